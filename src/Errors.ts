@@ -1,0 +1,81 @@
+/**
+ * Typed, tagged errors. Each can be handled with `Effect.catchTag`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+
+/** `get` found no row. @since 0.1.0 */
+export class DoesNotExist extends Data.TaggedError("DoesNotExist")<{
+  readonly model: string
+  readonly lookup: string
+}> {
+  override get message() {
+    return `${this.model} matching query does not exist (${this.lookup})`
+  }
+}
+
+/** `get` found more than one row. @since 0.1.0 */
+export class MultipleObjectsReturned extends Data.TaggedError("MultipleObjectsReturned")<{
+  readonly model: string
+  readonly lookup: string
+}> {
+  override get message() {
+    return `get() returned more than one ${this.model} (${this.lookup})`
+  }
+}
+
+/** A field, lookup or value given at run time does not fit the model; raised before any SQL runs. @since 0.1.0 */
+export class FieldError extends Data.TaggedError("FieldError")<{
+  readonly model: string
+  readonly field?: string | undefined
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.model}${this.field === undefined ? "" : `.${this.field}`}: ${this.reason}`
+  }
+}
+
+/** One invalid field of a write. @since 0.1.0 */
+export interface ValidationIssue {
+  readonly field: string
+  readonly message: string
+}
+
+/** Values given to a write do not pass their fields' schemas; nothing was written. @since 0.1.0 */
+export class ValidationError extends Data.TaggedError("ValidationError")<{
+  readonly model: string
+  readonly issues: ReadonlyArray<ValidationIssue>
+}> {
+  override get message() {
+    return `Invalid ${this.model}: ${this.issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`
+  }
+}
+
+/** The kind of constraint an `IntegrityError` reports. @since 0.1.0 */
+export type IntegrityKind = "unique" | "foreignKey" | "notNull" | "check" | "exclusion"
+
+/** The database refused a write because it breaks a constraint. @since 0.1.0 */
+export class IntegrityError extends Data.TaggedError("IntegrityError")<{
+  readonly kind: IntegrityKind
+  /** The constraint's name, when the database names it (not for NOT NULL). */
+  readonly constraint: string | undefined
+  readonly table: string | undefined
+  readonly column: string | undefined
+  readonly detail: string
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `${this.kind} constraint${this.constraint ? ` "${this.constraint}"` : ""} violated: ${this.detail}`
+  }
+}
+
+/** The query cannot run as built (for example `update` on a sliced queryset). @since 0.1.0 */
+export class QueryError extends Data.TaggedError("QueryError")<{
+  readonly model: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.model}: ${this.reason}`
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * Field definitions: each field is an Effect `Schema` for its TypeScript value plus the facts about its column.
+ *
+ * @since 0.1.0
+ */
+import * as BigDecimal from "effect/BigDecimal"
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+import * as Codec from "./internal/codec.js"
+
+/**
+ * The family of lookups a field accepts (see `Lookup.ts`).
+ * @since 0.1.0
+ */
+export type LookupKind =
+  | "string"
+  | "number"
+  | "bigint"
+  | "decimal"
+  | "boolean"
+  | "date"
+  | "datetime"
+  | "time"
+  | "duration"
+  | "uuid"
+  | "json"
+
+/**
+ * The name of a field's type, used in DDL and error messages.
+ * @since 0.1.0
+ */
+export type FieldKind =
+  | "AutoField"
+  | "BigAutoField"
+  | "Char"
+  | "Text"
+  | "Integer"
+  | "SmallInteger"
+  | "BigInteger"
+  | "Float"
+  | "Decimal"
+  | "Boolean"
+  | "Date"
+  | "DateTime"
+  | "Time"
+  | "Duration"
+  | "UUID"
+  | "JSON"
+
+/** @since 0.1.0 */
+export const TypeId: unique symbol = Symbol.for("effect-orm/Field")
+/** @since 0.1.0 */
+export type TypeId = typeof TypeId
+
+/**
+ * A model field. `T` is the value's TypeScript type (with `| null` when nullable), `K` its lookup family,
+ * `Opt` whether `create` may omit it (it has a default, is generated, or is nullable), `Pk` whether it is the
+ * primary key.
+ * @since 0.1.0
+ */
+export interface Field<T, K extends LookupKind = LookupKind, Opt extends boolean = boolean, Pk extends boolean = boolean> {
+  readonly [TypeId]: { readonly _T: (_: T) => T; readonly _K: K; readonly _Opt: Opt; readonly _Pk: Pk }
+  readonly kind: FieldKind
+  readonly lookupKind: K
+  /** The schema of the value as a model instance holds it; it validates writes. */
+  readonly schema: Schema.Schema<T, any>
+  /** Non-null structural check for values used in lookups (no length or refinement checks). */
+  readonly isValue: (u: unknown) => boolean
+  /** Converts between the driver's representation and the value (never called with null). */
+  readonly fromDb: (raw: unknown) => unknown
+  readonly toDb: (value: unknown) => unknown
+  readonly nullable: boolean
+  readonly primaryKey: boolean
+  readonly unique: boolean
+  readonly dbIndex: boolean
+  readonly dbColumn: string | undefined
+  /** A value or a function giving one, applied by `create` when the field is omitted. */
+  readonly default: unknown
+  readonly hasDefault: boolean
+  /** The database generates the value (identity columns). */
+  readonly generated: boolean
+  readonly maxLength: number | undefined
+  readonly maxDigits: number | undefined
+  readonly decimalPlaces: number | undefined
+  readonly choices: ReadonlyArray<string | number> | undefined
+}
+
+/** @since 0.1.0 */
+export type Any = Field<any, LookupKind, boolean, boolean>
+
+/** The value type of a field. @since 0.1.0 */
+export type Type<F> = F extends Field<infer T, any, any, any> ? T : never
+
+/** Options shared by every field. @since 0.1.0 */
+export interface CommonOptions<T> {
+  /** The column accepts NULL; the TypeScript type becomes `T | null`. */
+  readonly nullable?: boolean
+  /** Used by `create` when the field is omitted: a value or a function called for each row. */
+  readonly default?: T | null | (() => T | null)
+  readonly unique?: boolean
+  readonly dbIndex?: boolean
+  /** The column name; defaults to the field name in snake_case. */
+  readonly dbColumn?: string
+  readonly primaryKey?: boolean
+  /** Schema refinements applied on every write, e.g. `[Schema.between(1, 5)]`. */
+  readonly validators?: ReadonlyArray<(self: Schema.Schema<T, any>) => Schema.Schema<T, any>>
+}
+
+type Nullable<O, T> = O extends { readonly nullable: true } ? T | null : T
+type Optional<O> = O extends { readonly default: any } ? true : O extends { readonly nullable: true } ? true : false
+type IsPk<O> = O extends { readonly primaryKey: true } ? true : false
+
+/** The field type a builder returns for options `O`. @since 0.1.0 */
+export type Make<T, K extends LookupKind, O> = Field<Nullable<O, T>, K, Optional<O>, IsPk<O>>
+
+interface Spec<T> {
+  readonly kind: FieldKind
+  readonly lookupKind: LookupKind
+  readonly base: Schema.Schema<T, any>
+  readonly isValue: (u: unknown) => boolean
+  readonly fromDb?: (raw: unknown) => unknown
+  readonly toDb?: (value: unknown) => unknown
+  readonly generated?: boolean
+  readonly maxLength?: number
+  readonly maxDigits?: number
+  readonly decimalPlaces?: number
+  readonly choices?: ReadonlyArray<string | number>
+}
+
+const identity = (u: unknown) => u
+
+const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
+  let schema: Schema.Schema<any, any> = spec.base
+  for (const validator of options.validators ?? []) schema = validator(schema)
+  const nullable = options.nullable === true
+  if (nullable) schema = Schema.NullOr(schema)
+  return {
+    [TypeId]: undefined as any,
+    kind: spec.kind,
+    lookupKind: spec.lookupKind,
+    schema,
+    isValue: spec.isValue,
+    fromDb: spec.fromDb ?? identity,
+    toDb: spec.toDb ?? identity,
+    nullable,
+    primaryKey: options.primaryKey === true || spec.generated === true,
+    unique: options.unique === true,
+    dbIndex: options.dbIndex === true,
+    dbColumn: options.dbColumn,
+    default: options.default,
+    hasDefault: "default" in options,
+    generated: spec.generated === true,
+    maxLength: spec.maxLength,
+    maxDigits: spec.maxDigits,
+    decimalPlaces: spec.decimalPlaces,
+    choices: spec.choices
+  }
+}
+
+const isString = (u: unknown) => typeof u === "string"
+const isInteger = (u: unknown) => Number.isSafeInteger(u)
+
+/** Integer primary key generated by the database (identity column). @since 0.1.0 */
+export const AutoField = (options: { readonly dbColumn?: string } = {}): Field<number, "number", true, true> =>
+  make({ kind: "AutoField", lookupKind: "number", base: Schema.Int, isValue: isInteger, generated: true }, options) as any
+
+/** 64-bit primary key generated by the database, as `bigint`. @since 0.1.0 */
+export const BigAutoField = (options: { readonly dbColumn?: string } = {}): Field<bigint, "bigint", true, true> =>
+  make({
+    kind: "BigAutoField",
+    lookupKind: "bigint",
+    base: Schema.BigIntFromSelf,
+    isValue: (u) => typeof u === "bigint",
+    fromDb: Codec.bigintFromDb,
+    toDb: String,
+    generated: true
+  }, options) as any
+
+/** Options of text fields, with optional `choices`. @since 0.1.0 */
+export interface TextOptions<C extends string = string> extends CommonOptions<C> {
+  readonly choices?: ReadonlyArray<C>
+}
+
+const textSpec = (kind: "Char" | "Text", choices: ReadonlyArray<string> | undefined, maxLength?: number): Spec<any> => {
+  let base: Schema.Schema<any, any> = choices ? Schema.Literal(...choices) : Schema.String
+  if (maxLength !== undefined) base = (base as Schema.Schema<string>).pipe(Schema.maxLength(maxLength))
+  return { kind, lookupKind: "string", base, isValue: isString, maxLength, choices }
+}
+
+/** Bounded text, `varchar(maxLength)`; `choices` narrows the type to a literal union. @since 0.1.0 */
+export const Char = <const C extends string = string, const O extends TextOptions<C> = {}>(
+  options: O & TextOptions<C> & { readonly maxLength: number }
+): Make<string extends C ? string : C, "string", O> =>
+  make(textSpec("Char", options.choices, options.maxLength), options) as any
+
+/** Unbounded text. @since 0.1.0 */
+export const Text = <const C extends string = string, const O extends TextOptions<C> = {}>(
+  options?: O & TextOptions<C>
+): Make<string extends C ? string : C, "string", O> =>
+  make(textSpec("Text", options?.choices), options) as any
+
+/** Options of integer fields, with optional `choices`. @since 0.1.0 */
+export interface IntegerOptions<C extends number = number> extends CommonOptions<C> {
+  readonly choices?: ReadonlyArray<C>
+}
+
+const integerField = (kind: "Integer" | "SmallInteger", min: number, max: number, options?: IntegerOptions<any>) =>
+  make({
+    kind,
+    lookupKind: "number",
+    base: options?.choices ? Schema.Literal(...options.choices) : Schema.Int.pipe(Schema.between(min, max)),
+    isValue: isInteger,
+    choices: options?.choices
+  }, options)
+
+/** 32-bit integer. @since 0.1.0 */
+export const Integer = <const C extends number = number, const O extends IntegerOptions<C> = {}>(
+  options?: O & IntegerOptions<C>
+): Make<number extends C ? number : C, "number", O> =>
+  integerField("Integer", -2147483648, 2147483647, options) as any
+
+/** 16-bit integer. @since 0.1.0 */
+export const SmallInteger = <const C extends number = number, const O extends IntegerOptions<C> = {}>(
+  options?: O & IntegerOptions<C>
+): Make<number extends C ? number : C, "number", O> =>
+  integerField("SmallInteger", -32768, 32767, options) as any
+
+const INT8_MIN = -(2n ** 63n)
+const INT8_MAX = 2n ** 63n - 1n
+
+/** 64-bit integer as `bigint` (exact beyond 2^53). @since 0.1.0 */
+export const BigInteger = <const O extends CommonOptions<bigint> = {}>(options?: O): Make<bigint, "bigint", O> =>
+  make({
+    kind: "BigInteger",
+    lookupKind: "bigint",
+    base: Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(INT8_MIN, INT8_MAX)),
+    isValue: (u) => typeof u === "bigint",
+    fromDb: Codec.bigintFromDb,
+    toDb: String
+  }, options) as any
+
+/** Double-precision float. @since 0.1.0 */
+export const Float = <const O extends CommonOptions<number> = {}>(options?: O): Make<number, "number", O> =>
+  make({ kind: "Float", lookupKind: "number", base: Schema.Number, isValue: (u) => typeof u === "number" }, options) as any
+
+/** Options of a decimal field. @since 0.1.0 */
+export interface DecimalOptions extends CommonOptions<BigDecimal.BigDecimal> {
+  readonly maxDigits: number
+  readonly decimalPlaces: number
+}
+
+/** Exact decimal, `numeric(maxDigits, decimalPlaces)`, as effect `BigDecimal` (never a JS float). @since 0.1.0 */
+export const Decimal = <const O extends DecimalOptions>(options: O): Make<BigDecimal.BigDecimal, "decimal", O> =>
+  make({
+    kind: "Decimal",
+    lookupKind: "decimal",
+    base: Schema.BigDecimalFromSelf.pipe(Codec.decimalDigits(options.maxDigits, options.decimalPlaces)),
+    isValue: BigDecimal.isBigDecimal,
+    fromDb: Codec.decimalFromDb,
+    toDb: Codec.decimalToDb,
+    maxDigits: options.maxDigits,
+    decimalPlaces: options.decimalPlaces
+  }, options) as any
+
+/** Boolean. @since 0.1.0 */
+export const Boolean = <const O extends CommonOptions<boolean> = {}>(options?: O): Make<boolean, "boolean", O> =>
+  make({ kind: "Boolean", lookupKind: "boolean", base: Schema.Boolean, isValue: (u) => typeof u === "boolean" }, options) as any
+
+/** A calendar date as an ISO `YYYY-MM-DD` string, checked by the schema. @since 0.1.0 */
+export const Date = <const O extends CommonOptions<string> = {}>(options?: O): Make<string, "date", O> =>
+  make({ kind: "Date", lookupKind: "date", base: Codec.IsoDate, isValue: Codec.isIsoDate }, options) as any
+
+/** A point in time, timezone-aware, as effect `DateTime.Utc` (millisecond precision). @since 0.1.0 */
+export const DateTime = <const O extends CommonOptions<import("effect/DateTime").Utc> = {}>(
+  options?: O
+): Make<import("effect/DateTime").Utc, "datetime", O> =>
+  make({
+    kind: "DateTime",
+    lookupKind: "datetime",
+    base: Schema.DateTimeUtcFromSelf,
+    isValue: Codec.isUtc,
+    fromDb: Codec.dateTimeFromDb,
+    toDb: Codec.dateTimeToDb
+  }, options) as any
+
+/** A time of day as `HH:MM:SS[.ffffff]`. @since 0.1.0 */
+export const Time = <const O extends CommonOptions<string> = {}>(options?: O): Make<string, "time", O> =>
+  make({ kind: "Time", lookupKind: "time", base: Codec.IsoTime, isValue: Codec.isIsoTime }, options) as any
+
+/** A length of time as effect `Duration` (microsecond precision in the database). @since 0.1.0 */
+export const Duration_ = <const O extends CommonOptions<Duration.Duration> = {}>(
+  options?: O
+): Make<Duration.Duration, "duration", O> =>
+  make({
+    kind: "Duration",
+    lookupKind: "duration",
+    base: Schema.DurationFromSelf.pipe(Codec.finiteDuration),
+    isValue: (u) => Duration.isDuration(u) && Duration.isFinite(u),
+    fromDb: Codec.durationFromDb,
+    toDb: Codec.durationToDb
+  }, options) as any
+export { Duration_ as Duration }
+
+/** Options of a UUID field. @since 0.1.0 */
+export interface UUIDOptions extends CommonOptions<string> {
+  /** Give each new row a random UUID (v4) when none is given. */
+  readonly autoGenerate?: boolean
+}
+
+type UUIDOptional<O> = O extends { readonly autoGenerate: true } ? true : Optional<O>
+
+/** A UUID string, checked by the schema; `autoGenerate` gives new rows a random one. @since 0.1.0 */
+export const UUID = <const O extends UUIDOptions = {}>(
+  options?: O
+): Field<Nullable<O, string>, "uuid", UUIDOptional<O>, IsPk<O>> =>
+  make(
+    { kind: "UUID", lookupKind: "uuid", base: Schema.UUID, isValue: Codec.isUuid },
+    options?.autoGenerate ? { default: () => globalThis.crypto.randomUUID(), ...options } : options
+  ) as any
+
+/** JSON content typed by a Schema (stored as `jsonb`). @since 0.1.0 */
+export const JSON = <A, I, const O extends CommonOptions<A> = {}>(
+  schema: Schema.Schema<A, I>,
+  options?: O
+): Make<A, "json", O> => {
+  const decode = Schema.decodeUnknownSync(schema)
+  const encode = Schema.encodeSync(schema)
+  return make({
+    kind: "JSON",
+    lookupKind: "json",
+    base: schema,
+    isValue: Schema.is(Schema.typeSchema(schema)),
+    fromDb: decode,
+    toDb: (value) => globalThis.JSON.stringify(encode(value as A))
+  }, options) as any
+}

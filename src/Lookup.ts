@@ -1,0 +1,142 @@
+/**
+ * Lookups: the typed filter language. A filter is a nested object whose keys are field names and whose values are
+ * either a value (exact match, `null` meaning IS NULL) or an object of lookups: `{ pages: { gt: 500 } }`,
+ * `{ pubdate: { year: { gte: 2008 } } }`. `Q.and`, `Q.or` and `Q.not` combine filters.
+ *
+ * @since 0.1.0
+ */
+import type * as Field from "./Field.js"
+
+type NN<T> = Exclude<T, null>
+
+/** Lookups every scalar field has. @since 0.1.0 */
+export interface Comparable<V> {
+  /** Equal; `null` means IS NULL. */
+  readonly exact?: V | null
+  /** One of; an empty list matches nothing. */
+  readonly in?: ReadonlyArray<NN<V>>
+  readonly gt?: NN<V>
+  readonly gte?: NN<V>
+  readonly lt?: NN<V>
+  readonly lte?: NN<V>
+  /** Between, inclusive. */
+  readonly range?: readonly [NN<V>, NN<V>]
+  readonly isNull?: boolean
+}
+
+/** Lookups of text fields. @since 0.1.0 */
+export interface TextLookups<V> extends Comparable<V> {
+  readonly iexact?: string
+  readonly contains?: string
+  readonly icontains?: string
+  readonly startsWith?: string
+  readonly iStartsWith?: string
+  readonly endsWith?: string
+  readonly iEndsWith?: string
+  /** POSIX regular expression (PostgreSQL `~`). */
+  readonly regex?: string
+  readonly iregex?: string
+}
+
+/** A date or time part compared as a number: `{ year: 2008 }` or `{ year: { gte: 2008 } }`. @since 0.1.0 */
+export type PartFilter = number | Comparable<number>
+
+/** Lookups of date fields. @since 0.1.0 */
+export interface DateLookups<V> extends Comparable<V> {
+  readonly year?: PartFilter
+  readonly month?: PartFilter
+  readonly day?: PartFilter
+  /** 1 (Sunday) to 7 (Saturday), as Django's `week_day`. */
+  readonly weekDay?: PartFilter
+}
+
+/** Lookups of time fields. @since 0.1.0 */
+export interface TimeLookups<V> extends Comparable<V> {
+  readonly hour?: PartFilter
+  readonly minute?: PartFilter
+  readonly second?: PartFilter
+}
+
+/** Lookups of timestamp fields; parts are taken in UTC. @since 0.1.0 */
+export interface DateTimeLookups<V> extends DateLookups<V>, TimeLookups<V> {
+  /** The UTC calendar date, as `YYYY-MM-DD`. */
+  readonly date?: string | DateLookups<string>
+}
+
+/** Lookups of JSON fields. @since 0.1.0 */
+export interface JsonLookups<V> {
+  readonly exact?: V | null
+  readonly isNull?: boolean
+}
+
+/** The lookups object a field accepts. @since 0.1.0 */
+export type LookupsOf<F> = F extends Field.Field<infer T, infer K, any, any> ? (
+    K extends "string" ? TextLookups<T>
+      : K extends "date" ? DateLookups<T>
+      : K extends "datetime" ? DateTimeLookups<T>
+      : K extends "time" ? TimeLookups<T>
+      : K extends "json" ? JsonLookups<T>
+      : Comparable<T>
+  )
+  : never
+
+/** What a filter accepts for one field: a value, or lookups. JSON fields take lookups only. @since 0.1.0 */
+export type FieldFilter<F> = F extends Field.Field<infer T, infer K, any, any> ? K extends "json" ? LookupsOf<F>
+  : T | LookupsOf<F>
+  : never
+
+type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]
+
+/** A filter over a model's fields; `pk` names the primary key. @since 0.1.0 */
+export type Filter<F> =
+  & { readonly [K in keyof F]?: FieldFilter<F[K]> }
+  & { readonly pk?: FieldFilter<F[PkKey<F>]> }
+
+/** @since 0.1.0 */
+export const QTypeId: unique symbol = Symbol.for("effect-orm/Q")
+
+/** A combination of filters. @since 0.1.0 */
+export interface Q<F> {
+  readonly [QTypeId]: (_: F) => F
+  readonly op: "and" | "or" | "not"
+  readonly children: ReadonlyArray<Condition<F>>
+}
+
+/** A filter or a combination of filters. @since 0.1.0 */
+export type Condition<F> = Filter<F> | Q<F>
+
+const q = <F>(op: Q<F>["op"], children: ReadonlyArray<Condition<F>>): Q<F> => ({ [QTypeId]: undefined as any, op, children })
+
+/** @since 0.1.0 */
+export const isQ = (u: unknown): u is Q<unknown> => typeof u === "object" && u !== null && QTypeId in u
+
+/** Combinators over filters. @since 0.1.0 */
+export const Q = {
+  /** All of the conditions hold. */
+  and: <F>(...conditions: ReadonlyArray<Condition<F>>): Q<F> => q("and", conditions),
+  /** Any of the conditions holds (none given: nothing matches). */
+  or: <F>(...conditions: ReadonlyArray<Condition<F>>): Q<F> => q("or", conditions),
+  /** The condition does not hold; rows where it is unknown because of NULL count as not holding, as in Django. */
+  not: <F>(condition: Condition<F>): Q<F> => q("not", [condition])
+}
+
+/** Lookup names per lookup family, shared by the runtime parser and checked against the types by the tests. @since 0.1.0 */
+export const lookupNames: { readonly [K in Field.LookupKind]: ReadonlyArray<string> } = (() => {
+  const comparable = ["exact", "in", "gt", "gte", "lt", "lte", "range", "isNull"]
+  const text = [...comparable, "iexact", "contains", "icontains", "startsWith", "iStartsWith", "endsWith", "iEndsWith", "regex", "iregex"]
+  const date = [...comparable, "year", "month", "day", "weekDay"]
+  const time = [...comparable, "hour", "minute", "second"]
+  return {
+    string: text,
+    number: comparable,
+    bigint: comparable,
+    decimal: comparable,
+    boolean: comparable,
+    uuid: comparable,
+    duration: comparable,
+    date,
+    time,
+    datetime: [...date, "hour", "minute", "second", "date"],
+    json: ["exact", "isNull"]
+  }
+})()

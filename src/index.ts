@@ -1,0 +1,18 @@
+/**
+ * effect-orm: a Django-style ORM on Effect and `@effect/sql`.
+ *
+ * @since 0.1.0
+ */
+export * as Db from "./Db.js"
+export * as Errors from "./Errors.js"
+export * as Expr from "./Expr.js"
+export * as Field from "./Field.js"
+export * as Lookup from "./Lookup.js"
+export * as Model from "./Model.js"
+export * as QuerySet from "./QuerySet.js"
+export * as Transaction from "./Transaction.js"
+export * as Postgres from "./drivers/Postgres.js"
+export * as PGlite from "./drivers/PGlite.js"
+export { DoesNotExist, FieldError, IntegrityError, MultipleObjectsReturned, QueryError, ValidationError } from "./Errors.js"
+export { F } from "./Expr.js"
+export { Q } from "./Lookup.js"

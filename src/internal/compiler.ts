@@ -1,0 +1,297 @@
+/**
+ * Compiles checked query nodes into SQL text and bound parameters for PostgreSQL. Identifiers come from model
+ * metadata and are quoted; every value is a parameter (DDL, which cannot take parameters, renders literals through
+ * `literal`, which escapes them).
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { FieldError, QueryError } from "../Errors.js"
+import type * as Model from "../Model.js"
+import * as Ast from "./query.js"
+
+/** SQL text with its parameters. @since 0.1.0 */
+export interface Compiled {
+  readonly sql: string
+  readonly params: ReadonlyArray<unknown>
+}
+
+/** Quotes an identifier (doubling embedded quotes). @internal */
+export const quote = (identifier: string): string => `"${identifier.replace(/"/g, "\"\"")}"`
+
+/** Renders a value as an SQL literal, for DDL only. @internal */
+export const literal = (value: unknown): string => {
+  if (value === null || value === undefined) return "NULL"
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE"
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`Cannot render ${value} as SQL`)
+    return String(value)
+  }
+  if (typeof value === "bigint") return String(value)
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) throw new Error("Cannot render a NUL character as SQL")
+    return `'${value.replace(/'/g, "''")}'`
+  }
+  throw new Error(`Cannot render ${typeof value} as SQL`)
+}
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+/** Accumulates parameters, or inlines them as literals (for DDL). @internal */
+export class Writer {
+  readonly params: Array<unknown> = []
+  constructor(readonly inline = false) {}
+  param(value: unknown): string {
+    if (this.inline) return literal(value)
+    this.params.push(value)
+    return `$${this.params.length}`
+  }
+}
+
+const T0 = "\"t0\""
+
+const columnSql = (column: Ast.Column, alias: string | null) =>
+  alias === null ? quote(column.column) : `${alias}.${quote(column.column)}`
+
+const transformSql = (lhs: string, column: Ast.Column, transform: Ast.Transform): string => {
+  // Parts of a timestamp are taken in UTC, whatever the session time zone.
+  const source = column.field.lookupKind === "datetime" ? `(${lhs} AT TIME ZONE 'UTC')` : lhs
+  switch (transform) {
+    case "date":
+      return `${source}::date`
+    case "weekDay":
+      return `(EXTRACT(DOW FROM ${source}) + 1)`
+    case "second":
+      return `FLOOR(EXTRACT(SECOND FROM ${source}))`
+    default:
+      return `EXTRACT(${transform.toUpperCase()} FROM ${source})`
+  }
+}
+
+/** @internal */
+export const exprSql = (node: Ast.ResolvedExpr, w: Writer, alias: string | null): string => {
+  switch (node._tag) {
+    case "Column":
+      return columnSql(node.column, alias)
+    case "Value":
+      return w.param(typeof node.value === "bigint" ? String(node.value) : node.value)
+    case "Binary":
+      return `(${exprSql(node.left, w, alias)} ${node.op} ${exprSql(node.right, w, alias)})`
+  }
+}
+
+const operandSql = (operand: Ast.Operand, w: Writer, alias: string | null) =>
+  operand._tag === "Param" ? w.param(operand.value) : exprSql(operand.node, w, alias)
+
+const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, alias: string | null): string => {
+  let lhs = columnSql(leaf.column, alias)
+  if (leaf.transform !== undefined) lhs = transformSql(lhs, leaf.column, leaf.transform)
+  const ops = leaf.operands
+  const rhs = (i = 0) => operandSql(ops[i]!, w, alias)
+  const like = (op: "LIKE" | "ILIKE", pattern: (v: string) => string) => `${lhs} ${op} ${w.param(pattern(escapeLike((ops[0] as any).value)))}`
+  switch (leaf.lookup) {
+    case "exact":
+      return ops.length === 0 ? `${lhs} IS NULL` : `${lhs} = ${rhs()}`
+    case "isNull":
+      return (ops[0] as any).value ? `${lhs} IS NULL` : `${lhs} IS NOT NULL`
+    case "in":
+      return `${lhs} IN (${ops.map((_, i) => rhs(i)).join(", ")})`
+    case "range":
+      return `${lhs} BETWEEN ${rhs(0)} AND ${rhs(1)}`
+    case "gt":
+      return `${lhs} > ${rhs()}`
+    case "gte":
+      return `${lhs} >= ${rhs()}`
+    case "lt":
+      return `${lhs} < ${rhs()}`
+    case "lte":
+      return `${lhs} <= ${rhs()}`
+    case "iexact":
+      return like("ILIKE", (v) => v)
+    case "contains":
+      return like("LIKE", (v) => `%${v}%`)
+    case "icontains":
+      return like("ILIKE", (v) => `%${v}%`)
+    case "startsWith":
+      return like("LIKE", (v) => `${v}%`)
+    case "iStartsWith":
+      return like("ILIKE", (v) => `${v}%`)
+    case "endsWith":
+      return like("LIKE", (v) => `%${v}`)
+    case "iEndsWith":
+      return like("ILIKE", (v) => `%${v}`)
+    case "regex":
+      return `${lhs} ~ ${rhs()}`
+    case "iregex":
+      return `${lhs} ~* ${rhs()}`
+  }
+  throw new Error(`Unknown lookup ${leaf.lookup}`)
+}
+
+/** Compiles a condition; `undefined` means it is always true. @internal */
+export const whereSql = (node: Ast.Where, w: Writer, alias: string | null = T0): string | undefined => {
+  switch (node._tag) {
+    case "Const":
+      return node.value ? undefined : "FALSE"
+    case "Leaf":
+      return leafSql(node, w, alias)
+    case "Not": {
+      const inner = whereSql(node.node, w, alias)
+      // IS NOT TRUE keeps rows where the inner condition is NULL (a NULL column), as Django's exclude does.
+      return inner === undefined ? "FALSE" : `(${inner}) IS NOT TRUE`
+    }
+    case "And": {
+      const parts: Array<string> = []
+      for (const child of node.nodes) {
+        const sql = whereSql(child, w, alias)
+        if (sql === "FALSE") return "FALSE"
+        if (sql !== undefined) parts.push(sql)
+      }
+      return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" AND ")
+    }
+    case "Or": {
+      const parts: Array<string> = []
+      for (const child of node.nodes) {
+        const sql = whereSql(child, w, alias)
+        if (sql === undefined) return undefined
+        if (sql !== "FALSE") parts.push(sql)
+      }
+      return parts.length === 0 ? "FALSE" : parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" OR ")
+    }
+  }
+}
+
+/** The resolved WHERE tree of a query, or its first FieldError. @internal */
+export const resolveWhere = (query: Ast.Query): Either.Either<Ast.Where, FieldError> => {
+  const nodes: Array<Ast.Where> = []
+  for (const { condition, negate } of query.where) {
+    const resolved = Ast.resolveCondition(query.model, condition)
+    if (Either.isLeft(resolved)) return resolved
+    nodes.push(negate ? { _tag: "Not", node: resolved.right } : resolved.right)
+  }
+  if (query.empty) nodes.push({ _tag: "Const", value: false })
+  return Either.right({ _tag: "And", nodes })
+}
+
+/** The columns a projection selects, keyed by the name rows carry. @internal */
+export const selectedColumns = (query: Ast.Query): Either.Either<ReadonlyArray<Ast.Column>, FieldError> => {
+  const model = query.model
+  const keys = query.projection._tag === "Model" || query.projection.fields.length === 0
+    ? Object.keys(model.meta.fields)
+    : query.projection.fields
+  return Either.all(keys.map((key) => Ast.resolveField(model, key)))
+}
+
+const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null) =>
+  columns.map((c) => c.column === c.key ? columnSql(c, alias) : `${columnSql(c, alias)} AS ${quote(c.key)}`).join(", ")
+
+const orderSql = (query: Ast.Query, forceOrder: boolean): Either.Either<string, FieldError> => {
+  const model = query.model
+  let keys: ReadonlyArray<string> = query.ordering ?? model.meta.ordering
+  if (keys.length === 0 && (forceOrder || query.reversed)) keys = forceOrder ? [model.meta.pk] : []
+  return Either.map(
+    Either.all(keys.map((key) => Ast.resolveOrder(model, key))),
+    (items) =>
+      items.length === 0 ? "" : ` ORDER BY ${
+        items.map(({ column, descending }) =>
+          `${columnSql(column, T0)} ${descending !== query.reversed ? "DESC" : "ASC"}`
+        ).join(", ")
+      }`
+  )
+}
+
+const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
+
+/** Compiles a SELECT. `forceOrder` orders by the primary key when nothing else orders the rows (first/last). @internal */
+export const select = (
+  query: Ast.Query,
+  options: { readonly forceOrder?: boolean } = {}
+): Either.Either<{ readonly compiled: Compiled; readonly columns: ReadonlyArray<Ast.Column> }, FieldError> =>
+  Either.gen(function*() {
+    const w = new Writer()
+    const columns = yield* selectedColumns(query)
+    const where = whereSql(yield* resolveWhere(query), w)
+    const order = yield* orderSql(query, options.forceOrder === true)
+    let distinct = ""
+    if (query.distinct === true) distinct = "DISTINCT "
+    else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
+      const on = yield* Either.all(query.distinct.map((key) => Ast.resolveField(query.model, key)))
+      distinct = `DISTINCT ON (${on.map((c) => columnSql(c, T0)).join(", ")}) `
+    }
+    let sql = `SELECT ${distinct}${selectList(columns, T0)} FROM ${from(query.model)}`
+    if (where !== undefined) sql += ` WHERE ${where}`
+    sql += order
+    if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
+    if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+    return { compiled: { sql, params: w.params }, columns }
+  })
+
+/** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct or sliced. @internal */
+export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => {
+  if (query.distinct !== false || query.limit !== undefined || query.offset > 0) {
+    return Either.map(select({ ...query, ordering: [], reversed: false }), ({ compiled }) => ({
+      sql: `SELECT COUNT(*) AS "count" FROM (${compiled.sql}) AS "sub"`,
+      params: compiled.params
+    }))
+  }
+  return Either.map(resolveWhere(query), (node) => {
+    const w = new Writer()
+    const where = whereSql(node, w)
+    return { sql: `SELECT COUNT(*) AS "count" FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`, params: w.params }
+  })
+}
+
+/** Compiles an existence check. @internal */
+export const exists = (query: Ast.Query): Either.Either<Compiled, FieldError> =>
+  Either.map(select({ ...query, ordering: [], reversed: false, limit: 1 }), ({ compiled }) => ({
+    sql: `SELECT EXISTS (${compiled.sql}) AS "exists"`,
+    params: compiled.params
+  }))
+
+const refuseSliced = (query: Ast.Query, action: string): Either.Either<void, QueryError> =>
+  query.limit !== undefined || query.offset > 0
+    ? Either.left(new QueryError({ model: query.model.meta.name, reason: `cannot ${action} a sliced queryset` }))
+    : Either.void
+
+const mutationWhere = (query: Ast.Query, w: Writer) =>
+  Either.map(resolveWhere(query), (node) => {
+    const where = whereSql(node, w)
+    return where === undefined ? "" : ` WHERE ${where}`
+  })
+
+/** An assignment of an UPDATE: a parameter or an expression. @internal */
+export type Assignment = { readonly column: Ast.Column; readonly value: Ast.Operand }
+
+/** Compiles `UPDATE ... SET ... WHERE`. @internal */
+export const update = (
+  query: Ast.Query,
+  assignments: ReadonlyArray<Assignment>
+): Either.Either<Compiled, FieldError | QueryError> =>
+  Either.gen(function*() {
+    yield* refuseSliced(query, "update")
+    const w = new Writer()
+    const set = assignments.map(({ column, value }) =>
+      `${quote(column.column)} = ${value._tag === "Param" ? w.param(value.value) : exprSql(value.node, w, T0)}`
+    ).join(", ")
+    const where = yield* mutationWhere(query, w)
+    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}`, params: w.params }
+  })
+
+/** Compiles `DELETE ... WHERE`. @internal */
+export const delete_ = (query: Ast.Query): Either.Either<Compiled, FieldError | QueryError> =>
+  Either.gen(function*() {
+    yield* refuseSliced(query, "delete")
+    const w = new Writer()
+    const where = yield* mutationWhere(query, w)
+    return { sql: `DELETE FROM ${from(query.model)}${where}`, params: w.params }
+  })
+
+/** Compiles an INSERT of one row returning every column. @internal */
+export const insert = (model: Model.Any, values: ReadonlyArray<readonly [Ast.Column, unknown]>): Compiled => {
+  const w = new Writer()
+  const returning = selectList(Object.keys(model.meta.fields).map((key) => Either.getOrThrow(Ast.resolveField(model, key))), null)
+  const table = quote(model.meta.table)
+  if (values.length === 0) return { sql: `INSERT INTO ${table} DEFAULT VALUES RETURNING ${returning}`, params: [] }
+  const cols = values.map(([c]) => quote(c.column)).join(", ")
+  const placeholders = values.map(([, v]) => w.param(v)).join(", ")
+  return { sql: `INSERT INTO ${table} (${cols}) VALUES (${placeholders}) RETURNING ${returning}`, params: w.params }
+}

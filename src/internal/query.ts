@@ -1,0 +1,261 @@
+/**
+ * The query AST held by a QuerySet, and the resolution of user filters (typed or dynamic) into checked nodes.
+ * Every field name, lookup and value is validated against the model here, before any SQL exists.
+ * @internal
+ */
+import * as Either from "effect/Either"
+import * as Expr from "../Expr.js"
+import { FieldError, type QueryError } from "../Errors.js"
+import type * as Field from "../Field.js"
+import { isQ, lookupNames } from "../Lookup.js"
+import type * as Model from "../Model.js"
+
+/** What the query returns. @internal */
+export type Projection =
+  | { readonly _tag: "Model" }
+  | { readonly _tag: "Values"; readonly fields: ReadonlyArray<string> }
+  | { readonly _tag: "ValuesList"; readonly fields: ReadonlyArray<string>; readonly flat: boolean }
+
+/** The state of a QuerySet: plain, immutable data. @internal */
+export interface Query {
+  readonly model: Model.Any
+  /** One entry per `filter` / `exclude` call, resolved at compile time. */
+  readonly where: ReadonlyArray<{ readonly negate: boolean; readonly condition: unknown }>
+  /** `undefined` means the model's default ordering. */
+  readonly ordering: ReadonlyArray<string> | undefined
+  readonly reversed: boolean
+  readonly distinct: boolean | ReadonlyArray<string>
+  readonly limit: number | undefined
+  readonly offset: number
+  readonly empty: boolean
+  readonly projection: Projection
+  /** Set by a chained call given bad arguments (a negative slice); running the query fails with it. */
+  readonly invalid: QueryError | undefined
+}
+
+/** @internal */
+export const initial = (model: Model.Any): Query => ({
+  model,
+  where: [],
+  ordering: undefined,
+  reversed: false,
+  distinct: false,
+  limit: undefined,
+  offset: 0,
+  empty: false,
+  projection: { _tag: "Model" },
+  invalid: undefined
+})
+
+/** A column of the base table. @internal */
+export interface Column {
+  readonly key: string
+  readonly column: string
+  readonly field: Field.Any
+}
+
+/** A part extracted from a date or time value before comparing. @internal */
+export type Transform = "year" | "month" | "day" | "weekDay" | "hour" | "minute" | "second" | "date"
+
+/** A value bound as a parameter, or an expression computed by the database. @internal */
+export type Operand = { readonly _tag: "Param"; readonly value: unknown } | { readonly _tag: "Expr"; readonly node: ResolvedExpr }
+
+/** An expression whose field references were checked. @internal */
+export type ResolvedExpr =
+  | { readonly _tag: "Column"; readonly column: Column }
+  | { readonly _tag: "Value"; readonly value: unknown }
+  | { readonly _tag: "Binary"; readonly op: Expr.Operator; readonly left: ResolvedExpr; readonly right: ResolvedExpr }
+
+/** A checked condition. @internal */
+export type Where =
+  | { readonly _tag: "And"; readonly nodes: ReadonlyArray<Where> }
+  | { readonly _tag: "Or"; readonly nodes: ReadonlyArray<Where> }
+  | { readonly _tag: "Not"; readonly node: Where }
+  | { readonly _tag: "Const"; readonly value: boolean }
+  | {
+    readonly _tag: "Leaf"
+    readonly column: Column
+    readonly transform: Transform | undefined
+    readonly lookup: string
+    readonly operands: ReadonlyArray<Operand>
+  }
+
+/** Returns the column of a field name (or `pk`), or a FieldError. @internal */
+export const resolveField = (model: Model.Any, key: string): Either.Either<Column, FieldError> => {
+  const meta = model.meta
+  const name = key === "pk" ? meta.pk : key
+  if (!Object.prototype.hasOwnProperty.call(meta.fields, name)) {
+    return Either.left(
+      new FieldError({
+        model: meta.name,
+        field: key,
+        reason: `unknown field; choices are ${Object.keys(meta.fields).join(", ")}`
+      })
+    )
+  }
+  return Either.right({ key: name, column: meta.columns[name], field: meta.fields[name] })
+}
+
+/** @internal */
+export const resolveExpr = (model: Model.Any, node: Expr.Node): Either.Either<ResolvedExpr, FieldError> => {
+  switch (node._tag) {
+    case "Ref":
+      return Either.map(resolveField(model, node.field), (column) => ({ _tag: "Column", column }))
+    case "Value":
+      return Either.right(node)
+    case "Binary":
+      return Either.zipWith(
+        resolveExpr(model, node.left),
+        resolveExpr(model, node.right),
+        (left, right) => ({ _tag: "Binary", op: node.op, left, right })
+      )
+  }
+}
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return false
+  const proto = Object.getPrototypeOf(u)
+  return proto === Object.prototype || proto === null
+}
+
+const describe = (u: unknown): string => {
+  if (typeof u === "bigint") return `${u}n`
+  if (typeof u === "object" && u !== null && !isPlainObject(u) && !Array.isArray(u)) return String(u)
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+const partTransforms: ReadonlyArray<string> = ["year", "month", "day", "weekDay", "hour", "minute", "second", "date"]
+const textLookups = new Set(["iexact", "contains", "icontains", "startsWith", "iStartsWith", "endsWith", "iEndsWith", "regex", "iregex"])
+
+class Resolver {
+  constructor(readonly model: Model.Any) {}
+
+  fail(field: string | undefined, reason: string): never {
+    throw new FieldError({ model: this.model.meta.name, field, reason })
+  }
+
+  condition(condition: unknown): Where {
+    if (isQ(condition)) {
+      const nodes = condition.children.map((c) => this.condition(c))
+      if (condition.op === "not") return { _tag: "Not", node: nodes[0]! }
+      return { _tag: condition.op === "and" ? "And" : "Or", nodes }
+    }
+    if (!isPlainObject(condition)) this.fail(undefined, `expected a filter object, got ${describe(condition)}`)
+    const nodes: Array<Where> = []
+    for (const key of Object.keys(condition)) {
+      const value = condition[key]
+      if (value === undefined) continue
+      const column = Either.getOrThrowWith(resolveField(this.model, key), (e) => e)
+      nodes.push(this.fieldFilter(column, value))
+    }
+    return { _tag: "And", nodes }
+  }
+
+  fieldFilter(column: Column, value: unknown): Where {
+    const kind = column.field.lookupKind
+    if (isPlainObject(value)) {
+      const nodes: Array<Where> = []
+      for (const lookup of Object.keys(value)) {
+        if (value[lookup] === undefined) continue
+        if (!lookupNames[kind].includes(lookup)) {
+          this.fail(column.key, `unsupported lookup "${lookup}" for a ${column.field.kind} field; choices are ${lookupNames[kind].join(", ")}`)
+        }
+        nodes.push(this.lookup(column, undefined, lookup, value[lookup]))
+      }
+      return { _tag: "And", nodes }
+    }
+    if (kind === "json" && value !== null) {
+      this.fail(column.key, "JSON fields are filtered with lookups: { exact: value } or { isNull: true }")
+    }
+    return this.lookup(column, undefined, "exact", value)
+  }
+
+  /** Lookups on a date or time part: the part is compared as a number (or as a date for `date`). */
+  part(column: Column, transform: Transform, value: unknown): Where {
+    const isDate = transform === "date"
+    const names = isDate ? lookupNames.date.filter((n) => !partTransforms.includes(n)) : lookupNames.number
+    if (!isPlainObject(value)) return this.lookup(column, transform, "exact", value)
+    const nodes: Array<Where> = []
+    for (const lookup of Object.keys(value)) {
+      if (value[lookup] === undefined) continue
+      if (!names.includes(lookup)) {
+        this.fail(column.key, `unsupported lookup "${lookup}" after "${transform}"; choices are ${names.join(", ")}`)
+      }
+      nodes.push(this.lookup(column, transform, lookup, value[lookup]))
+    }
+    return { _tag: "And", nodes }
+  }
+
+  lookup(column: Column, transform: Transform | undefined, lookup: string, value: unknown): Where {
+    if (transform === undefined && partTransforms.includes(lookup)) return this.part(column, lookup as Transform, value)
+    const where = (operands: ReadonlyArray<Operand>): Where => ({ _tag: "Leaf", column, transform, lookup, operands })
+    const field = column.field
+    const label = transform === undefined ? column.key : `${column.key}.${transform}`
+    // The value of a transformed column is a number (a date for `date`), not the field's own type.
+    const isValue = transform === undefined
+      ? field.isValue
+      : transform === "date"
+      ? (u: unknown) => typeof u === "string" && /^\d{4}-\d{2}-\d{2}$/.test(u)
+      : Number.isSafeInteger
+    const toDb = transform === undefined ? field.toDb : (u: unknown) => u
+    const expected = transform === undefined ? `a ${field.kind} value` : transform === "date" ? "a YYYY-MM-DD date" : "an integer"
+    const operand = (u: unknown): Operand => {
+      if (Expr.isExpr(u)) return { _tag: "Expr", node: Either.getOrThrowWith(resolveExpr(this.model, u.node), (e) => e) }
+      if (!isValue(u)) this.fail(label, `lookup "${lookup}" expects ${expected}, got ${describe(u)}`)
+      return { _tag: "Param", value: toDb(u) }
+    }
+    switch (lookup) {
+      case "exact":
+        if (value === null) return where([])
+        return where([operand(value)])
+      case "isNull":
+        if (typeof value !== "boolean") this.fail(label, `lookup "isNull" expects a boolean, got ${describe(value)}`)
+        return where([{ _tag: "Param", value }])
+      case "in": {
+        if (!Array.isArray(value)) this.fail(label, `lookup "in" expects an array, got ${describe(value)}`)
+        const present = (value as ReadonlyArray<unknown>).filter((v) => v !== null)
+        if (present.length === 0) return { _tag: "Const", value: false }
+        return where(present.map(operand))
+      }
+      case "range": {
+        if (!Array.isArray(value) || value.length !== 2) {
+          this.fail(label, `lookup "range" expects a [low, high] pair, got ${describe(value)}`)
+        }
+        return where([operand(value[0]), operand(value[1])])
+      }
+      default:
+        if (textLookups.has(lookup)) {
+          if (typeof value !== "string") this.fail(label, `lookup "${lookup}" expects a string, got ${describe(value)}`)
+          return where([{ _tag: "Param", value }])
+        }
+        if (value === null) this.fail(label, `lookup "${lookup}" does not accept null`)
+        return where([operand(value)])
+    }
+  }
+}
+
+/** Resolves a filter, a Q or a dynamic object into a checked condition, or a FieldError. @internal */
+export const resolveCondition = (model: Model.Any, condition: unknown): Either.Either<Where, FieldError> => {
+  try {
+    return Either.right(new Resolver(model).condition(condition))
+  } catch (error) {
+    if (error instanceof FieldError) return Either.left(error)
+    throw error
+  }
+}
+
+/** Resolves an ordering key (`"name"`, `"-pubdate"`, `"pk"`). @internal */
+export const resolveOrder = (
+  model: Model.Any,
+  key: string
+): Either.Either<{ readonly column: Column; readonly descending: boolean }, FieldError> => {
+  if (typeof key !== "string") {
+    return Either.left(new FieldError({ model: model.meta.name, reason: `ordering expects field names, got ${describe(key)}` }))
+  }
+  const descending = key.startsWith("-")
+  return Either.map(resolveField(model, descending ? key.slice(1) : key), (column) => ({ column, descending }))
+}
