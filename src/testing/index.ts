@@ -1,0 +1,134 @@
+/**
+ * Test support, like Django's `TestCase`: a database per test file with the models' tables, and `isolated`, which
+ * runs a test in a transaction that is always rolled back (a user's `Db.atomic` inside becomes a savepoint).
+ *
+ * PGlite starts in seconds, so its layer restores a snapshot of the created schema, kept on disk and keyed by the
+ * schema's DDL; a PostgreSQL server gets a throwaway database per layer, dropped when the layer is released.
+ *
+ * @since 0.1.0
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { createHash, randomBytes } from "node:crypto"
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { existsSync, readFileSync } from "node:fs"
+import pg from "pg"
+import * as Db from "../Db.js"
+import * as PGlite from "../drivers/PGlite.js"
+import * as Postgres from "../drivers/Postgres.js"
+import type * as Model from "../Model.js"
+import * as Transaction from "../Transaction.js"
+
+/** A driver for the shared test suite. @since 0.1.0 */
+export interface Driver {
+  readonly name: string
+  readonly layer: Layer.Layer<Db.Db | SqlClient.SqlClient, SqlError>
+}
+
+/** Where PGlite schema snapshots are kept (override with `EFFECT_ORM_CACHE`). @since 0.1.0 */
+export const cacheDir = (): string => process.env.EFFECT_ORM_CACHE ?? join(process.cwd(), "node_modules", ".cache", "effect-orm")
+
+// Snapshots are only valid for the PGlite build that wrote them.
+const pgliteVersion: string = (() => {
+  try {
+    let dir = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"))
+    while (!existsSync(join(dir, "package.json"))) dir = dirname(dir)
+    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version
+  } catch {
+    return "unknown"
+  }
+})()
+
+const readSnapshot = (path: string) =>
+  Effect.promise(() => readFile(path).then((buffer) => new Blob([buffer]), () => undefined))
+
+const writeSnapshot = (path: string, blob: Blob) =>
+  Effect.promise(async () => {
+    await mkdir(cacheDir(), { recursive: true })
+    // Write then rename, so a concurrent test file never reads half a snapshot.
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`
+    await writeFile(tmp, Buffer.from(await blob.arrayBuffer()))
+    await rename(tmp, path)
+  })
+
+/** Starts PGlite from a snapshot of `setupSql` applied to an empty database, creating the snapshots on first use. */
+const startFromSnapshot = (setupSql: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const key = createHash("sha256").update(pgliteVersion).update(setupSql.join(";\n")).digest("hex").slice(0, 16)
+    const path = join(cacheDir(), `pglite-${key}.tar.gz`)
+    const cached = yield* readSnapshot(path)
+    if (cached !== undefined) return yield* PGlite.start({ loadDataDir: cached })
+    const basePath = join(cacheDir(), `pglite-empty-${pgliteVersion}.tar.gz`)
+    const base = yield* readSnapshot(basePath)
+    const db = yield* PGlite.start(base === undefined ? {} : { loadDataDir: base })
+    if (base === undefined) yield* writeSnapshot(basePath, yield* Effect.promise(() => db.dumpDataDir("gzip")))
+    for (const sql of setupSql) yield* Effect.tryPromise(() => db.exec(sql)).pipe(Effect.orDie)
+    yield* writeSnapshot(path, yield* Effect.promise(() => db.dumpDataDir("gzip")))
+    return db
+  })
+
+/**
+ * An in-memory PGlite with the models' tables, restored from a cached snapshot of that schema.
+ * @since 0.1.0
+ */
+export const pglite = (
+  models: ReadonlyArray<Model.Any>
+): Layer.Layer<Db.Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
+  Layer.unwrapScoped(Effect.map(startFromSnapshot(Db.createTablesSql(...models)), PGlite.layerOn))
+
+/**
+ * A throwaway database on the PostgreSQL server at `url`, with the models' tables; dropped on release.
+ * @since 0.1.0
+ */
+export const postgres = (
+  models: ReadonlyArray<Model.Any>,
+  url: string
+): Layer.Layer<Db.Db | SqlClient.SqlClient, SqlError> =>
+  Layer.unwrapScoped(Effect.gen(function*() {
+    const name = `effect_orm_test_${process.pid}_${randomBytes(4).toString("hex")}`
+    const admin = (sql: string) =>
+      Effect.promise(async () => {
+        const client = new pg.Client({ connectionString: url })
+        await client.connect()
+        try {
+          await client.query(sql)
+        } finally {
+          await client.end()
+        }
+      })
+    yield* Effect.acquireRelease(
+      admin(`CREATE DATABASE "${name}"`),
+      () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    )
+    const target = new URL(url)
+    target.pathname = `/${name}`
+    const driver = Postgres.layer({ url: Redacted.make(target.toString()), maxConnections: 5 })
+    return Layer.tap(driver, (context) => Effect.provide(Db.createTables(...models), context).pipe(Effect.orDie))
+  }))
+
+/**
+ * The drivers every behaviour test runs on: PGlite always, the PostgreSQL server when `DATABASE_URL` is set.
+ * With `CI` set, a missing `DATABASE_URL` is an error: CI must never skip the server.
+ * @since 0.1.0
+ */
+export const drivers = (models: ReadonlyArray<Model.Any>): ReadonlyArray<Driver> => {
+  const url = process.env.DATABASE_URL
+  if (url === undefined && process.env.CI !== undefined) {
+    throw new Error("CI is set but DATABASE_URL is not: the PostgreSQL tests must run in CI")
+  }
+  return [
+    { name: "pglite", layer: pglite(models) },
+    ...(url === undefined ? [] : [{ name: "postgres", layer: postgres(models, url) }])
+  ]
+}
+
+/**
+ * Runs `effect` in a transaction rolled back at the end, so each test starts from the same state.
+ * @since 0.1.0
+ */
+export const isolated = Transaction.rollbackAfter
