@@ -58,6 +58,20 @@ const inLevel = <A, E, R>(effect: Effect.Effect<A, E, R>, conn: SqlConnection.Co
     Effect.provideService(CurrentLevel, level)
   )
 
+/**
+ * The transaction's connection, running one statement at a time: fibers forked inside a transaction may query at
+ * once, and node-postgres deprecates overlapping queries on one client. Streams keep their cursor open for the
+ * whole stream and are not serialized (as with node-postgres' own queue, consuming a stream while querying on the
+ * same transaction waits for the stream).
+ */
+const serialized = (conn: SqlConnection.Connection, lock: Effect.Semaphore): SqlConnection.Connection => ({
+  execute: (sql, params, transformRows) => lock.withPermits(1)(conn.execute(sql, params, transformRows)),
+  executeRaw: (sql, params) => lock.withPermits(1)(conn.executeRaw(sql, params)),
+  executeValues: (sql, params) => lock.withPermits(1)(conn.executeValues(sql, params)),
+  executeUnprepared: (sql, params, transformRows) => lock.withPermits(1)(conn.executeUnprepared(sql, params, transformRows)),
+  executeStream: conn.executeStream
+})
+
 /** The outermost transaction: reserve a connection, BEGIN, then COMMIT or ROLLBACK as `finish` decides. */
 const outermost = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -71,7 +85,9 @@ const outermost = <A, E, R>(
       }
       const db = yield* Db
       const scope = yield* Scope.make()
+      const lock = yield* Effect.makeSemaphore(1)
       const opened = yield* restore(Scope.extend(db.sql.reserve, scope)).pipe(
+        Effect.map((conn) => serialized(conn, lock)),
         Effect.tap((conn) => run(conn, beginStatement(options))),
         Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
       )
