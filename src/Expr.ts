@@ -19,7 +19,8 @@ export type Node =
 
 /** An expression over the fields of a row. @since 0.1.0 */
 export interface Expr<Field extends string = string> {
-  readonly [TypeId]: (_: Field) => Field
+  /** Covariant: `F("pages")` fits wherever an expression over a model's fields (including "pages") is expected. */
+  readonly [TypeId]: () => Field
   readonly node: Node
   /** Adds a value or another expression. */
   add(other: Operand<Field>): Expr<Field>

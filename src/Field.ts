@@ -96,14 +96,14 @@ export interface CommonOptions<T> {
   /** The column accepts NULL; the TypeScript type becomes `T | null`. */
   readonly nullable?: boolean
   /** Used by `create` when the field is omitted: a value or a function called for each row. */
-  readonly default?: T | null | (() => T | null)
+  readonly default?: NoInfer<T> | null | (() => NoInfer<T> | null)
   readonly unique?: boolean
   readonly dbIndex?: boolean
   /** The column name; defaults to the field name in snake_case. */
   readonly dbColumn?: string
   readonly primaryKey?: boolean
   /** Schema refinements applied on every write, e.g. `[Schema.between(1, 5)]`. */
-  readonly validators?: ReadonlyArray<(self: Schema.Schema<T, any>) => Schema.Schema<T, any>>
+  readonly validators?: ReadonlyArray<(self: Schema.Schema<NoInfer<T>, any>) => Schema.Schema<NoInfer<T>, any>>
 }
 
 type Nullable<O, T> = O extends { readonly nullable: true } ? T | null : T

@@ -5,27 +5,32 @@
  *
  * @since 0.1.0
  */
+import type { Expr } from "./Expr.js"
 import type * as Field from "./Field.js"
 
 type NN<T> = Exclude<T, null>
 
-/** Lookups every scalar field has. @since 0.1.0 */
-export interface Comparable<V> {
+/**
+ * Lookups every scalar field has. `Keys` are the model's field names, which `F(...)` expressions may refer to
+ * (`{ pages: { gt: F("chapters") } }`).
+ * @since 0.1.0
+ */
+export interface Comparable<V, Keys extends string = never> {
   /** Equal; `null` means IS NULL. */
-  readonly exact?: V | null
+  readonly exact?: V | null | Expr<Keys>
   /** One of; an empty list matches nothing. */
   readonly in?: ReadonlyArray<NN<V>>
-  readonly gt?: NN<V>
-  readonly gte?: NN<V>
-  readonly lt?: NN<V>
-  readonly lte?: NN<V>
+  readonly gt?: NN<V> | Expr<Keys>
+  readonly gte?: NN<V> | Expr<Keys>
+  readonly lt?: NN<V> | Expr<Keys>
+  readonly lte?: NN<V> | Expr<Keys>
   /** Between, inclusive. */
-  readonly range?: readonly [NN<V>, NN<V>]
+  readonly range?: readonly [NN<V> | Expr<Keys>, NN<V> | Expr<Keys>]
   readonly isNull?: boolean
 }
 
 /** Lookups of text fields. @since 0.1.0 */
-export interface TextLookups<V> extends Comparable<V> {
+export interface TextLookups<V, Keys extends string = never> extends Comparable<V, Keys> {
   readonly iexact?: string
   readonly contains?: string
   readonly icontains?: string
@@ -42,7 +47,7 @@ export interface TextLookups<V> extends Comparable<V> {
 export type PartFilter = number | Comparable<number>
 
 /** Lookups of date fields. @since 0.1.0 */
-export interface DateLookups<V> extends Comparable<V> {
+export interface DateLookups<V, Keys extends string = never> extends Comparable<V, Keys> {
   readonly year?: PartFilter
   readonly month?: PartFilter
   readonly day?: PartFilter
@@ -51,14 +56,14 @@ export interface DateLookups<V> extends Comparable<V> {
 }
 
 /** Lookups of time fields. @since 0.1.0 */
-export interface TimeLookups<V> extends Comparable<V> {
+export interface TimeLookups<V, Keys extends string = never> extends Comparable<V, Keys> {
   readonly hour?: PartFilter
   readonly minute?: PartFilter
   readonly second?: PartFilter
 }
 
 /** Lookups of timestamp fields; parts are taken in UTC. @since 0.1.0 */
-export interface DateTimeLookups<V> extends DateLookups<V>, TimeLookups<V> {
+export interface DateTimeLookups<V, Keys extends string = never> extends DateLookups<V, Keys>, TimeLookups<V, Keys> {
   /** The UTC calendar date, as `YYYY-MM-DD`. */
   readonly date?: string | DateLookups<string>
 }
@@ -70,27 +75,27 @@ export interface JsonLookups<V> {
 }
 
 /** The lookups object a field accepts. @since 0.1.0 */
-export type LookupsOf<F> = F extends Field.Field<infer T, infer K, any, any> ? (
-    K extends "string" ? TextLookups<T>
-      : K extends "date" ? DateLookups<T>
-      : K extends "datetime" ? DateTimeLookups<T>
-      : K extends "time" ? TimeLookups<T>
+export type LookupsOf<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any> ? (
+    K extends "string" ? TextLookups<T, Keys>
+      : K extends "date" ? DateLookups<T, Keys>
+      : K extends "datetime" ? DateTimeLookups<T, Keys>
+      : K extends "time" ? TimeLookups<T, Keys>
       : K extends "json" ? JsonLookups<T>
-      : Comparable<T>
+      : Comparable<T, Keys>
   )
   : never
 
 /** What a filter accepts for one field: a value, or lookups. JSON fields take lookups only. @since 0.1.0 */
-export type FieldFilter<F> = F extends Field.Field<infer T, infer K, any, any> ? K extends "json" ? LookupsOf<F>
-  : T | LookupsOf<F>
+export type FieldFilter<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any>
+  ? K extends "json" ? LookupsOf<F> : T | LookupsOf<F, Keys>
   : never
 
 type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]
 
 /** A filter over a model's fields; `pk` names the primary key. @since 0.1.0 */
 export type Filter<F> =
-  & { readonly [K in keyof F]?: FieldFilter<F[K]> }
-  & { readonly pk?: FieldFilter<F[PkKey<F>]> }
+  & { readonly [K in keyof F]?: FieldFilter<F[K], keyof F & string> }
+  & { readonly pk?: FieldFilter<F[PkKey<F>], keyof F & string> }
 
 /** @since 0.1.0 */
 export const QTypeId: unique symbol = Symbol.for("effect-orm/Q")
@@ -113,11 +118,11 @@ export const isQ = (u: unknown): u is Q<unknown> => typeof u === "object" && u !
 /** Combinators over filters. @since 0.1.0 */
 export const Q = {
   /** All of the conditions hold. */
-  and: <F>(...conditions: ReadonlyArray<Condition<F>>): Q<F> => q("and", conditions),
+  and: <F>(...conditions: ReadonlyArray<Condition<NoInfer<F>>>): Q<F> => q("and", conditions),
   /** Any of the conditions holds (none given: nothing matches). */
-  or: <F>(...conditions: ReadonlyArray<Condition<F>>): Q<F> => q("or", conditions),
+  or: <F>(...conditions: ReadonlyArray<Condition<NoInfer<F>>>): Q<F> => q("or", conditions),
   /** The condition does not hold; rows where it is unknown because of NULL count as not holding, as in Django. */
-  not: <F>(condition: Condition<F>): Q<F> => q("not", [condition])
+  not: <F>(condition: Condition<NoInfer<F>>): Q<F> => q("not", [condition])
 }
 
 /** Lookup names per lookup family, shared by the runtime parser and checked against the types by the tests. @since 0.1.0 */

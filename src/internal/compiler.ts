@@ -165,20 +165,35 @@ export const resolveWhere = (query: Ast.Query): Either.Either<Ast.Where, FieldEr
   const nodes: Array<Ast.Where> = []
   for (const { condition, negate } of query.where) {
     const resolved = Ast.resolveCondition(query.model, condition)
-    if (Either.isLeft(resolved)) return resolved
+    if (Either.isLeft(resolved)) return Either.left(resolved.left)
     nodes.push(negate ? { _tag: "Not", node: resolved.right } : resolved.right)
   }
   if (query.empty) nodes.push({ _tag: "Const", value: false })
   return Either.right({ _tag: "And", nodes })
 }
 
-/** The columns a projection selects, keyed by the name rows carry. @internal */
-export const selectedColumns = (query: Ast.Query): Either.Either<ReadonlyArray<Ast.Column>, FieldError> => {
-  const model = query.model
-  const keys = query.projection._tag === "Model" || query.projection.fields.length === 0
-    ? Object.keys(model.meta.fields)
-    : query.projection.fields
-  return Either.all(keys.map((key) => Ast.resolveField(model, key)))
+/** A model's columns and their select list, computed once per model (the common `SELECT` of whole rows). */
+const modelSelect = new WeakMap<Model.Any, { readonly columns: ReadonlyArray<Ast.Column>; readonly list: string }>()
+
+const wholeRow = (model: Model.Any) => {
+  let cached = modelSelect.get(model)
+  if (cached === undefined) {
+    const columns = Object.keys(model.meta.fields).map((key) => Either.getOrThrow(Ast.resolveField(model, key)))
+    cached = { columns, list: selectList(columns, T0) }
+    modelSelect.set(model, cached)
+  }
+  return cached
+}
+
+/** The columns a projection selects, keyed by the name rows carry, with their select list. @internal */
+export const selectedColumns = (
+  query: Ast.Query
+): Either.Either<{ readonly columns: ReadonlyArray<Ast.Column>; readonly list: string }, FieldError> => {
+  if (query.projection._tag === "Model" || query.projection.fields.length === 0) return Either.right(wholeRow(query.model))
+  return Either.map(
+    Either.all(query.projection.fields.map((key) => Ast.resolveField(query.model, key))),
+    (columns) => ({ columns, list: selectList(columns, T0) })
+  )
 }
 
 const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null) =>
@@ -187,16 +202,16 @@ const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null) =>
 const orderSql = (query: Ast.Query, forceOrder: boolean): Either.Either<string, FieldError> => {
   const model = query.model
   let keys: ReadonlyArray<string> = query.ordering ?? model.meta.ordering
-  if (keys.length === 0 && (forceOrder || query.reversed)) keys = forceOrder ? [model.meta.pk] : []
-  return Either.map(
-    Either.all(keys.map((key) => Ast.resolveOrder(model, key))),
-    (items) =>
-      items.length === 0 ? "" : ` ORDER BY ${
-        items.map(({ column, descending }) =>
-          `${columnSql(column, T0)} ${descending !== query.reversed ? "DESC" : "ASC"}`
-        ).join(", ")
-      }`
-  )
+  if (keys.length === 0 && forceOrder) keys = [model.meta.pk]
+  if (keys.length === 0) return Either.right("")
+  const items: Array<string> = []
+  for (const key of keys) {
+    const resolved = Ast.resolveOrder(model, key)
+    if (Either.isLeft(resolved)) return Either.left(resolved.left)
+    const { column, descending } = resolved.right
+    items.push(`${columnSql(column, T0)} ${descending !== query.reversed ? "DESC" : "ASC"}`)
+  }
+  return Either.right(` ORDER BY ${items.join(", ")}`)
 }
 
 const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
@@ -205,25 +220,29 @@ const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
 export const select = (
   query: Ast.Query,
   options: { readonly forceOrder?: boolean } = {}
-): Either.Either<{ readonly compiled: Compiled; readonly columns: ReadonlyArray<Ast.Column> }, FieldError> =>
-  Either.gen(function*() {
-    const w = new Writer()
-    const columns = yield* selectedColumns(query)
-    const where = whereSql(yield* resolveWhere(query), w)
-    const order = yield* orderSql(query, options.forceOrder === true)
-    let distinct = ""
-    if (query.distinct === true) distinct = "DISTINCT "
-    else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
-      const on = yield* Either.all(query.distinct.map((key) => Ast.resolveField(query.model, key)))
-      distinct = `DISTINCT ON (${on.map((c) => columnSql(c, T0)).join(", ")}) `
-    }
-    let sql = `SELECT ${distinct}${selectList(columns, T0)} FROM ${from(query.model)}`
-    if (where !== undefined) sql += ` WHERE ${where}`
-    sql += order
-    if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
-    if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
-    return { compiled: { sql, params: w.params }, columns }
-  })
+): Either.Either<{ readonly compiled: Compiled; readonly columns: ReadonlyArray<Ast.Column> }, FieldError> => {
+  const selected = selectedColumns(query)
+  if (Either.isLeft(selected)) return Either.left(selected.left)
+  const node = resolveWhere(query)
+  if (Either.isLeft(node)) return Either.left(node.left)
+  const w = new Writer()
+  const where = whereSql(node.right, w)
+  const order = orderSql(query, options.forceOrder === true)
+  if (Either.isLeft(order)) return Either.left(order.left)
+  let distinct = ""
+  if (query.distinct === true) distinct = "DISTINCT "
+  else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
+    const on = Either.all(query.distinct.map((key) => Ast.resolveField(query.model, key)))
+    if (Either.isLeft(on)) return Either.left(on.left)
+    distinct = `DISTINCT ON (${on.right.map((c) => columnSql(c, T0)).join(", ")}) `
+  }
+  let sql = `SELECT ${distinct}${selected.right.list} FROM ${from(query.model)}`
+  if (where !== undefined) sql += ` WHERE ${where}`
+  sql += order.right
+  if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
+  if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+  return Either.right({ compiled: { sql, params: w.params }, columns: selected.right.columns })
+}
 
 /** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct or sliced. @internal */
 export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => {
@@ -288,7 +307,7 @@ export const delete_ = (query: Ast.Query): Either.Either<Compiled, FieldError | 
 /** Compiles an INSERT of one row returning every column. @internal */
 export const insert = (model: Model.Any, values: ReadonlyArray<readonly [Ast.Column, unknown]>): Compiled => {
   const w = new Writer()
-  const returning = selectList(Object.keys(model.meta.fields).map((key) => Either.getOrThrow(Ast.resolveField(model, key))), null)
+  const returning = selectList(wholeRow(model).columns, null)
   const table = quote(model.meta.table)
   if (values.length === 0) return { sql: `INSERT INTO ${table} DEFAULT VALUES RETURNING ${returning}`, params: [] }
   const cols = values.map(([c]) => quote(c.column)).join(", ")

@@ -1,0 +1,96 @@
+/**
+ * The quick start: models, lazy querysets, lookups, updates, transactions and typed errors, on the embedded
+ * PostgreSQL (PGlite, in memory). Run with `npm start`.
+ */
+import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
+import { Db, F, Field, Model, PGlite, Q } from "../src/index.js"
+
+class Publisher extends Model.Class<Publisher>("Publisher")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 255, unique: true }),
+  numAwards: Field.Integer({ default: 0, validators: [Schema.nonNegative()] })
+}, { ordering: ["name"] }) {}
+
+class Book extends Model.Class<Book>("Book")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 255 }),
+  pages: Field.Integer(),
+  rating: Field.Float({ nullable: true }),
+  price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2 }),
+  pubdate: Field.Date(),
+  format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback", "ebook"], default: "paperback" })
+}, { table: "book", ordering: ["name"] }) {}
+
+const price = BigDecimal.unsafeFromString
+
+const show = (title: string, value: unknown) => Console.log(`\n${title}\n  ${JSON.stringify(value, replacer, 1).replace(/\n\s*/g, " ")}`)
+const replacer = (_: string, v: unknown) =>
+  BigDecimal.isBigDecimal(v) ? BigDecimal.format(v) : typeof v === "bigint" ? `${v}n` : v
+
+const program = Effect.gen(function*() {
+  yield* Console.log("Creating tables on an in-memory PostgreSQL (PGlite)...")
+  yield* Db.createTables(Publisher, Book)
+
+  yield* Publisher.objects.create({ name: "Apress", numAwards: 3 })
+  yield* Publisher.objects.create({ name: "O'Reilly", numAwards: 7 })
+  const books = [
+    { name: "Practical Django", pages: 520, rating: 4.5, price: price("29.99"), pubdate: "2008-12-01" },
+    { name: "Effect in Action", pages: 340, rating: null, price: price("44.50"), pubdate: "2024-05-17", format: "ebook" as const },
+    { name: "PostgreSQL Internals", pages: 610, rating: 4.8, price: price("59.00"), pubdate: "2019-03-08", format: "hardcover" as const },
+    { name: "Async Python", pages: 280, rating: 3.2, price: price("19.95"), pubdate: "2021-07-30" }
+  ]
+  for (const book of books) yield* Book.objects.create(book)
+
+  // A QuerySet is a lazy, immutable value: nothing runs until it is yielded.
+  const long = Book.objects.filter({ pages: { gt: 500 } }).orderBy("-pubdate")
+  yield* show("SQL of books over 500 pages, newest first:", yield* long.toSql())
+  yield* show("Their names:", (yield* long).map((b) => b.name))
+
+  yield* show(
+    "Published from 2019 on, or rated below 4 (Q.or, date parts):",
+    yield* Book.objects.filter(Q.or({ pubdate: { year: { gte: 2019 } } }, { rating: { lt: 4 } })).valuesList("name", { flat: true })
+  )
+  yield* show(
+    "exclude({ rating: { gte: 4 } }) keeps unrated books, as in Django:",
+    yield* Book.objects.exclude({ rating: { gte: 4 } }).valuesList("name", { flat: true })
+  )
+  yield* show("values('name', 'price') of the two cheapest:", yield* Book.objects.orderBy("price").values("name", "price").slice(0, 2))
+  yield* show("count() of ebooks:", yield* Book.objects.filter({ format: "ebook" }).count())
+
+  const updated = yield* Book.objects.filter({ name: { icontains: "django" } }).update({ pages: F("pages").add(10) })
+  yield* show("update() with F('pages').add(10), rows updated:", updated)
+
+  const first = yield* Book.objects.first()
+  yield* show("first() by the model ordering (name):", Option.map(first, (b) => b.name))
+
+  yield* show("get() of a missing book fails with a typed DoesNotExist:",
+    yield* Book.objects.get({ name: "Missing" }).pipe(Effect.catchTag("DoesNotExist", (e) => Effect.succeed(e.message))))
+
+  yield* show("A bad write fails with ValidationError listing every bad field, and writes nothing:",
+    yield* Publisher.objects.create({ name: "x".repeat(300), numAwards: -1 }).pipe(
+      Effect.catchTag("ValidationError", (e) => Effect.succeed(e.issues.map((i) => i.field)))
+    ))
+
+  yield* show("A duplicate name fails with a typed IntegrityError:",
+    yield* Publisher.objects.create({ name: "Apress" }).pipe(
+      Effect.catchTag("IntegrityError", (e) => Effect.succeed({ kind: e.kind, constraint: e.constraint }))
+    ))
+
+  // A failure inside Db.atomic rolls the whole block back.
+  yield* Db.atomic(Effect.gen(function*() {
+    yield* Publisher.objects.create({ name: "Doomed Press" })
+    return yield* Effect.fail("changed my mind")
+  })).pipe(Effect.ignore)
+  yield* show("After a rolled-back transaction, publishers are:", yield* Publisher.objects.valuesList("name", { flat: true }))
+
+  yield* Console.log("\nStreaming every book:")
+  yield* Book.objects.stream().pipe(Stream.runForEach((b) => Console.log(`  ${b.name} (${b.pages} pages, ${BigDecimal.format(b.price)})`)))
+})
+
+program.pipe(Effect.provide(PGlite.layer()), Effect.runPromise).then(
+  () => console.log("\nDone."),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
