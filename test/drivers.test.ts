@@ -1,0 +1,61 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Db, Field, Model, PGlite, Postgres } from "../src/index.js"
+
+class Note extends Model.Class<Note>("Note")({
+  id: Field.AutoField(),
+  body: Field.Text()
+}, { table: "driver_note" }) {}
+
+describe("PGlite", () => {
+  it.live("keeps data in a data directory across instances", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "effect-orm-pglite-")))
+      yield* Effect.gen(function*() {
+        yield* Db.createTables(Note)
+        yield* Note.objects.create({ body: "persisted" })
+      }).pipe(Effect.provide(PGlite.layer({ dataDir: dir })))
+      const bodies = yield* Note.objects.valuesList("body", { flat: true }).pipe(Effect.provide(PGlite.layer({ dataDir: dir })))
+      expect(bodies).toEqual(["persisted"])
+      yield* Effect.promise(() => rm(dir, { recursive: true, force: true }))
+    }), 60_000)
+
+  it.live("provides the SqlClient, so raw SQL and ORM queries share one database", () =>
+    Effect.gen(function*() {
+      yield* Db.createTables(Note)
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO driver_note (body) VALUES (${"raw"})`
+      expect(yield* Note.objects.valuesList("body", { flat: true })).toEqual(["raw"])
+      expect((yield* Db.Db).driver).toBe("pglite")
+    }).pipe(Effect.provide(PGlite.layer())), 60_000)
+})
+
+const url = process.env.DATABASE_URL
+
+describe.runIf(url !== undefined)("Postgres", () => {
+  it.live("layerFromEnv reads DATABASE_URL through Config", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ db: string }>`SELECT current_database() AS db`
+      expect(rows[0]!.db).toBe(new URL(url!).pathname.slice(1))
+      expect((yield* Db.Db).driver).toBe("postgres")
+    }).pipe(
+      Effect.provide(Postgres.layerFromEnv().pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", url!]]))))
+      ))
+    ))
+
+  it.live("layerFromEnv fails with a ConfigError when DATABASE_URL is missing", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Layer.build(Postgres.layerFromEnv()).pipe(
+        Effect.scoped,
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+      ))
+      expect(error._tag).not.toBe("SqlError")
+      expect(String(error)).toContain("DATABASE_URL")
+    }))
+})
