@@ -44,6 +44,11 @@ export type UpdateInput<F> = { readonly [K in keyof F]?: Field.Type<F[K]> | Expr
 /** A row of `values(...)`. @since 0.1.0 */
 export type Values<F, K extends keyof F> = { readonly [P in K]: Field.Type<F[P]> }
 
+interface Plan {
+  readonly statement: Compiler.Compiled
+  readonly hydrate: Hydrate.Hydrator
+}
+
 /** The model name and the conditions, for error messages. */
 const describeLookup = (conditions: ReadonlyArray<unknown>) => {
   try {
@@ -87,19 +92,30 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return this.query.model.meta.name
   }
 
+  /** The compiled SELECT and its row builder, per `forceOrder`: a QuerySet is immutable, so it compiles once. */
+  private readonly plans: Array<Either.Either<Plan, FieldError> | undefined> = [undefined, undefined]
+
+  private plan(forceOrder: boolean): Either.Either<Plan, FieldError> {
+    const index = forceOrder ? 1 : 0
+    let plan = this.plans[index]
+    if (plan === undefined) {
+      plan = Either.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled }) => ({
+        statement: compiled,
+        hydrate: Hydrate.hydrator(this.query, columns)
+      }))
+      this.plans[index] = plan
+    }
+    return plan
+  }
+
   private fetch(options?: { readonly forceOrder?: boolean }): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
-    return Effect.suspend(() => {
+    return Effect.suspend((): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed([])
-      const compiled = Compiler.select(this.query, options)
-      if (Either.isLeft(compiled)) return Effect.fail(compiled.left)
-      const { columns, compiled: statement } = compiled.right
-      const hydrate = Hydrate.hydrator(this.query, columns)
-      return Effect.map(Executor.select(statement), (rows) => rows.map(hydrate)) as Effect.Effect<
-        ReadonlyArray<Row>,
-        ReadError,
-        Db
-      >
+      const plan = this.plan(options?.forceOrder === true)
+      if (Either.isLeft(plan)) return Effect.fail(plan.left)
+      const { hydrate, statement } = plan.right
+      return Effect.map(Executor.select(statement), (rows) => rows.map(hydrate))
     })
   }
 
@@ -341,9 +357,8 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Stream.unwrap(Effect.gen(this, function*() {
       if (this.query.invalid) return yield* this.query.invalid
       if (this.query.empty) return Stream.empty
-      const { columns, compiled } = yield* fromEither(Compiler.select(this.query))
-      const hydrate = Hydrate.hydrator(this.query, columns)
-      return Executor.stream(compiled).pipe(Stream.map(hydrate))
+      const { hydrate, statement } = yield* fromEither(this.plan(false))
+      return Executor.stream(statement).pipe(Stream.map(hydrate))
     }))
   }
 
@@ -351,7 +366,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   toSql(): Effect.Effect<Compiler.Compiled, FieldError | QueryError> {
     return Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
-      return Effect.map(fromEither(Compiler.select(this.query)), (_) => _.compiled)
+      return Effect.map(fromEither(this.plan(false)), (plan) => plan.statement)
     })
   }
 
