@@ -10,6 +10,26 @@ import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 
 /** @internal */
+export const INT8_MIN = -(2n ** 63n)
+/** @internal */
+export const INT8_MAX = 2n ** 63n - 1n
+/** @internal */
+export const isInt8 = (u: unknown): u is bigint => typeof u === "bigint" && u >= INT8_MIN && u <= INT8_MAX
+
+/** Text PostgreSQL can store: anything but the NUL character. @internal */
+export const Text = Schema.String.pipe(
+  Schema.filter((s) => !s.includes("\u0000") || "Text cannot contain the NUL character")
+)
+
+/** At most `max` characters, counted as PostgreSQL's varchar does (code points, so an emoji is one). @internal */
+export const maxCharacters = (max: number) =>
+  Schema.filter<Schema.Schema<string>>((s) => {
+    let n = 0
+    for (const _ of s) if (++n > max) return `Expected at most ${max} characters, got ${[...s].length}`
+    return true
+  })
+
+/** @internal */
 export const bigintFromDb = (raw: unknown): bigint => (typeof raw === "bigint" ? raw : BigInt(raw as string))
 
 /** @internal */
@@ -97,8 +117,29 @@ export const dateTimeFromDb = (raw: unknown): DateTime.Utc => {
   return DateTime.unsafeMake(d.getTime() - offsetSeconds * 1000)
 }
 
+// PostgreSQL's timestamptz starts at 4713 BC (year -4712 counted astronomically).
+const MIN_TIMESTAMP_YEAR = -4712
+
+/** A DateTime.Utc within PostgreSQL's timestamptz range. @internal */
+export const isStorableDateTime = (u: unknown): u is DateTime.Utc =>
+  isUtc(u) && new globalThis.Date(DateTime.toEpochMillis(u)).getUTCFullYear() >= MIN_TIMESTAMP_YEAR
+
 /** @internal */
-export const dateTimeToDb = (value: unknown): string => DateTime.formatIso(value as DateTime.Utc)
+export const StorableDateTime = Schema.DateTimeUtcFromSelf.pipe(
+  Schema.filter((d) => isStorableDateTime(d) || "Expected a date-time from 4713 BC on")
+)
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+/** Writes PostgreSQL's own timestamptz text (years beyond 9999 and BC included, which ISO 8601 text is not). @internal */
+export const dateTimeToDb = (value: unknown): string => {
+  const d = new globalThis.Date(DateTime.toEpochMillis(value as DateTime.Utc))
+  const year = d.getUTCFullYear()
+  const era = year <= 0 ? " BC" : ""
+  return `${pad(year <= 0 ? 1 - year : year, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${
+    pad(d.getUTCMinutes())
+  }:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+00${era}`
+}
 
 /** @internal */
 export const finiteDuration = Schema.filter<Schema.Schema<Duration.Duration>>(

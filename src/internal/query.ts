@@ -229,7 +229,9 @@ class Resolver {
       }
       default:
         if (textLookups.has(lookup)) {
-          if (typeof value !== "string") this.fail(label, `lookup "${lookup}" expects a string, got ${describe(value)}`)
+          if (typeof value !== "string" || value.includes("\u0000")) {
+            this.fail(label, `lookup "${lookup}" expects a string without NUL characters, got ${describe(value)}`)
+          }
           return where([{ _tag: "Param", value }])
         }
         if (value === null) this.fail(label, `lookup "${lookup}" does not accept null`)
