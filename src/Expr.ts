@@ -23,13 +23,13 @@ export interface Expr<Field extends string = string> {
   readonly [TypeId]: () => Field
   readonly node: Node
   /** Adds a value or another expression. */
-  add(other: Operand<Field>): Expr<Field>
+  add<G extends string = never>(other: Operand<G>): Expr<Field | G>
   /** Subtracts a value or another expression. */
-  sub(other: Operand<Field>): Expr<Field>
+  sub<G extends string = never>(other: Operand<G>): Expr<Field | G>
   /** Multiplies by a value or another expression. */
-  mul(other: Operand<Field>): Expr<Field>
+  mul<G extends string = never>(other: Operand<G>): Expr<Field | G>
   /** Divides by a value or another expression. */
-  div(other: Operand<Field>): Expr<Field>
+  div<G extends string = never>(other: Operand<G>): Expr<Field | G>
 }
 
 /** A value or an expression. @since 0.1.0 */

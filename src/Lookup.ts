@@ -16,10 +16,10 @@ type NN<T> = Exclude<T, null>
  * @since 0.1.0
  */
 export interface Comparable<V, Keys extends string = never> {
-  /** Equal; `null` means IS NULL. */
-  readonly exact?: V | null | Expr<Keys>
+  /** Equal; `null` (on nullable fields) means IS NULL. */
+  readonly exact?: V | Expr<Keys>
   /** One of; an empty list matches nothing. */
-  readonly in?: ReadonlyArray<NN<V>>
+  readonly in?: ReadonlyArray<NN<V> | Expr<Keys>>
   readonly gt?: NN<V> | Expr<Keys>
   readonly gte?: NN<V> | Expr<Keys>
   readonly lt?: NN<V> | Expr<Keys>
@@ -70,7 +70,7 @@ export interface DateTimeLookups<V, Keys extends string = never> extends DateLoo
 
 /** Lookups of JSON fields. @since 0.1.0 */
 export interface JsonLookups<V> {
-  readonly exact?: V | null
+  readonly exact?: V
   readonly isNull?: boolean
 }
 
@@ -87,7 +87,7 @@ export type LookupsOf<F, Keys extends string = never> = F extends Field.Field<in
 
 /** What a filter accepts for one field: a value, or lookups. JSON fields take lookups only. @since 0.1.0 */
 export type FieldFilter<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any>
-  ? K extends "json" ? LookupsOf<F> : T | LookupsOf<F, Keys>
+  ? K extends "json" ? LookupsOf<F> : T | Expr<Keys> | LookupsOf<F, Keys>
   : never
 
 type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]
@@ -100,17 +100,25 @@ export type Filter<F> =
 /** @since 0.1.0 */
 export const QTypeId: unique symbol = Symbol.for("effect-orm/Q")
 
-/** A combination of filters. @since 0.1.0 */
+/**
+ * A combination of filters. Its parts sit behind a symbol, so that a filter object with a key named like one of them
+ * is still checked as a filter.
+ * @since 0.1.0
+ */
 export interface Q<F> {
-  readonly [QTypeId]: (_: F) => F
-  readonly op: "and" | "or" | "not"
-  readonly children: ReadonlyArray<Condition<F>>
+  readonly [QTypeId]: {
+    readonly _F: (_: F) => F
+    readonly op: "and" | "or" | "not"
+    readonly children: ReadonlyArray<Condition<F>>
+  }
 }
 
 /** A filter or a combination of filters. @since 0.1.0 */
 export type Condition<F> = Filter<F> | Q<F>
 
-const q = <F>(op: Q<F>["op"], children: ReadonlyArray<Condition<F>>): Q<F> => ({ [QTypeId]: undefined as any, op, children })
+const q = <F>(op: Q<F>[typeof QTypeId]["op"], children: ReadonlyArray<Condition<F>>): Q<F> => ({
+  [QTypeId]: { _F: undefined as any, op, children }
+})
 
 /** @since 0.1.0 */
 export const isQ = (u: unknown): u is Q<unknown> => typeof u === "object" && u !== null && QTypeId in u

@@ -7,7 +7,7 @@ import * as Either from "effect/Either"
 import * as Expr from "../Expr.js"
 import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
-import { isQ, lookupNames } from "../Lookup.js"
+import { isQ, lookupNames, QTypeId } from "../Lookup.js"
 import type * as Model from "../Model.js"
 
 /** What the query returns. @internal */
@@ -140,9 +140,10 @@ class Resolver {
 
   condition(condition: unknown): Where {
     if (isQ(condition)) {
-      const nodes = condition.children.map((c) => this.condition(c))
-      if (condition.op === "not") return { _tag: "Not", node: nodes[0]! }
-      return { _tag: condition.op === "and" ? "And" : "Or", nodes }
+      const { children, op } = condition[QTypeId]
+      const nodes = children.map((c) => this.condition(c))
+      if (op === "not") return { _tag: "Not", node: nodes[0]! }
+      return { _tag: op === "and" ? "And" : "Or", nodes }
     }
     if (!isPlainObject(condition)) this.fail(undefined, `expected a filter object, got ${describe(condition)}`)
     const nodes: Array<Where> = []
