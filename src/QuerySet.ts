@@ -84,6 +84,17 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return new QuerySet({ ...this.query, ...changes })
   }
 
+  private get sliced(): boolean {
+    return this.query.limit !== undefined || this.query.offset > 0
+  }
+
+  /** Django refuses to filter, reorder or reverse a sliced queryset: the slice would silently change meaning. */
+  private refuseSliced(action: string): QuerySet<F, Self, Row> | undefined {
+    return this.sliced
+      ? this.with({ invalid: new QueryError({ model: this.modelName, reason: `cannot ${action} a sliced queryset` }) })
+      : undefined
+  }
+
   private withProjection<R>(projection: Ast.Projection): QuerySet<F, Self, R> {
     return new QuerySet({ ...this.query, projection })
   }
@@ -128,29 +139,33 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** Keeps rows matching every condition (a filter object or a `Q`). */
   filter(...conditions: ReadonlyArray<Condition<F>>): QuerySet<F, Self, Row> {
+    const refused = this.refuseSliced("filter")
+    if (refused) return refused
     const condition = conditions.length === 1 ? conditions[0] : Q.and(...conditions)
     return this.with({ where: [...this.query.where, { negate: false, condition }] })
   }
 
   /** Drops rows matching all the conditions; rows where a condition is unknown because of NULL are kept, as in Django. */
   exclude(...conditions: ReadonlyArray<Condition<F>>): QuerySet<F, Self, Row> {
+    const refused = this.refuseSliced("filter")
+    if (refused) return refused
     const condition = conditions.length === 1 ? conditions[0] : Q.and(...conditions)
     return this.with({ where: [...this.query.where, { negate: true, condition }] })
   }
 
   /** Orders by fields (`"-field"` descending), replacing any ordering; no argument means no ordering. */
   orderBy(...fields: ReadonlyArray<Model.OrderKey<F> | "pk" | "-pk">): QuerySet<F, Self, Row> {
-    return this.with({ ordering: fields, reversed: false })
+    return this.refuseSliced("reorder") ?? this.with({ ordering: fields, reversed: false })
   }
 
   /** Reverses the ordering (no effect on an unordered QuerySet). */
   reverse(): QuerySet<F, Self, Row> {
-    return this.with({ reversed: !this.query.reversed })
+    return this.refuseSliced("reverse") ?? this.with({ reversed: !this.query.reversed })
   }
 
   /** Removes duplicate rows; with fields, keeps the first row of each group (PostgreSQL `DISTINCT ON`). */
   distinct(...fields: ReadonlyArray<keyof F & string>): QuerySet<F, Self, Row> {
-    return this.with({ distinct: fields.length === 0 ? true : fields })
+    return this.refuseSliced("make distinct") ?? this.with({ distinct: fields.length === 0 ? true : fields })
   }
 
   /** Rows `start` (inclusive) to `end` (exclusive) of the result, like `qs[start:end]` in Django. */
@@ -212,7 +227,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   get(...conditions: ReadonlyArray<Condition<F>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
     const qs = conditions.length === 0 ? this : this.filter(...conditions)
     const lookup = describeLookup(conditions)
-    const probe = qs.with({ ordering: [], limit: qs.query.limit === undefined ? 2 : Math.min(qs.query.limit, 2) })
+    // Two rows tell one from several; the ordering matters only to a sliced queryset, whose rows it chooses.
+    const probe = qs.sliced
+      ? qs.slice(0, 2)
+      : qs.with({ ordering: [], limit: 2 })
     return Effect.flatMap(probe.fetch(), (rows): Effect.Effect<Row, DoesNotExist | MultipleObjectsReturned> => {
       if (rows.length === 0) return Effect.fail(new DoesNotExist({ model: this.modelName, lookup }))
       if (rows.length > 1) return Effect.fail(new MultipleObjectsReturned({ model: this.modelName, lookup }))
@@ -220,13 +238,14 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     })
   }
 
-  /** The first row (by the ordering, or the primary key when unordered). */
+  /** The first row (by the ordering, or the primary key when unordered and not sliced). */
   first(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
-    return Effect.map(this.slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullable(rows[0]))
+    return Effect.map(this.slice(0, 1).fetch({ forceOrder: !this.sliced }), (rows) => Option.fromNullable(rows[0]))
   }
 
   /** The last row (by the ordering, or the primary key when unordered). */
   last(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
+    if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
     const base = ordered.length === 0 ? this.orderBy(this.query.model.meta.pk as Model.OrderKey<F>) : this
     return Effect.map(base.reverse().slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullable(rows[0]))
@@ -264,6 +283,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       if (!column.right.field.unique && !column.right.field.primaryKey) {
         return Effect.fail(new FieldError({ model: this.modelName, field: fieldName, reason: "inBulk needs a unique field" }))
       }
+      if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot use inBulk on a sliced queryset" }))
       if (keys !== undefined && keys.length === 0) return Effect.succeed(new Map())
       const qs = keys === undefined ? this : this.filter({ [fieldName]: { in: keys } } as Condition<F>)
       return Effect.map(qs.withProjection<any>({ _tag: "Model" }).fetch(), (rows) =>

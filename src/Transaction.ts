@@ -69,7 +69,7 @@ const serialized = (conn: SqlConnection.Connection, lock: Effect.Semaphore): Sql
   executeRaw: (sql, params) => lock.withPermits(1)(conn.executeRaw(sql, params)),
   executeValues: (sql, params) => lock.withPermits(1)(conn.executeValues(sql, params)),
   executeUnprepared: (sql, params, transformRows) => lock.withPermits(1)(conn.executeUnprepared(sql, params, transformRows)),
-  executeStream: conn.executeStream
+  executeStream: (sql, params, transformRows) => conn.executeStream(sql, params, transformRows)
 })
 
 /** The outermost transaction: reserve a connection, BEGIN, then COMMIT or ROLLBACK as `finish` decides. */

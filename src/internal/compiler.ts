@@ -137,7 +137,8 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null = T0):
     case "Not": {
       const inner = whereSql(node.node, w, alias)
       // IS NOT TRUE keeps rows where the inner condition is NULL (a NULL column), as Django's exclude does.
-      return inner === undefined ? "FALSE" : `(${inner}) IS NOT TRUE`
+      // Negating an empty condition is no condition, as Django's `exclude()` of an empty Q.
+      return inner === undefined ? undefined : `(${inner}) IS NOT TRUE`
     }
     case "And": {
       const parts: Array<string> = []
@@ -199,20 +200,25 @@ export const selectedColumns = (
 const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null) =>
   columns.map((c) => c.column === c.key ? columnSql(c, alias) : `${columnSql(c, alias)} AS ${quote(c.key)}`).join(", ")
 
-const orderSql = (query: Ast.Query, forceOrder: boolean): Either.Either<string, FieldError> => {
+const orderItems = (
+  query: Ast.Query,
+  forceOrder: boolean
+): Either.Either<ReadonlyArray<{ readonly column: Ast.Column; readonly descending: boolean }>, FieldError> => {
   const model = query.model
   let keys: ReadonlyArray<string> = query.ordering ?? model.meta.ordering
   if (keys.length === 0 && forceOrder) keys = [model.meta.pk]
-  if (keys.length === 0) return Either.right("")
-  const items: Array<string> = []
-  for (const key of keys) {
-    const resolved = Ast.resolveOrder(model, key)
-    if (Either.isLeft(resolved)) return Either.left(resolved.left)
-    const { column, descending } = resolved.right
-    items.push(`${columnSql(column, T0)} ${descending !== query.reversed ? "DESC" : "ASC"}`)
-  }
-  return Either.right(` ORDER BY ${items.join(", ")}`)
+  return Either.all(keys.map((key) => Ast.resolveOrder(model, key)))
 }
+
+const orderSql = (
+  query: Ast.Query,
+  items: ReadonlyArray<{ readonly column: Ast.Column; readonly descending: boolean }>
+) =>
+  items.length === 0 ? "" : ` ORDER BY ${
+    items.map(({ column, descending }) =>
+      `${columnSql(column, T0)} ${descending !== query.reversed ? "DESC" : "ASC"}`
+    ).join(", ")
+  }`
 
 const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
 
@@ -227,18 +233,24 @@ export const select = (
   if (Either.isLeft(node)) return Either.left(node.left)
   const w = new Writer()
   const where = whereSql(node.right, w)
-  const order = orderSql(query, options.forceOrder === true)
+  const order = orderItems(query, options.forceOrder === true)
   if (Either.isLeft(order)) return Either.left(order.left)
+  let list = selected.right.list
   let distinct = ""
-  if (query.distinct === true) distinct = "DISTINCT "
-  else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
+  if (query.distinct === true) {
+    distinct = "DISTINCT "
+    // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
+    // which makes them part of what is distinct.
+    const missing = order.right.filter((o) => !selected.right.columns.some((c) => c.key === o.column.key))
+    missing.forEach((o, i) => list += `, ${columnSql(o.column, T0)} AS ${quote(`__order_${i}`)}`)
+  } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
     const on = Either.all(query.distinct.map((key) => Ast.resolveField(query.model, key)))
     if (Either.isLeft(on)) return Either.left(on.left)
     distinct = `DISTINCT ON (${on.right.map((c) => columnSql(c, T0)).join(", ")}) `
   }
-  let sql = `SELECT ${distinct}${selected.right.list} FROM ${from(query.model)}`
+  let sql = `SELECT ${distinct}${list} FROM ${from(query.model)}`
   if (where !== undefined) sql += ` WHERE ${where}`
-  sql += order.right
+  sql += orderSql(query, order.right)
   if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
   if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
   return Either.right({ compiled: { sql, params: w.params }, columns: selected.right.columns })
@@ -261,7 +273,7 @@ export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => 
 
 /** Compiles an existence check. @internal */
 export const exists = (query: Ast.Query): Either.Either<Compiled, FieldError> =>
-  Either.map(select({ ...query, ordering: [], reversed: false, limit: 1 }), ({ compiled }) => ({
+  Either.map(select({ ...query, ordering: [], reversed: false, limit: query.limit === undefined ? 1 : Math.min(query.limit, 1) }), ({ compiled }) => ({
     sql: `SELECT EXISTS (${compiled.sql}) AS "exists"`,
     params: compiled.params
   }))

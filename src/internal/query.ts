@@ -178,6 +178,25 @@ class Resolver {
   /** Lookups on a date or time part: the part is compared as a number (or as a date for `date`). */
   part(column: Column, transform: Transform, value: unknown): Where {
     const isDate = transform === "date"
+    // `{ date: { year: 2024 } }`: parts of the UTC date are the same parts of the UTC timestamp.
+    if (isDate && isPlainObject(value)) {
+      const dateParts = Object.keys(value).filter((k) => partTransforms.includes(k))
+      if (dateParts.length > 0) {
+        const rest = Object.fromEntries(Object.entries(value).filter(([k]) => !dateParts.includes(k)))
+        return {
+          _tag: "And",
+          nodes: [
+            ...dateParts.filter((k) => value[k] !== undefined).map((k) => {
+              if (k === "date" || !lookupNames.date.includes(k)) {
+                this.fail(column.key, `unsupported lookup "${k}" after "date"; choices are year, month, day, weekDay`)
+              }
+              return this.part(column, k as Transform, value[k])
+            }),
+            this.part(column, "date", rest)
+          ]
+        }
+      }
+    }
     const names = isDate ? lookupNames.date.filter((n) => !partTransforms.includes(n)) : lookupNames.number
     if (!isPlainObject(value)) return this.lookup(column, transform, "exact", value)
     const nodes: Array<Where> = []
