@@ -70,6 +70,17 @@ export class IntegrityError extends Data.TaggedError("IntegrityError")<{
   }
 }
 
+/** An instance was saved or deleted after its row changed (its version field no longer matches); nothing was written. @since 0.1.0 */
+export class StaleObjectError extends Data.TaggedError("StaleObjectError")<{
+  readonly model: string
+  readonly pk: unknown
+  readonly version: number
+}> {
+  override get message() {
+    return `${this.model} ${String(this.pk)} was changed or deleted since version ${this.version} was read`
+  }
+}
+
 /** The query cannot run as built (for example `update` on a sliced queryset). @since 0.1.0 */
 export class QueryError extends Data.TaggedError("QueryError")<{
   readonly model: string

@@ -83,6 +83,8 @@ export interface Field<T, K extends LookupKind = LookupKind, Opt extends boolean
   readonly maxDigits: number | undefined
   readonly decimalPlaces: number | undefined
   readonly choices: ReadonlyArray<string | number> | undefined
+  /** The optimistic-concurrency version counter: every save and update bumps it, and a stale save fails. */
+  readonly version: boolean
 }
 
 /** @since 0.1.0 */
@@ -125,6 +127,7 @@ interface Spec<T> {
   readonly maxDigits?: number
   readonly decimalPlaces?: number
   readonly choices?: ReadonlyArray<string | number>
+  readonly version?: boolean
 }
 
 const identity = (u: unknown) => u
@@ -153,7 +156,8 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
     maxLength: spec.maxLength,
     maxDigits: spec.maxDigits,
     decimalPlaces: spec.decimalPlaces,
-    choices: spec.choices
+    choices: spec.choices,
+    version: spec.version === true
   }
 }
 
@@ -227,6 +231,20 @@ export const Integer = <const C extends number = number, const O extends Integer
   options?: O & IntegerOptions<C>
 ): Make<number extends C ? number : C, "number", O> =>
   integerField("Integer", INT4_MIN, INT4_MAX, options) as any
+
+/**
+ * A version counter for optimistic concurrency (beyond Django): starts at 0; `save`, `update` and `bulkUpdate` add 1,
+ * and saving or deleting an instance whose version is no longer the row's fails with `StaleObjectError`.
+ * @since 0.1.0
+ */
+export const Version = (options: { readonly dbColumn?: string } = {}): Field<number, "number", true, false> =>
+  make({
+    kind: "Integer",
+    lookupKind: "number",
+    base: Schema.Int.pipe(Schema.between(0, INT4_MAX)),
+    isValue: isIntegerIn(0, INT4_MAX),
+    version: true
+  }, { ...options, default: 0 }) as any
 
 /** 16-bit integer. @since 0.1.0 */
 export const SmallInteger = <const C extends number = number, const O extends IntegerOptions<C> = {}>(

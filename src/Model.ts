@@ -45,6 +45,8 @@ export interface Meta<F extends Fields = Fields> {
   /** Field name to column name. */
   readonly columns: { readonly [K in keyof F]: string }
   readonly pk: keyof F & string
+  /** The optimistic-concurrency version field, if any. */
+  readonly version: (keyof F & string) | undefined
   readonly ordering: ReadonlyArray<OrderKey<F>>
   readonly indexes: ReadonlyArray<Index<F>>
   readonly constraints: ReadonlyArray<Constraint<F>>
@@ -87,6 +89,9 @@ const makeMeta = <F extends Fields>(name: string, fields: F, options: Options<F>
   }
   const columns: Record<string, string> = {}
   for (const key of Object.keys(fields)) columns[key] = fields[key]!.dbColumn ?? snakeCase(key)
+  if (Object.values(fields).filter((f) => f.version).length > 1) {
+    throw new Error(`Model ${name} can have at most one Version field`)
+  }
   const known = (key: string) => {
     const bare = key.startsWith("-") ? key.slice(1) : key
     if (!(bare in fields)) throw new Error(`Model ${name}: unknown field "${bare}" in options`)
@@ -100,6 +105,7 @@ const makeMeta = <F extends Fields>(name: string, fields: F, options: Options<F>
     fields,
     columns: columns as Meta<F>["columns"],
     pk: pks[0] as keyof F & string,
+    version: Object.keys(fields).find((k) => fields[k]!.version) as (keyof F & string) | undefined,
     ordering: options.ordering ?? [],
     indexes: options.indexes ?? [],
     constraints: options.constraints ?? []

@@ -9,18 +9,27 @@ import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Db } from "./Db.js"
-import { DoesNotExist, FieldError, type IntegrityError, MultipleObjectsReturned, QueryError, ValidationError, type ValidationIssue } from "./Errors.js"
+import {
+  DoesNotExist,
+  FieldError,
+  type IntegrityError,
+  MultipleObjectsReturned,
+  QueryError,
+  StaleObjectError,
+  type ValidationError,
+  type ValidationIssue
+} from "./Errors.js"
 import * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
 import * as Compiler from "./internal/compiler.js"
 import * as Executor from "./internal/executor.js"
 import * as Hydrate from "./internal/hydrate.js"
 import * as Ast from "./internal/query.js"
-import { type Condition, Q } from "./Lookup.js"
+import * as Writes from "./internal/writes.js"
+import * as Transaction from "./Transaction.js"
+import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
 
 type Fields = Model.Fields
@@ -44,6 +53,16 @@ export type UpdateInput<F> = { readonly [K in keyof F]?: Field.Type<F[K]> | Expr
 /** A row of `values(...)`. @since 0.1.0 */
 export type Values<F, K extends keyof F> = { readonly [P in K]: Field.Type<F[P]> }
 
+/** The plain (exact) values of a lookup, which `getOrCreate` and `updateOrCreate` use to create the row. */
+const exactValues = (lookup: Record<string, unknown>): Record<string, unknown> => {
+  const values: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(lookup)) {
+    if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) values[key] = value
+    else if ("exact" in value && Object.keys(value).length === 1) values[key] = (value as { exact: unknown }).exact
+  }
+  return values
+}
+
 interface Plan {
   readonly statement: Compiler.Compiled
   readonly hydrate: Hydrate.Hydrator
@@ -61,7 +80,6 @@ const describeLookup = (conditions: ReadonlyArray<unknown>) => {
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
   Either.isRight(either) ? Effect.succeed(either.right) : Effect.fail(either.left)
 
-const issueMessage = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
 /**
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
@@ -126,8 +144,17 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       const plan = this.plan(options?.forceOrder === true)
       if (Either.isLeft(plan)) return Effect.fail(plan.left)
       const { hydrate, statement } = plan.right
-      return Effect.map(Executor.select(statement), (rows) => rows.map(hydrate))
+      const run = Effect.map(Executor.select(statement), (rows) => rows.map(hydrate))
+      return this.query.lock === undefined ? run : Effect.zipRight(this.requireTransaction, run)
     })
+  }
+
+  /** Row locks last until the transaction ends: outside one they would be released at once, so they are refused. */
+  private get requireTransaction(): Effect.Effect<void, QueryError> {
+    return Effect.flatMap(Transaction.inTransaction, (inTransaction) =>
+      inTransaction
+        ? Effect.void
+        : Effect.fail(new QueryError({ model: this.modelName, reason: "selectForUpdate needs a transaction (Db.atomic)" })))
   }
 
   // ---- chainable ----
@@ -293,74 +320,289 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** Inserts a row (defaults applied, every value validated) and returns the instance with generated values. */
   create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<Self, WriteError, Db> => {
+    return Effect.map(this.insertRows([data as Record<string, unknown>]), (rows) => rows[0]!)
+  }
+
+  /**
+   * Inserts many rows in as few statements as possible and returns them with their generated values. With
+   * `ignoreConflicts`, rows that break a unique constraint are skipped (and not returned); with `updateConflicts`,
+   * they update the existing row's `updateFields` instead (PostgreSQL `ON CONFLICT`). Every row is validated first;
+   * any bad value fails the whole call with a ValidationError naming `[index].field`, and nothing is written.
+   */
+  bulkCreate(
+    data: ReadonlyArray<CreateInput<F>>,
+    options: {
+      readonly batchSize?: number
+      readonly ignoreConflicts?: boolean
+      readonly updateConflicts?: {
+        readonly uniqueFields: ReadonlyArray<keyof F & string>
+        readonly updateFields: ReadonlyArray<keyof F & string>
+      }
+    } = {}
+  ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
+    return Effect.suspend((): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> => {
       const model = this.query.model
-      const meta = model.meta
-      const input = data as Record<string, unknown>
-      for (const key of Object.keys(input)) {
-        if (!Object.prototype.hasOwnProperty.call(meta.fields, key)) {
-          return Effect.fail(new FieldError({ model: meta.name, field: key, reason: "unknown field" }))
-        }
+      let onConflict: Compiler.OnConflict | undefined
+      if (options.ignoreConflicts && options.updateConflicts) {
+        return Effect.fail(new QueryError({ model: this.modelName, reason: "ignoreConflicts and updateConflicts exclude each other" }))
       }
-      const values: Array<readonly [Ast.Column, unknown]> = []
-      const issues: Array<ValidationIssue> = []
-      for (const key of Object.keys(meta.fields)) {
-        const field: Field.Any = meta.fields[key]
-        let value = input[key]
-        if (value === undefined) {
-          if (field.hasDefault) value = typeof field.default === "function" ? field.default() : field.default
-          else if (field.nullable) value = null
-          else if (field.generated) continue
-          else {
-            issues.push({ field: key, message: "is required" })
-            continue
-          }
+      if (options.ignoreConflicts) onConflict = { _tag: "Ignore" }
+      if (options.updateConflicts) {
+        const unique = Either.all(options.updateConflicts.uniqueFields.map((k) => Ast.resolveField(model, k)))
+        const update = Either.all(options.updateConflicts.updateFields.map((k) => Ast.resolveField(model, k)))
+        if (Either.isLeft(unique)) return Effect.fail(unique.left)
+        if (Either.isLeft(update)) return Effect.fail(update.left)
+        if (unique.right.length === 0 || update.right.length === 0) {
+          return Effect.fail(new QueryError({ model: this.modelName, reason: "updateConflicts needs uniqueFields and updateFields" }))
         }
-        const checked = Schema.validateEither(field.schema)(value)
-        if (Either.isLeft(checked)) {
-          issues.push({ field: key, message: issueMessage(checked.left) })
-          continue
-        }
-        const column: Ast.Column = { key, column: meta.columns[key], field }
-        values.push([column, value === null ? null : field.toDb(value)])
+        onConflict = { _tag: "Update", unique: unique.right, update: update.right }
       }
-      if (issues.length > 0) return Effect.fail(new ValidationError({ model: meta.name, issues }))
-      const compiled = Compiler.insert(model, values)
-      const columns = Object.keys(meta.fields).map((key) => ({ key, column: meta.columns[key], field: meta.fields[key] }))
-      return Effect.map(Executor.rows(compiled), (rows) => new model(Hydrate.decodeRecord(columns, rows[0]), true))
+      return this.insertRows(data as ReadonlyArray<Record<string, unknown>>, options.batchSize, onConflict)
     })
   }
 
-  /** Updates every matching row and returns how many were updated. */
+  private insertRows(
+    data: ReadonlyArray<Record<string, unknown>>,
+    batchSize?: number,
+    onConflict?: Compiler.OnConflict
+  ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
+    return Effect.suspend((): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> => {
+      const model = this.query.model
+      const issues: Array<ValidationIssue> = []
+      const rows: Array<Map<string, unknown>> = []
+      for (let i = 0; i < data.length; i++) {
+        const row = Writes.insertRow(model, data[i]!, issues, data.length === 1 ? "" : `[${i}].`)
+        if (Either.isLeft(row)) return Effect.fail(row.left)
+        rows.push(row.right)
+      }
+      const checked = Writes.checkIssues(model, issues)
+      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      if (rows.length === 0) return Effect.succeed([])
+      // Columns every row leaves to the database are omitted; others get DEFAULT where a row has no value.
+      const keys = Object.keys(model.meta.fields).filter((k) => rows.some((r) => r.get(k) !== Writes.DEFAULT))
+      const columns = keys.map((k) => Either.getOrThrow(Ast.resolveField(model, k)))
+      // PostgreSQL takes at most 65,535 parameters per statement.
+      const size = Math.max(1, Math.min(batchSize ?? Infinity, Math.floor(65535 / Math.max(keys.length, 1))))
+      const statements: Array<Compiler.Compiled> = []
+      for (let start = 0; start < rows.length; start += keys.length === 0 ? 1 : size) {
+        const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
+        statements.push(Compiler.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
+      }
+      const { columns: all } = Either.getOrThrow(Compiler.selectedColumns(Ast.initial(model)))
+      const run = Effect.map(
+        Effect.forEach(statements, Executor.rows),
+        (results) => results.flat().map((raw) => new model(Hydrate.decodeRecord(all, raw), true) as Self)
+      )
+      return statements.length > 1 ? Transaction.atomic(run) : run
+    })
+  }
+
+  /** Updates every matching row and returns how many were updated (the version field, if any, is incremented). */
   update(values: UpdateInput<F>): Effect.Effect<number, WriteError, Db> {
     return Effect.suspend((): Effect.Effect<number, WriteError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
-      const model = this.query.model
-      const assignments: Array<Compiler.Assignment> = []
-      const issues: Array<ValidationIssue> = []
-      for (const key of Object.keys(values)) {
-        const value = (values as Record<string, unknown>)[key]
-        if (value === undefined) continue
-        const column = Ast.resolveField(model, key)
-        if (Either.isLeft(column)) return Effect.fail(column.left)
-        if (Expr.isExpr(value)) {
-          const node = Ast.resolveExpr(model, value.node)
-          if (Either.isLeft(node)) return Effect.fail(node.left)
-          assignments.push({ column: column.right, value: { _tag: "Expr", node: node.right } })
-          continue
-        }
-        const field = column.right.field
-        const checked = Schema.validateEither(field.schema)(value)
-        if (Either.isLeft(checked)) {
-          issues.push({ field: key, message: issueMessage(checked.left) })
-          continue
-        }
-        assignments.push({ column: column.right, value: { _tag: "Param", value: value === null ? null : field.toDb(value) } })
-      }
-      if (issues.length > 0) return Effect.fail(new ValidationError({ model: model.meta.name, issues }))
-      if (assignments.length === 0 || this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap(fromEither(Compiler.update(this.query, assignments)), Executor.affected)
+      const assignments = Writes.assignments(this.query.model, values as Record<string, unknown>)
+      if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
+      if (assignments.right.length === 0 || this.query.empty) return Effect.succeed(0)
+      return Effect.flatMap(fromEither(Compiler.update(this.query, assignments.right)), Executor.affected)
     })
+  }
+
+  /** The queryset of one instance's row (by primary key, and by version when `versioned`). */
+  private ofInstance(instance: Self, versioned: boolean): QuerySet<F, Self, Self> {
+    const meta = this.query.model.meta
+    const row = instance as Record<string, unknown>
+    const where: Record<string, unknown> = { [meta.pk]: row[meta.pk] }
+    if (versioned && meta.version !== undefined) where[meta.version] = row[meta.version]
+    return new QuerySet<F, Self, Self>({ ...Ast.initial(this.query.model), where: [{ negate: false, condition: where }] })
+  }
+
+  private stale(instance: Self): StaleObjectError {
+    const meta = this.query.model.meta
+    const row = instance as Record<string, unknown>
+    return new StaleObjectError({ model: meta.name, pk: row[meta.pk], version: row[meta.version!] as number })
+  }
+
+  /**
+   * Writes an instance and returns it as the database now has it (instances are immutable). It updates the row with
+   * the instance's primary key (only `updateFields` when given); when there is no such row it inserts one, as
+   * Django does. On a model with a `Field.Version()`, the update happens only if the row still has the instance's
+   * version (which it then increments); otherwise it fails with StaleObjectError and writes nothing.
+   */
+  save(
+    instance: Self,
+    options: { readonly updateFields?: ReadonlyArray<keyof F & string> } = {}
+  ): Effect.Effect<Self, WriteError | StaleObjectError, Db> {
+    return Effect.suspend((): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
+      const model = this.query.model
+      const meta = model.meta
+      const row = instance as Record<string, unknown>
+      const fields = Writes.writableFields(model, options.updateFields)
+      if (Either.isLeft(fields)) return Effect.fail(fields.left)
+      const assignments = Writes.assignments(model, Object.fromEntries(fields.right.map((k) => [k, row[k]])))
+      if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
+      const target = this.ofInstance(instance, true)
+      const updated = Effect.flatMap(
+        fromEither(Compiler.update(target.query, assignments.right, { returning: true })),
+        Executor.rows
+      )
+      const { columns: all } = Either.getOrThrow(Compiler.selectedColumns(Ast.initial(model)))
+      return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
+        if (rows.length > 0) return Effect.succeed(new model(Hydrate.decodeRecord(all, rows[0]), true))
+        if (meta.version !== undefined) return Effect.fail(this.stale(instance))
+        const data = Object.fromEntries(Object.keys(meta.fields).map((k) => [k, row[k]]))
+        return Effect.map(this.insertRows([data]), (inserted) => inserted[0]!)
+      })
+    })
+  }
+
+  /** The instance's row as the database has it now (Django's `refresh_from_db`). */
+  refresh(instance: Self): Effect.Effect<Self, ReadError | DoesNotExist, Db> {
+    return Effect.catchTag(this.ofInstance(instance, false).get(), "MultipleObjectsReturned", (e) => Effect.die(e))
+  }
+
+  /**
+   * Deletes an instance's row and returns how many rows were deleted, in total and per model. On a model with a
+   * `Field.Version()`, a stale instance fails with StaleObjectError and deletes nothing.
+   */
+  deleteInstance(
+    instance: Self
+  ): Effect.Effect<{ readonly total: number; readonly perModel: Readonly<Record<string, number>> }, WriteError | StaleObjectError, Db> {
+    return Effect.flatMap(this.ofInstance(instance, true).delete(), (n) => {
+      if (n === 0 && this.query.model.meta.version !== undefined) return Effect.fail(this.stale(instance))
+      return Effect.succeed({ total: n, perModel: n === 0 ? {} : { [this.modelName]: n } })
+    })
+  }
+
+  /**
+   * Updates instances' `fields` in one statement per batch and returns how many rows were updated. On a model with a
+   * `Field.Version()`, every instance must still have its row's version: otherwise it fails with StaleObjectError
+   * and nothing is written.
+   */
+  bulkUpdate(
+    instances: ReadonlyArray<Self>,
+    fields: ReadonlyArray<keyof F & string>,
+    options: { readonly batchSize?: number } = {}
+  ): Effect.Effect<number, WriteError | StaleObjectError, Db> {
+    return Effect.suspend((): Effect.Effect<number, WriteError | StaleObjectError, Db> => {
+      const model = this.query.model
+      const meta = model.meta
+      const keys = Writes.writableFields(model, fields)
+      if (Either.isLeft(keys)) return Effect.fail(keys.left)
+      if (keys.right.length === 0) return Effect.fail(new QueryError({ model: this.modelName, reason: "bulkUpdate needs fields" }))
+      if (instances.length === 0) return Effect.succeed(0)
+      const columns = keys.right.map((k) => Either.getOrThrow(Ast.resolveField(model, k)))
+      const pkField = meta.fields[meta.pk] as import("./Field.js").Any
+      const versioned = meta.version !== undefined
+      const issues: Array<ValidationIssue> = []
+      const rows = instances.map((instance, i) => {
+        const row = instance as Record<string, unknown>
+        const values = keys.right.map((k) => {
+          const encoded = Writes.encode(meta.fields[k], row[k])
+          if (Either.isLeft(encoded)) issues.push({ field: `[${i}].${k}`, message: encoded.left })
+          return Either.getOrNull(encoded)
+        })
+        return [pkField.toDb(row[meta.pk]), ...(versioned ? [row[meta.version!]] : []), ...values]
+      })
+      const checked = Writes.checkIssues(model, issues)
+      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      const size = Math.max(1, Math.min(options.batchSize ?? Infinity, Math.floor(65535 / (columns.length + 2))))
+      const batches: Array<Compiler.Compiled> = []
+      for (let start = 0; start < rows.length; start += size) {
+        batches.push(Compiler.updateMany(model, columns, rows.slice(start, start + size), versioned))
+      }
+      return Transaction.atomic(Effect.gen(this, function*() {
+        let updated = 0
+        for (let b = 0; b < batches.length; b++) {
+          const done = yield* Executor.rows(batches[b]!)
+          updated += done.length
+          if (versioned && done.length < Math.min(size, rows.length - b * size)) {
+            // Find the first instance whose row was not updated: it is stale (changed or deleted).
+            const hit = new Set(done.map((r) => String(r[meta.pk])))
+            const stale = instances.slice(b * size, b * size + size)
+              .find((inst) => !hit.has(String(pkField.toDb((inst as Record<string, unknown>)[meta.pk]))))!
+            return yield* this.stale(stale)
+          }
+        }
+        return updated
+      })).pipe(Effect.catchTag("QueryError", (e) => Effect.die(e)))
+    })
+  }
+
+  /**
+   * The row matching `lookup`, or a new one created from the lookup's exact values and `defaults`; with whether it
+   * was created. Safe under concurrency when the lookup fields are unique: a losing concurrent create falls back to
+   * reading the winner's row.
+   */
+  getOrCreate(
+    lookup: Filter<F>,
+    defaults: Partial<CreateInput<F>> = {}
+  ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
+    return this.readOrCreate(this.modelSet().get(lookup), lookup, defaults)
+  }
+
+  /** Reads a row, or creates it; when a concurrent create wins the race (IntegrityError), reads the winner's row. */
+  private readOrCreate(
+    read: Effect.Effect<Self, ReadError | DoesNotExist | MultipleObjectsReturned | WriteError, Db>,
+    lookup: Filter<F>,
+    defaults: Partial<CreateInput<F>>
+  ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
+    const create = Transaction.atomic(this.create({ ...exactValues(lookup), ...defaults } as CreateInput<F>))
+    return Effect.gen(function*() {
+      const found = yield* Effect.either(read)
+      if (Either.isRight(found)) return [found.right, false] as const
+      if (found.left._tag !== "DoesNotExist") return yield* Effect.fail(found.left)
+      // The create runs in a savepoint, so that losing the race leaves an enclosing transaction usable.
+      const created = yield* Effect.either(create)
+      if (Either.isRight(created)) return [created.right, true] as const
+      if (created.left._tag !== "IntegrityError") return yield* Effect.fail(created.left)
+      const again = yield* Effect.either(read)
+      if (Either.isRight(again)) return [again.right, false] as const
+      return yield* Effect.fail(again.left._tag === "DoesNotExist" ? created.left : again.left)
+    })
+  }
+
+  /**
+   * Updates the row matching `lookup` with `defaults` (locking it first), or creates it from the lookup's exact
+   * values and `defaults`; returns the row and whether it was created. Runs in a transaction; safe under concurrency
+   * when the lookup fields are unique.
+   */
+  updateOrCreate(
+    lookup: Filter<F>,
+    defaults: Partial<CreateInput<F>> = {}
+  ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
+    const locked = this.modelSet().selectForUpdate().filter(lookup)
+    const change = (row: Self): Effect.Effect<Self, WriteError, Db> => {
+      if (Object.keys(defaults).length === 0) return Effect.succeed(row)
+      return Effect.flatMap(fromEither(Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
+        Effect.flatMap(
+          fromEither(Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
+          (compiled) => Effect.map(Executor.rows(compiled), (raw) => this.hydrateRow(raw[0]))
+        ))
+    }
+    return Transaction.atomic(this.readOrCreate(Effect.flatMap(locked.get(), change), lookup, defaults))
+  }
+
+  private modelSet(): QuerySet<F, Self, Self> {
+    return new QuerySet<F, Self, Self>({ ...this.query, projection: { _tag: "Model" } })
+  }
+
+  private hydrateRow(raw: Record<string, unknown>): Self {
+    const model = this.query.model
+    const { columns } = Either.getOrThrow(Compiler.selectedColumns(Ast.initial(model)))
+    return new model(Hydrate.decodeRecord(columns, raw), true)
+  }
+
+  /**
+   * Locks the selected rows until the transaction ends (`SELECT ... FOR UPDATE`), optionally without waiting
+   * (`nowait`, failing with SQLSTATE 55P03) or skipping locked rows (`skipLocked`). Running it outside a transaction
+   * is a QueryError.
+   */
+  selectForUpdate(options: Ast.LockOptions = {}): QuerySet<F, Self, Row> {
+    if (options.nowait && options.skipLocked) {
+      return this.with({ invalid: new QueryError({ model: this.modelName, reason: "nowait and skipLocked exclude each other" }) })
+    }
+    return this.with({ lock: options })
   }
 
   /** Deletes every matching row and returns how many were deleted. */
@@ -378,6 +620,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       if (this.query.invalid) return yield* this.query.invalid
       if (this.query.empty) return Stream.empty
       const { hydrate, statement } = yield* fromEither(this.plan(false))
+      if (this.query.lock !== undefined) yield* this.requireTransaction
       return Executor.stream(statement).pipe(Stream.map(hydrate))
     }))
   }

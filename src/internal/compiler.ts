@@ -7,6 +7,7 @@
 import * as Either from "effect/Either"
 import { FieldError, QueryError } from "../Errors.js"
 import type * as Model from "../Model.js"
+import { sqlType } from "./columnTypes.js"
 import * as Ast from "./query.js"
 
 /** SQL text with its parameters. @since 0.1.0 */
@@ -253,6 +254,12 @@ export const select = (
   sql += orderSql(query, order.right)
   if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
   if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+  if (query.lock !== undefined) {
+    sql += " FOR UPDATE"
+    if (query.lock.of !== undefined && query.lock.of.length > 0) sql += ` OF ${T0}`
+    if (query.lock.nowait) sql += " NOWAIT"
+    else if (query.lock.skipLocked) sql += " SKIP LOCKED"
+  }
   return Either.right({ compiled: { sql, params: w.params }, columns: selected.right.columns })
 }
 
@@ -292,20 +299,55 @@ const mutationWhere = (query: Ast.Query, w: Writer) =>
 /** An assignment of an UPDATE: a parameter or an expression. @internal */
 export type Assignment = { readonly column: Ast.Column; readonly value: Ast.Operand }
 
-/** Compiles `UPDATE ... SET ... WHERE`. @internal */
+const setList = (assignments: ReadonlyArray<Assignment>, w: Writer) =>
+  assignments.map(({ column, value }) =>
+    `${quote(column.column)} = ${value._tag === "Param" ? w.param(value.value) : exprSql(value.node, w, T0)}`
+  ).join(", ")
+
+/** Compiles `UPDATE ... SET ... WHERE`, optionally returning the updated rows. @internal */
 export const update = (
   query: Ast.Query,
-  assignments: ReadonlyArray<Assignment>
+  assignments: ReadonlyArray<Assignment>,
+  options: { readonly returning?: boolean } = {}
 ): Either.Either<Compiled, FieldError | QueryError> =>
   Either.gen(function*() {
     yield* refuseSliced(query, "update")
     const w = new Writer()
-    const set = assignments.map(({ column, value }) =>
-      `${quote(column.column)} = ${value._tag === "Param" ? w.param(value.value) : exprSql(value.node, w, T0)}`
-    ).join(", ")
+    const set = setList(assignments, w)
     const where = yield* mutationWhere(query, w)
-    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}`, params: w.params }
+    const returning = options.returning ? ` RETURNING ${wholeRow(query.model).list}` : ""
+    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}${returning}`, params: w.params }
   })
+
+/**
+ * Compiles one UPDATE of many rows, each with its own values, joined from a VALUES list by primary key (and by
+ * version, when `versioned`), returning the keys of the rows it updated.
+ * @internal
+ */
+export const updateMany = (
+  model: Model.Any,
+  columns: ReadonlyArray<Ast.Column>,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  versioned: boolean
+): Compiled => {
+  const w = new Writer()
+  const pk = wholeRow(model).columns.find((c) => c.key === model.meta.pk)!
+  const version = versioned ? wholeRow(model).columns.find((c) => c.key === model.meta.version)! : undefined
+  const keyed = [pk, ...(version ? [version] : []), ...columns]
+  // Parameters in VALUES have no type to infer from: cast each to its column's type.
+  const values = rows.map((row) => `(${row.map((v, i) => `${w.param(v)}::${sqlType(keyed[i]!.field)}`).join(", ")})`)
+  const names = keyed.map((_, i) => quote(`c${i}`))
+  const set = columns.map((c, i) => `${quote(c.column)} = "v".${names[i + keyed.length - columns.length]}`)
+  if (version) set.push(`${quote(version.column)} = ${columnSql(version, T0)} + 1`)
+  let where = `${columnSql(pk, T0)} = "v".${names[0]}`
+  if (version) where += ` AND ${columnSql(version, T0)} = "v".${names[1]}`
+  return {
+    sql: `UPDATE ${from(model)} SET ${set.join(", ")} FROM (VALUES ${values.join(", ")}) AS "v" (${names.join(", ")}) WHERE ${where} RETURNING ${
+      columnSql(pk, T0)
+    } AS ${quote(pk.key)}`,
+    params: w.params
+  }
+}
 
 /** Compiles `DELETE ... WHERE`. @internal */
 export const delete_ = (query: Ast.Query): Either.Either<Compiled, FieldError | QueryError> =>
@@ -316,13 +358,44 @@ export const delete_ = (query: Ast.Query): Either.Either<Compiled, FieldError | 
     return { sql: `DELETE FROM ${from(query.model)}${where}`, params: w.params }
   })
 
-/** Compiles an INSERT of one row returning every column. @internal */
-export const insert = (model: Model.Any, values: ReadonlyArray<readonly [Ast.Column, unknown]>): Compiled => {
+/** What an INSERT does when a row conflicts with a unique constraint. @internal */
+export type OnConflict =
+  | { readonly _tag: "Ignore" }
+  | { readonly _tag: "Update"; readonly unique: ReadonlyArray<Ast.Column>; readonly update: ReadonlyArray<Ast.Column> }
+
+/**
+ * Compiles an INSERT of one or more rows returning every column of the rows it wrote. `rows` hold a value per
+ * column, or `isDefault` values for columns left to their database default.
+ * @internal
+ */
+export const insert = (
+  model: Model.Any,
+  columns: ReadonlyArray<Ast.Column>,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  isDefault: (value: unknown) => boolean,
+  onConflict?: OnConflict
+): Compiled => {
   const w = new Writer()
-  const returning = selectList(wholeRow(model).columns, null)
   const table = quote(model.meta.table)
-  if (values.length === 0) return { sql: `INSERT INTO ${table} DEFAULT VALUES RETURNING ${returning}`, params: [] }
-  const cols = values.map(([c]) => quote(c.column)).join(", ")
-  const placeholders = values.map(([, v]) => w.param(v)).join(", ")
-  return { sql: `INSERT INTO ${table} (${cols}) VALUES (${placeholders}) RETURNING ${returning}`, params: w.params }
+  const returning = ` RETURNING ${selectList(wholeRow(model).columns, null)}`
+  if (columns.length === 0) {
+    // A row of defaults only; several such rows each need their own statement, which the caller issues.
+    return { sql: `INSERT INTO ${table} DEFAULT VALUES${returning}`, params: [] }
+  }
+  const values = rows.map((row) => `(${row.map((v) => isDefault(v) ? "DEFAULT" : w.param(v)).join(", ")})`)
+  let conflict = ""
+  if (onConflict?._tag === "Ignore") conflict = " ON CONFLICT DO NOTHING"
+  else if (onConflict?._tag === "Update") {
+    const set = onConflict.update.map((c) => `${quote(c.column)} = EXCLUDED.${quote(c.column)}`)
+    const version = model.meta.version
+    if (version !== undefined && !onConflict.update.some((c) => c.key === version)) {
+      const column = quote(model.meta.columns[version])
+      set.push(`${column} = ${table}.${column} + 1`)
+    }
+    conflict = ` ON CONFLICT (${onConflict.unique.map((c) => quote(c.column)).join(", ")}) DO UPDATE SET ${set.join(", ")}`
+  }
+  return {
+    sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${conflict}${returning}`,
+    params: w.params
+  }
 }

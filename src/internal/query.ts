@@ -29,8 +29,20 @@ export interface Query {
   readonly offset: number
   readonly empty: boolean
   readonly projection: Projection
+  /** `SELECT ... FOR UPDATE`, from `selectForUpdate`. */
+  readonly lock: LockOptions | undefined
   /** Set by a chained call given bad arguments (a negative slice); running the query fails with it. */
   readonly invalid: QueryError | undefined
+}
+
+/** Options of `selectForUpdate`. @since 0.1.0 */
+export interface LockOptions {
+  /** Fail at once (SQLSTATE 55P03) instead of waiting for a locked row. */
+  readonly nowait?: boolean
+  /** Skip rows locked by others. */
+  readonly skipLocked?: boolean
+  /** The tables whose rows to lock: `["self"]` for the queryset's own model. */
+  readonly of?: ReadonlyArray<"self">
 }
 
 /** @internal */
@@ -44,6 +56,7 @@ export const initial = (model: Model.Any): Query => ({
   offset: 0,
   empty: false,
   projection: { _tag: "Model" },
+  lock: undefined,
   invalid: undefined
 })
 
