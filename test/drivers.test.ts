@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { Chunk, ConfigProvider, Effect, Layer, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -31,6 +31,32 @@ describe("PGlite", () => {
       yield* sql`INSERT INTO driver_note (body) VALUES (${"raw"})`
       expect(yield* Note.objects.valuesList("body", { flat: true })).toEqual(["raw"])
       expect((yield* Db.Db).driver).toBe("pglite")
+    }).pipe(Effect.provide(PGlite.layer())), 60_000)
+
+  it.live("streams through a cursor: in chunks, stopped early, failing mid-way, inside and outside transactions", () =>
+    Effect.gen(function*() {
+      yield* Db.createTables(Note)
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO driver_note (body) SELECT 'n' || g FROM generate_series(1, 1000) g`
+      expect(Chunk.size(yield* Stream.runCollect(Note.objects.stream()))).toBe(1000)
+      const firstThree = yield* Stream.runCollect(Note.objects.orderBy("id").stream().pipe(Stream.take(3)))
+      expect(Chunk.toReadonlyArray(firstThree).map((n) => n.body)).toEqual(["n1", "n2", "n3"])
+      const failing = yield* Effect.flip(Stream.runDrain(sql`SELECT 1 / (g - 500) AS x FROM generate_series(1, 1000) g`.stream))
+      expect(failing._tag).toBe("SqlError")
+      // No cursor or transaction was left open: a transaction and a stream inside one still work.
+      const inside = yield* Db.atomic(Effect.gen(function*() {
+        yield* Note.objects.create({ body: "uncommitted" })
+        return yield* Stream.runCollect(Note.objects.filter({ body: "uncommitted" }).stream())
+      }))
+      expect(Chunk.size(inside)).toBe(1)
+      // While a stream is read, its rows come from an open server-side cursor.
+      const cursors = yield* Db.atomic(Note.objects.stream().pipe(
+        Stream.take(1),
+        Stream.mapEffect(() => sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_cursors WHERE name LIKE 'effect_orm_cursor_%'`),
+        Stream.runCollect
+      ))
+      expect(Chunk.toReadonlyArray(cursors)[0]![0]!.n).toBe(1)
+      expect(yield* Note.objects.count()).toBe(1001)
     }).pipe(Effect.provide(PGlite.layer())), 60_000)
 })
 

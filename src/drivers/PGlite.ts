@@ -15,6 +15,7 @@ import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Db from "../Db.js"
 import { textOids } from "./types.js"
@@ -31,7 +32,50 @@ const attempt = <A>(message: string, run: () => Promise<A>): Effect.Effect<A, Sq
   // A running query cannot be cancelled inside PGlite: let it finish before the fiber moves on.
   Effect.uninterruptible(Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ cause, message }) }))
 
-const makeConnection = (db: PGliteDb): SqlConnection.Connection => {
+let cursorCounter = 0
+const cursorable = /^\s*(SELECT|WITH|VALUES|TABLE)\b/i
+
+/**
+ * Streams a query's rows through a server-side cursor, 128 rows per FETCH, so memory stays constant. Outside a
+ * transaction the cursor gets one of its own (rolled back at the end: it only reads); statements a cursor cannot
+ * run (an INSERT ... RETURNING) are read at once and emitted in chunks.
+ */
+const cursorStream = (
+  db: PGliteDb,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  transformRows: (<A extends object>(row: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined,
+  ownTransaction: boolean
+): Stream.Stream<any, SqlError> => {
+  const emit = (rows: ReadonlyArray<any>) => Chunk.unsafeFromArray(transformRows ? transformRows(rows) : rows)
+  if (!cursorable.test(sql)) {
+    return Stream.flatMap(
+      Stream.fromEffect(attempt("Failed to execute statement", () => db.query<any>(sql, params as Array<unknown>, { parsers }))),
+      (r) => Stream.fromChunk(emit(r.rows))
+    )
+  }
+  return Stream.unwrapScoped(Effect.gen(function*() {
+    const name = `effect_orm_cursor_${++cursorCounter}`
+    const exec = (statement: string) => attempt("Failed to execute statement", () => db.exec(statement))
+    yield* Effect.acquireRelease(
+      Effect.zipRight(
+        ownTransaction ? exec("BEGIN") : Effect.void,
+        attempt("Failed to execute statement", () =>
+          db.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params as Array<unknown>, { parsers })).pipe(
+            Effect.tapError(() => ownTransaction ? Effect.ignore(exec("ROLLBACK")) : Effect.void)
+          )
+      ),
+      () => Effect.ignore(exec(ownTransaction ? "ROLLBACK" : `CLOSE ${name}`))
+    )
+    const pull = attempt("Failed to execute statement", () => db.query<any>(`FETCH 128 FROM ${name}`, [], { parsers })).pipe(
+      Effect.mapError(Option.some),
+      Effect.flatMap((r) => r.rows.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(emit(r.rows)))
+    )
+    return Stream.repeatEffectChunkOption(pull)
+  }))
+}
+
+const makeConnection = (db: PGliteDb, ownTransaction: boolean): SqlConnection.Connection => {
   const query = (sql: string, params: ReadonlyArray<unknown>, rowMode?: "array") =>
     attempt("Failed to execute statement", () => db.query<any>(sql, params as Array<unknown>, { parsers, rowMode }))
   const unprepared = (sql: string, params: ReadonlyArray<unknown>) =>
@@ -51,12 +95,7 @@ const makeConnection = (db: PGliteDb): SqlConnection.Connection => {
       Effect.map(query(sql, params), (r) => ({ rows: r.rows, fields: r.fields, rowCount: r.affectedRows ?? r.rows.length })),
     executeValues: (sql, params) => Effect.map(query(sql, params, "array"), (r) => r.rows),
     executeUnprepared: (sql, params, transformRows) => transform(unprepared(sql, params), transformRows),
-    // PGlite has no cursors across calls: the rows are read at once, then emitted in chunks.
-    executeStream: (sql, params, transformRows) =>
-      Stream.flatMap(
-        Stream.fromEffect(query(sql, params)),
-        (r) => Stream.fromChunk(Chunk.unsafeFromArray(transformRows ? transformRows(r.rows) : r.rows))
-      )
+    executeStream: (sql, params, transformRows) => cursorStream(db, sql, params, transformRows, ownTransaction)
   }
 }
 
@@ -64,14 +103,16 @@ const makeConnection = (db: PGliteDb): SqlConnection.Connection => {
 export const makeClient = (db: PGliteDb): Effect.Effect<SqlClient.SqlClient, never, Reactivity.Reactivity> =>
   Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
-    const raw = makeConnection(db)
+    // Inside a transaction (which holds the lock) statements run as they are; outside, each takes the lock.
+    const raw = makeConnection(db, false)
+    const outside = makeConnection(db, true)
     const locked: SqlConnection.Connection = {
       execute: (sql, params, t) => lock.withPermits(1)(raw.execute(sql, params, t)),
       executeRaw: (sql, params) => lock.withPermits(1)(raw.executeRaw(sql, params)),
       executeValues: (sql, params) => lock.withPermits(1)(raw.executeValues(sql, params)),
       executeUnprepared: (sql, params, t) => lock.withPermits(1)(raw.executeUnprepared(sql, params, t)),
       executeStream: (sql, params, t) =>
-        Stream.unwrapScoped(Effect.as(Effect.acquireRelease(lock.take(1), () => lock.release(1)), raw.executeStream(sql, params, t)))
+        Stream.unwrapScoped(Effect.as(Effect.acquireRelease(lock.take(1), () => lock.release(1)), outside.executeStream(sql, params, t)))
     }
     return yield* SqlClient.make({
       acquirer: Effect.succeed(locked),
