@@ -77,9 +77,6 @@ const describeLookup = (conditions: ReadonlyArray<unknown>) => {
   }
 }
 
-const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
-  Either.isRight(either) ? Effect.succeed(either.right) : Effect.fail(either.left)
-
 
 /**
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
@@ -283,7 +280,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap(fromEither(Compiler.count(this.query)), (compiled) =>
+      return Effect.flatMap((Compiler.count(this.query)), (compiled) =>
         Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
     })
   }
@@ -293,7 +290,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed(false)
-      return Effect.flatMap(fromEither(Compiler.exists(this.query)), (compiled) =>
+      return Effect.flatMap((Compiler.exists(this.query)), (compiled) =>
         Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
     })
   }
@@ -388,10 +385,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
         const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
         statements.push(Compiler.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
       }
-      const { columns: all } = Either.getOrThrow(Compiler.selectedColumns(Ast.initial(model)))
       const run = Effect.map(
         Effect.forEach(statements, Executor.rows),
-        (results) => results.flat().map((raw) => new model(Hydrate.decodeRecord(all, raw), true) as Self)
+        (results) => results.flat().map((raw) => this.hydrateRow(raw))
       )
       return statements.length > 1 ? Transaction.atomic(run) : run
     })
@@ -404,7 +400,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       const assignments = Writes.assignments(this.query.model, values as Record<string, unknown>)
       if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
       if (assignments.right.length === 0 || this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap(fromEither(Compiler.update(this.query, assignments.right)), Executor.affected)
+      return Effect.flatMap((Compiler.update(this.query, assignments.right)), Executor.affected)
     })
   }
 
@@ -443,12 +439,11 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
       const target = this.ofInstance(instance, true)
       const updated = Effect.flatMap(
-        fromEither(Compiler.update(target.query, assignments.right, { returning: true })),
+        (Compiler.update(target.query, assignments.right, { returning: true })),
         Executor.rows
       )
-      const { columns: all } = Either.getOrThrow(Compiler.selectedColumns(Ast.initial(model)))
       return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
-        if (rows.length > 0) return Effect.succeed(new model(Hydrate.decodeRecord(all, rows[0]), true))
+        if (rows.length > 0) return Effect.succeed(this.hydrateRow(rows[0]))
         if (meta.version !== undefined) return Effect.fail(this.stale(instance))
         const data = Object.fromEntries(Object.keys(meta.fields).map((k) => [k, row[k]]))
         return Effect.map(this.insertRows([data]), (inserted) => inserted[0]!)
@@ -458,6 +453,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** The instance's row as the database has it now (Django's `refresh_from_db`). */
   refresh(instance: Self): Effect.Effect<Self, ReadError | DoesNotExist, Db> {
+    // A primary key matches at most one row.
     return Effect.catchTag(this.ofInstance(instance, false).get(), "MultipleObjectsReturned", (e) => Effect.die(e))
   }
 
@@ -525,7 +521,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
           }
         }
         return updated
-      })).pipe(Effect.catchTag("QueryError", (e) => Effect.die(e)))
+      }))
     })
   }
 
@@ -574,9 +570,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     const locked = this.modelSet().selectForUpdate().filter(lookup)
     const change = (row: Self): Effect.Effect<Self, WriteError, Db> => {
       if (Object.keys(defaults).length === 0) return Effect.succeed(row)
-      return Effect.flatMap(fromEither(Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
+      return Effect.flatMap((Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
         Effect.flatMap(
-          fromEither(Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
+          (Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
           (compiled) => Effect.map(Executor.rows(compiled), (raw) => this.hydrateRow(raw[0]))
         ))
     }
@@ -587,10 +583,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return new QuerySet<F, Self, Self>({ ...this.query, projection: { _tag: "Model" } })
   }
 
+  /** A model instance from a row of every column (what writes return). */
   private hydrateRow(raw: Record<string, unknown>): Self {
     const model = this.query.model
-    const { columns } = Either.getOrThrow(Compiler.selectedColumns(Ast.initial(model)))
-    return new model(Hydrate.decodeRecord(columns, raw), true)
+    return new model(Hydrate.decodeRecord(Compiler.wholeRow(model).columns, raw), true)
   }
 
   /**
@@ -610,7 +606,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend(() => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap(fromEither(Compiler.delete_(this.query)), Executor.affected)
+      return Effect.flatMap((Compiler.delete_(this.query)), Executor.affected)
     })
   }
 
@@ -619,7 +615,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Stream.unwrap(Effect.gen(this, function*() {
       if (this.query.invalid) return yield* this.query.invalid
       if (this.query.empty) return Stream.empty
-      const { hydrate, statement } = yield* fromEither(this.plan(false))
+      const { hydrate, statement } = yield* (this.plan(false))
       if (this.query.lock !== undefined) yield* this.requireTransaction
       return Executor.stream(statement).pipe(Stream.map(hydrate))
     }))
@@ -629,7 +625,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   toSql(): Effect.Effect<Compiler.Compiled, FieldError | QueryError> {
     return Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
-      return Effect.map(fromEither(this.plan(false)), (plan) => plan.statement)
+      return Effect.map((this.plan(false)), (plan) => plan.statement)
     })
   }
 

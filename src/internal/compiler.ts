@@ -177,7 +177,8 @@ export const resolveWhere = (query: Ast.Query): Either.Either<Ast.Where, FieldEr
 /** A model's columns and their select list, computed once per model (the common `SELECT` of whole rows). */
 const modelSelect = new WeakMap<Model.Any, { readonly columns: ReadonlyArray<Ast.Column>; readonly list: string }>()
 
-const wholeRow = (model: Model.Any) => {
+/** @internal */
+export const wholeRow = (model: Model.Any) => {
   let cached = modelSelect.get(model)
   if (cached === undefined) {
     const columns = Object.keys(model.meta.fields).map((key) => Either.getOrThrow(Ast.resolveField(model, key)))
