@@ -21,11 +21,27 @@ class WrDoc extends Model.Class<WrDoc>("WrDoc")({
   version: Field.Version()
 }, { table: "wr_doc", ordering: ["id"] }) {}
 
+/** Primary keys other than an integer identity. */
+class WrCode extends Model.Class<WrCode>("WrCode")({
+  code: Field.Char({ maxLength: 8, primaryKey: true }),
+  label: Field.Text()
+}, { table: "wr_code" }) {}
+
+class WrToken extends Model.Class<WrToken>("WrToken")({
+  id: Field.UUID({ primaryKey: true, autoGenerate: true }),
+  label: Field.Text()
+}, { table: "wr_token" }) {}
+
+class WrEvent extends Model.Class<WrEvent>("WrEvent")({
+  id: Field.BigAutoField(),
+  label: Field.Text()
+}, { table: "wr_event" }) {}
+
 const account = (email: string, extra: Partial<{ name: string; balance: number }> = {}) =>
   WrAccount.objects.create({ email, name: extra.name ?? email.split("@")[0]!, balance: extra.balance ?? 0 })
 const emails = Effect.map(WrAccount.objects.valuesList("email", { flat: true }), (rows) => [...rows])
 
-for (const driver of Testing.drivers([WrAccount, WrDoc])) {
+for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent])) {
   layer(driver.layer)(driver.name, (it) => {
     it.effect("save updates the row and returns the instance as stored", () =>
       Testing.isolated(Effect.gen(function*() {
@@ -62,6 +78,31 @@ for (const driver of Testing.drivers([WrAccount, WrDoc])) {
         )
         expect(invalid._tag).toBe("ValidationError")
         expect((yield* WrAccount.objects.get({ pk: 4242 })).balance).toBe(3)
+      })))
+
+    it.effect("text, UUID and 64-bit primary keys work through create, get, save, inBulk and delete", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const code = yield* WrCode.objects.create({ code: "AB-1", label: "first" })
+        expect((yield* WrCode.objects.get({ pk: "AB-1" })).label).toBe("first")
+        expect((yield* WrCode.objects.save(new WrCode({ ...code, label: "second" }))).label).toBe("second")
+        yield* WrCode.objects.save(new WrCode({ code: "ZZ-9", label: "inserted by save" }))
+        expect(yield* WrCode.objects.orderBy("code").valuesList("code", { flat: true })).toEqual(["AB-1", "ZZ-9"])
+        const duplicate = yield* Effect.flip(Db.atomic(WrCode.objects.create({ code: "AB-1", label: "again" })))
+        expect(duplicate._tag === "IntegrityError" && duplicate.kind).toBe("unique")
+
+        const [t1, t2] = yield* WrToken.objects.bulkCreate([{ label: "a" }, { label: "b" }])
+        expect(t1!.id).toMatch(/^[0-9a-f-]{36}$/)
+        expect(t1!.id).not.toBe(t2!.id)
+        const byId = yield* WrToken.objects.inBulk([t1!.id])
+        expect([...byId.keys()]).toEqual([t1!.id])
+
+        const events = yield* WrEvent.objects.bulkCreate([{ label: "x" }, { label: "y" }])
+        expect(events.map((e) => typeof e.id)).toEqual(["bigint", "bigint"])
+        expect((yield* WrEvent.objects.get({ pk: events[1]!.id })).label).toBe("y")
+        const renamed = yield* WrEvent.objects.bulkUpdate([new WrEvent({ ...events[0]!, label: "x2" })], ["label"])
+        expect(renamed).toBe(1)
+        expect(yield* WrEvent.objects.deleteInstance(events[1]!)).toEqual({ total: 1, perModel: { WrEvent: 1 } })
+        expect(yield* WrEvent.objects.valuesList("label", { flat: true })).toEqual(["x2"])
       })))
 
     it.effect("refresh reads the row again; deleteInstance deletes it and reports counts", () =>
