@@ -68,6 +68,10 @@ export const captureQueries = <A, E, R>(
 export const atomic = Transaction.atomic
 /** @since 0.1.0 */
 export const inTransaction = Transaction.inTransaction
+/** @since 0.1.0 */
+export const onCommit = Transaction.onCommit
+/** @since 0.1.0 */
+export const isRetryable = Transaction.isRetryable
 
 export type {
   /** @since 0.1.0 */
