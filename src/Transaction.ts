@@ -26,7 +26,7 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import { Db } from "./Db.js"
 import { type IntegrityError, QueryError } from "./Errors.js"
-import { mapSqlError } from "./internal/executor.js"
+import { mapSqlError } from "./internal/integrity.js"
 
 /** Isolation levels of PostgreSQL. @since 0.1.0 */
 export type IsolationLevel = "read committed" | "repeatable read" | "serializable"
@@ -70,6 +70,8 @@ interface Root {
   state: "open" | "committed" | "rolledBack" | "foreign"
   /** Opened by `rollbackAfter`: always rolled back. */
   readonly rollbackOnly: boolean
+  /** The client (database) whose connection the transaction holds; unknown for `sql.withTransaction`. */
+  readonly client: SqlClient.SqlClient | undefined
 }
 
 /** One level of an open transaction: its savepoints' lock is shared by the fibers working at that level. */
@@ -82,7 +84,12 @@ interface Level {
   rolledBack: boolean
 }
 
-const makeRoot = (state: Root["state"], rollbackOnly: boolean): Root => ({ callbacks: [], state, rollbackOnly })
+const makeRoot = (state: Root["state"], rollbackOnly: boolean, client: SqlClient.SqlClient | undefined): Root => ({
+  callbacks: [],
+  state,
+  rollbackOnly,
+  client
+})
 
 const makeLevel = (depth: number, parent: Level | undefined, root: Root): Effect.Effect<Level> =>
   Effect.map(Effect.makeSemaphore(1), (savepoints) => ({ depth, savepoints, parent, root, rolledBack: false }))
@@ -165,7 +172,7 @@ const outermost = <A, E, R>(
         Effect.tap((conn) => run(conn, beginStatement(options))),
         Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
       )
-      const root = makeRoot("open", !commit)
+      const root = makeRoot("open", !commit, db.sql)
       const level = yield* makeLevel(0, undefined, root)
       const exit = yield* Effect.exit(restore(inLevel(effect, opened, level)))
       let end: Exit.Exit<void, SqlError.SqlError | IntegrityError>
@@ -261,7 +268,7 @@ const levelAt = (depth: number, level: Option.Option<Level>): Effect.Effect<Leve
     ? Effect.succeed(level.value)
     : Option.isSome(level)
     ? makeLevel(depth, level.value, level.value.root)
-    : makeLevel(depth, undefined, makeRoot("foreign", false))
+    : makeLevel(depth, undefined, makeRoot("foreign", false, undefined))
 
 /**
  * Runs `effect` in a transaction: commit on success; roll back on failure, defect or interruption. Inside another
@@ -279,32 +286,56 @@ export const atomic = <A, E, R, RS = never>(
       const once = outermost(effect, options, true)
       return options?.retry === undefined ? once : retrying(once, options.retry)
     }
-    const [conn, depth] = current.value
-    return Effect.flatMap(Effect.serviceOption(CurrentLevel), (level): Effect.Effect<
-      A,
-      E | SqlError.SqlError | IntegrityError | QueryError,
-      R | RS
-    > => {
-      // As in Django's TestCase, the test's own transaction is invisible to the code under test: directly inside it,
-      // an `atomic` keeps working as an outermost one would, as far as a savepoint can (`durable` is accepted,
-      // `retry` re-runs the savepoint, and the isolation level and read-only mode are the test transaction's).
-      const inTest = Option.isSome(level) && level.value.depth === depth && level.value.parent === undefined &&
-        level.value.root.rollbackOnly
-      if (options?.durable === true && !inTest) {
-        return Effect.fail(
-          new QueryError({ model: "atomic", reason: "a durable atomic block cannot run inside another transaction" })
-        )
-      }
-      if (
-        !inTest &&
-        (options?.isolationLevel !== undefined || options?.readOnly !== undefined || options?.retry !== undefined)
-      ) {
-        return Effect.fail(nestedOptionsError())
-      }
-      const once = Effect.flatMap(levelAt(depth, level), (parent) => nested(effect, conn, parent))
-      return inTest && options?.retry !== undefined ? retrying(once, options.retry) : once
-    })
+    return Effect.flatMap(Effect.all([Db, Effect.serviceOption(CurrentLevel)]), ([db, level]) =>
+      // A transaction on another database (another Db layer) is not ours to nest in: open one on this database.
+      onAnotherDatabase(level, db.sql)
+        ? Effect.mapInputContext(atomic(effect, options), omitTransaction)
+        : nestedAtomic(effect, options, current.value, level))
   })
+
+/** Removes the current transaction from a context (for work on another database, or after COMMIT). */
+const omitTransaction = <R>(context: Context.Context<R>): Context.Context<R> =>
+  Context.omit(SqlClient.TransactionConnection, CurrentLevel)(context) as Context.Context<R>
+
+/**
+ * Runs `effect` outside the current transaction when that transaction is on another database than `client`:
+ * `@effect/sql` keeps one transaction connection in context whatever its client, so without this a query of a
+ * second `Db` inside the first one's transaction would run on the first database.
+ * @internal
+ */
+export const onOwnConnection = <A, E, R>(client: SqlClient.SqlClient, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(CurrentLevel), (level) =>
+    onAnotherDatabase(level, client) ? Effect.mapInputContext(effect, omitTransaction) : effect)
+
+const onAnotherDatabase = (level: Option.Option<Level>, client: SqlClient.SqlClient): boolean =>
+  Option.isSome(level) && level.value.root.client !== undefined && level.value.root.client !== client
+
+/** `atomic` inside a transaction of the same database: a savepoint, after checking the options. */
+const nestedAtomic = <A, E, R, RS>(
+  effect: Effect.Effect<A, E, R>,
+  options: AtomicOptions<RS> | undefined,
+  [conn, depth]: readonly [SqlConnection.Connection, number],
+  level: Option.Option<Level>
+): Effect.Effect<A, E | SqlError.SqlError | IntegrityError | QueryError, R | RS> => {
+  // As in Django's TestCase, the test's own transaction is invisible to the code under test: directly inside it,
+  // an `atomic` keeps working as an outermost one would, as far as a savepoint can (`durable` is accepted,
+  // `retry` re-runs the savepoint, and the isolation level and read-only mode are the test transaction's).
+  const inTest = Option.isSome(level) && level.value.depth === depth && level.value.parent === undefined &&
+    level.value.root.rollbackOnly
+  if (options?.durable === true && !inTest) {
+    return Effect.fail(
+      new QueryError({ model: "atomic", reason: "a durable atomic block cannot run inside another transaction" })
+    )
+  }
+  if (
+    !inTest &&
+    (options?.isolationLevel !== undefined || options?.readOnly !== undefined || options?.retry !== undefined)
+  ) {
+    return Effect.fail(nestedOptionsError())
+  }
+  const once = Effect.flatMap(levelAt(depth, level), (parent) => nested(effect, conn, parent))
+  return inTest && options?.retry !== undefined ? retrying(once, options.retry) : once
+}
 
 /** Whether the current fiber runs inside a transaction. @since 0.1.0 */
 export const inTransaction: Effect.Effect<boolean> = Effect.map(
@@ -345,7 +376,7 @@ const robust = (effect: Effect.Effect<unknown, unknown>): Effect.Effect<void> =>
 export const onCommit = <R>(effect: Effect.Effect<unknown, unknown, R>): Effect.Effect<void, never, R> =>
   Effect.flatMap(Effect.context<R>(), (context) => {
     const callback = robust(
-      Effect.provide(effect, Context.omit(SqlClient.TransactionConnection, CurrentLevel)(context)) as Effect.Effect<unknown, unknown>
+      Effect.provide(effect, omitTransaction(context)) as Effect.Effect<unknown, unknown>
     )
     if (Option.isNone(Context.getOption(context, SqlClient.TransactionConnection))) return callback
     const level = Context.getOption(context, CurrentLevel)

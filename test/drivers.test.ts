@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Chunk, ConfigProvider, Effect, Layer, Stream } from "effect"
+import { Chunk, ConfigProvider, Context, Effect, Layer, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -84,4 +84,32 @@ describe.runIf(url !== undefined)("Postgres", () => {
       expect(error._tag).not.toBe("SqlError")
       expect(String(error)).toContain("DATABASE_URL")
     }))
+})
+
+describe("two databases in one program", () => {
+  it.live("a transaction on one database never carries another database's queries", () =>
+    Effect.gen(function*() {
+      const first = yield* Layer.build(PGlite.layer()).pipe(Effect.map(Context.get(Db.Db)))
+      const second = yield* Layer.build(PGlite.layer()).pipe(Effect.map(Context.get(Db.Db)))
+      const onFirst = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Db.Db, first)
+      const onSecond = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Db.Db, second)
+      yield* onFirst(Db.createTables(Note))
+      yield* onSecond(Db.createTables(Note))
+      // Inside a transaction on the first database that rolls back: a write on the second database, plain and in
+      // an atomic of its own, lands on the second database and stays.
+      const exit = yield* Effect.exit(onFirst(Db.atomic(Effect.gen(function*() {
+        yield* Note.objects.create({ body: "first, rolled back" })
+        yield* onSecond(Note.objects.create({ body: "second, plain" }))
+        yield* onSecond(Db.atomic(Note.objects.create({ body: "second, atomic" })))
+        // The second database does not see the first one's uncommitted row.
+        expect(yield* onSecond(Note.objects.filter({ body: { startsWith: "first" } }).count())).toBe(0)
+        return yield* Effect.fail("roll back the first")
+      }))))
+      expect(exit._tag).toBe("Failure")
+      expect(yield* onFirst(Note.objects.count())).toBe(0)
+      expect(yield* onSecond(Note.objects.orderBy("body").valuesList("body", { flat: true }))).toEqual([
+        "second, atomic",
+        "second, plain"
+      ])
+    }).pipe(Effect.scoped), 60_000)
 })
