@@ -5,7 +5,7 @@
 import { expect, layer } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { BigDecimal, DateTime, Duration, Effect, Either } from "effect"
-import { Db, Field, type Lookup, Model, Q } from "../src/index.js"
+import { Db, F, Field, type Lookup, Model, Q } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
 // ---- models ----
@@ -538,6 +538,21 @@ for (const driver of Testing.drivers([LkBook, LkText, LkEvent, LkValue])) {
         expect(yield* books(LkBook.objects.filter({ rating: undefined }))).toEqual(ALL_BOOKS)
         expect(yield* books(LkBook.objects.exclude({}))).toEqual(ALL_BOOKS)
         expect(yield* books(LkBook.objects.exclude({ rating: undefined }))).toEqual(ALL_BOOKS)
+      })))
+
+    it.effect("F expressions compare a column with another column or a computation", () =>
+      Testing.isolated(Effect.gen(function*() {
+        yield* seedBooks
+        // pages / 100 is an integer division in PostgreSQL: 3, 4, 5, 1, 6, 3.
+        expect(yield* books(LkBook.objects.filter({ rating: { gt: F("pages").div(100) } }))).toEqual([PY, SQ])
+        expect(yield* books(LkBook.objects.filter({ pages: F("pages") }))).toEqual(ALL_BOOKS)
+        expect(yield* books(LkBook.objects.filter({ pages: { in: [150, F("id").mul(0)] } }))).toEqual([SQ])
+        expect(yield* books(LkBook.objects.exclude({ pages: { lt: F("pages").add(1) } }))).toEqual([])
+        expect(yield* books(LkBook.objects.filter({ pages: { range: [F("pages").sub(1), 300] } }))).toEqual([PY, SQ])
+        const { params, sql } = yield* LkBook.objects.filter({ rating: { gt: F("pages").div(100) } }).toSql()
+        expect(sql).toContain(`("t0"."page_count" / $1)`)
+        expect(params).toEqual([100])
+        yield* expectFieldError(LkBook.objects.filter({ pages: { gt: F("nope" as "pages") } }), "nope")
       })))
 
     it.effect("pk is an alias of the primary key", () =>
