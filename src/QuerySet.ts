@@ -57,8 +57,8 @@ export type Values<F, K extends keyof F> = { readonly [P in K]: Field.Type<F[P]>
 const exactValues = (lookup: Record<string, unknown>): Record<string, unknown> => {
   const values: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(lookup)) {
-    if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) values[key] = value
-    else if ("exact" in value && Object.keys(value).length === 1) values[key] = (value as { exact: unknown }).exact
+    if (!Ast.isPlainObject(value)) values[key] = value
+    else if ("exact" in value && Object.keys(value).length === 1) values[key] = value.exact
   }
   return values
 }

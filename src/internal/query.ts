@@ -125,7 +125,8 @@ export const resolveExpr = (model: Model.Any, node: Expr.Node): Either.Either<Re
   }
 }
 
-const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+/** A plain `{ ... }` object (lookups), as opposed to a value such as a BigDecimal, a DateTime or an array. @internal */
+export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
   if (typeof u !== "object" || u === null || Array.isArray(u)) return false
   const proto = Object.getPrototypeOf(u)
   return proto === Object.prototype || proto === null
