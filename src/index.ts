@@ -13,6 +13,14 @@ export * as QuerySet from "./QuerySet.js"
 export * as Transaction from "./Transaction.js"
 export * as Postgres from "./drivers/Postgres.js"
 export * as PGlite from "./drivers/PGlite.js"
-export { DoesNotExist, FieldError, IntegrityError, MultipleObjectsReturned, QueryError, ValidationError } from "./Errors.js"
+export {
+  DoesNotExist,
+  FieldError,
+  IntegrityError,
+  MultipleObjectsReturned,
+  QueryError,
+  StaleObjectError,
+  ValidationError
+} from "./Errors.js"
 export { F } from "./Expr.js"
 export { Q } from "./Lookup.js"
