@@ -286,29 +286,27 @@ export const atomic = <A, E, R, RS = never>(
       const once = outermost(effect, options, true)
       return options?.retry === undefined ? once : retrying(once, options.retry)
     }
-    return Effect.flatMap(Effect.all([Db, Effect.serviceOption(CurrentLevel)]), ([db, level]) =>
+    return Effect.flatMap(Effect.all([Db, Effect.context<never>()]), ([db, context]) =>
       // A transaction on another database (another Db layer) is not ours to nest in: open one on this database.
-      onAnotherDatabase(level, db.sql)
+      onAnotherDatabase(context, db.sql)
         ? Effect.mapInputContext(atomic(effect, options), omitTransaction)
-        : nestedAtomic(effect, options, current.value, level))
+        : nestedAtomic(effect, options, current.value, Context.getOption(context, CurrentLevel)))
   })
 
-/** Removes the current transaction from a context (for work on another database, or after COMMIT). */
-const omitTransaction = <R>(context: Context.Context<R>): Context.Context<R> =>
+/** Removes the current transaction from a context (for work on another database, or after COMMIT). @internal */
+export const omitTransaction = <R>(context: Context.Context<R>): Context.Context<R> =>
   Context.omit(SqlClient.TransactionConnection, CurrentLevel)(context) as Context.Context<R>
 
 /**
- * Runs `effect` outside the current transaction when that transaction is on another database than `client`:
- * `@effect/sql` keeps one transaction connection in context whatever its client, so without this a query of a
- * second `Db` inside the first one's transaction would run on the first database.
+ * Whether the transaction in `context` is on another database than `client`. `@effect/sql` keeps one transaction
+ * connection in context whatever its client, so a query of a second `Db` inside the first one's transaction must
+ * run with the transaction omitted, or it would run on the first database.
  * @internal
  */
-export const onOwnConnection = <A, E, R>(client: SqlClient.SqlClient, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.serviceOption(CurrentLevel), (level) =>
-    onAnotherDatabase(level, client) ? Effect.mapInputContext(effect, omitTransaction) : effect)
-
-const onAnotherDatabase = (level: Option.Option<Level>, client: SqlClient.SqlClient): boolean =>
-  Option.isSome(level) && level.value.root.client !== undefined && level.value.root.client !== client
+export const onAnotherDatabase = (context: Context.Context<never>, client: SqlClient.SqlClient): boolean => {
+  const level = Context.getOption(context, CurrentLevel)
+  return Option.isSome(level) && level.value.root.client !== undefined && level.value.root.client !== client
+}
 
 /** `atomic` inside a transaction of the same database: a savepoint, after checking the options. */
 const nestedAtomic = <A, E, R, RS>(

@@ -5,6 +5,8 @@
  */
 export { mapSqlError } from "./integrity.js"
 import type * as SqlError from "@effect/sql/SqlError"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Stream from "effect/Stream"
@@ -19,16 +21,25 @@ export const currentQueryLog: FiberRef.FiberRef<Array<Compiled> | undefined> = F
   Array<Compiled> | undefined
 >(undefined)
 
-const record = (compiled: Compiled) =>
-  Effect.flatMap(FiberRef.get(currentQueryLog), (log) => Effect.sync(() => log?.push(compiled)))
+/**
+ * Records the statement and runs it on the `Db`'s client, outside the current transaction when that transaction
+ * belongs to another database. Reads the fiber's state once, synchronously: this is every query's path.
+ */
+const execute = <A, E, R>(
+  compiled: Compiled,
+  run: (sql: SqlClient.SqlClient) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R | Db> =>
+  Effect.withFiberRuntime((fiber) => {
+    fiber.getFiberRef(currentQueryLog)?.push(compiled)
+    const context = fiber.currentContext as Context.Context<Db>
+    const { sql } = Context.get(context, Db)
+    const effect = run(sql)
+    return Transaction.onAnotherDatabase(context, sql) ? Effect.mapInputContext(effect, Transaction.omitTransaction) : effect
+  })
 
 /** Runs a read and returns its rows (a read cannot break a constraint, so errors stay `SqlError`). @internal */
 export const select = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, SqlError.SqlError, Db> =>
-  Effect.flatMap(Db, (db) =>
-    Transaction.onOwnConnection(
-      db.sql,
-      Effect.zipRight(record(compiled), db.sql.unsafe<any>(compiled.sql, compiled.params as Array<unknown>).withoutTransform)
-    ))
+  execute(compiled, (sql) => sql.unsafe<any>(compiled.sql, compiled.params as Array<unknown>).withoutTransform)
 
 /** Runs a write and returns the rows it returns. @internal */
 export const rows = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, IntegrityError | SqlError.SqlError, Db> =>
@@ -36,21 +47,12 @@ export const rows = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, Inte
 
 /** Runs a write and returns the number of rows it affected. @internal */
 export const affected = (compiled: Compiled): Effect.Effect<number, IntegrityError | SqlError.SqlError, Db> =>
-  Effect.flatMap(Db, (db) =>
-    record(compiled).pipe(
-      Effect.zipRight(db.sql.unsafe(compiled.sql, compiled.params as Array<unknown>).raw),
+  execute(compiled, (sql) =>
+    sql.unsafe(compiled.sql, compiled.params as Array<unknown>).raw.pipe(
       Effect.map((raw) => Number((raw as { rowCount?: number | null }).rowCount ?? 0)),
-      Effect.mapError(mapSqlError),
-      (effect) => Transaction.onOwnConnection(db.sql, effect)
+      Effect.mapError(mapSqlError)
     ))
 
 /** Streams a read's rows through the driver's cursor. @internal */
 export const stream = (compiled: Compiled): Stream.Stream<any, SqlError.SqlError, Db> =>
-  Stream.unwrap(Effect.flatMap(Db, (db) =>
-    Effect.as(
-      record(compiled),
-      Stream.unwrap(Transaction.onOwnConnection(
-        db.sql,
-        Effect.succeed(db.sql.unsafe<any>(compiled.sql, compiled.params as Array<unknown>).stream)
-      ))
-    )))
+  Stream.unwrap(execute(compiled, (sql) => Effect.succeed(sql.unsafe<any>(compiled.sql, compiled.params as Array<unknown>).stream)))
