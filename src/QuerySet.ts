@@ -250,15 +250,15 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   /** Exactly one row matching the conditions, or `DoesNotExist` / `MultipleObjectsReturned`. */
   get(...conditions: ReadonlyArray<Condition<F>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
     const qs = conditions.length === 0 ? this : this.filter(...conditions)
-    const lookup = describeLookup(conditions)
     // Two rows tell one from several; the ordering matters only to a sliced queryset, whose rows it chooses.
     const probe = qs.sliced
       ? qs.slice(0, 2)
       : qs.with({ ordering: [], limit: 2 })
     return Effect.flatMap(probe.fetch(), (rows): Effect.Effect<Row, DoesNotExist | MultipleObjectsReturned> => {
+      if (rows.length === 1) return Effect.succeed(rows[0]!)
+      const lookup = describeLookup(conditions)
       if (rows.length === 0) return Effect.fail(new DoesNotExist({ model: this.modelName, lookup }))
-      if (rows.length > 1) return Effect.fail(new MultipleObjectsReturned({ model: this.modelName, lookup }))
-      return Effect.succeed(rows[0]!)
+      return Effect.fail(new MultipleObjectsReturned({ model: this.modelName, lookup }))
     })
   }
 
