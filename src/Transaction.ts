@@ -260,15 +260,29 @@ const nestedOptionsError = () =>
   new QueryError({ model: "atomic", reason: "isolation level, read-only and retry apply to the outermost transaction only" })
 
 /**
- * The level of ours for the innermost transaction at `depth`. A transaction opened by `sql.withTransaction` has
- * none: start one at its depth, inside the enclosing level of ours if there is one.
+ * Levels of ours for transaction levels opened by `sql.withTransaction`, per connection and depth, so that sibling
+ * fibers there share one savepoint lock too.
  */
-const levelAt = (depth: number, level: Option.Option<Level>): Effect.Effect<Level> =>
-  Option.isSome(level) && level.value.depth === depth
-    ? Effect.succeed(level.value)
-    : Option.isSome(level)
-    ? makeLevel(depth, level.value, level.value.root)
-    : makeLevel(depth, undefined, makeRoot("foreign", false, undefined))
+const foreignLevels = new WeakMap<SqlConnection.Connection, Map<number, Level>>()
+
+/**
+ * The level of ours for the innermost transaction at `depth`. A transaction level opened by `sql.withTransaction`
+ * has none: use the one kept for that connection and depth, made on first use inside the enclosing level of ours
+ * if there is one.
+ */
+const levelAt = (conn: SqlConnection.Connection, depth: number, level: Option.Option<Level>): Effect.Effect<Level> => {
+  if (Option.isSome(level) && level.value.depth === depth) return Effect.succeed(level.value)
+  let byDepth = foreignLevels.get(conn)
+  if (byDepth === undefined) foreignLevels.set(conn, byDepth = new Map())
+  const kept = byDepth.get(depth)
+  // Its only state is the savepoint lock, free whenever no savepoint is open, so it may outlive its transaction.
+  const enclosing = Option.getOrUndefined(level)
+  if (kept !== undefined && kept.parent === enclosing) return Effect.succeed(kept)
+  return Effect.tap(
+    makeLevel(depth, enclosing, enclosing?.root ?? makeRoot("foreign", false, undefined)),
+    (made) => Effect.sync(() => byDepth.set(depth, made))
+  )
+}
 
 /**
  * Runs `effect` in a transaction: commit on success; roll back on failure, defect or interruption. Inside another
@@ -331,7 +345,7 @@ const nestedAtomic = <A, E, R, RS>(
   ) {
     return Effect.fail(nestedOptionsError())
   }
-  const once = Effect.flatMap(levelAt(depth, level), (parent) => nested(effect, conn, parent))
+  const once = Effect.flatMap(levelAt(conn, depth, level), (parent) => nested(effect, conn, parent))
   return inTest && options?.retry !== undefined ? retrying(once, options.retry) : once
 }
 

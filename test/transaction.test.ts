@@ -77,6 +77,25 @@ for (const driver of Testing.drivers([Entry])) {
         expect(yield* labels).toEqual(["kept"])
       })))
 
+    it.effect("inside sql.withTransaction too, sibling fibers' savepoints never discard each other's writes", () =>
+      fresh(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const bOpened = yield* Deferred.make<void>()
+        const aWrote = yield* Deferred.make<void>()
+        yield* sql.withTransaction(Effect.all([
+          Deferred.await(bOpened).pipe(
+            Effect.zipRight(Db.atomic(Effect.zipRight(add("kept"), Deferred.succeed(aWrote, undefined))))
+          ),
+          Db.atomic(Effect.gen(function*() {
+            yield* Deferred.succeed(bOpened, undefined)
+            yield* TestServices.provideLive(Effect.timeoutOption(Deferred.await(aWrote), "300 millis"))
+            yield* add("discarded")
+            return yield* Effect.fail("sibling failed")
+          }))
+        ], { concurrency: "unbounded", mode: "either" }))
+        expect(yield* labels).toEqual(["kept"])
+      })))
+
     it.effect("fibers forked inside a transaction use its connection", () =>
       fresh(Effect.gen(function*() {
         const exit = yield* Effect.exit(Db.atomic(Effect.gen(function*() {
