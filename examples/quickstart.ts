@@ -83,6 +83,25 @@ const program = Effect.gen(function*() {
   })).pipe(Effect.ignore)
   yield* show("After a rolled-back transaction, publishers are:", yield* Publisher.objects.valuesList("name", { flat: true }))
 
+  // Instances are immutable: save() returns the row as stored.
+  const apress = yield* Publisher.objects.get({ name: "Apress" })
+  const renamed = yield* Publisher.objects.save(new Publisher({ ...apress, numAwards: apress.numAwards + 1 }))
+  yield* show("save() of a changed copy returns the stored row:", { name: renamed.name, numAwards: renamed.numAwards })
+
+  const [manning, created] = yield* Publisher.objects.getOrCreate({ name: "Manning" }, { numAwards: 2 })
+  yield* show("getOrCreate() creates once, then finds:", [manning.name, created, (yield* Publisher.objects.getOrCreate({ name: "Manning" }))[1]])
+
+  const added = yield* Book.objects.bulkCreate([
+    { name: "Rust in Action", pages: 456, price: price("39.99"), pubdate: "2021-08-10" },
+    { name: "SQL Antipatterns", pages: 328, price: price("34.95"), pubdate: "2010-06-25" }
+  ])
+  yield* show("bulkCreate() inserts in one statement and returns the new ids:", added.map((b) => b.id))
+
+  yield* Db.atomic(Effect.gen(function*() {
+    yield* Book.objects.filter({ pages: { lt: 300 } }).delete()
+    yield* Db.onCommit(Console.log("\nonCommit: the transaction committed, short books are gone"))
+  }))
+
   yield* Console.log("\nStreaming every book:")
   yield* Book.objects.stream().pipe(Stream.runForEach((b) => Console.log(`  ${b.name} (${b.pages} pages, ${BigDecimal.format(b.price)})`)))
 })
