@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Db, Field, Model, PGlite, Postgres } from "../src/index.js"
+import * as Testing from "../src/testing/index.js"
 
 class Note extends Model.Class<Note>("Note")({
   id: Field.AutoField(),
@@ -87,29 +88,34 @@ describe.runIf(url !== undefined)("Postgres", () => {
 })
 
 describe("two databases in one program", () => {
-  it.live("a transaction on one database never carries another database's queries", () =>
-    Effect.gen(function*() {
-      const first = yield* Layer.build(PGlite.layer()).pipe(Effect.map(Context.get(Db.Db)))
-      const second = yield* Layer.build(PGlite.layer()).pipe(Effect.map(Context.get(Db.Db)))
-      const onFirst = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Db.Db, first)
-      const onSecond = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Db.Db, second)
-      yield* onFirst(Db.createTables(Note))
-      yield* onSecond(Db.createTables(Note))
-      // Inside a transaction on the first database that rolls back: a write on the second database, plain and in
-      // an atomic of its own, lands on the second database and stays.
-      const exit = yield* Effect.exit(onFirst(Db.atomic(Effect.gen(function*() {
-        yield* Note.objects.create({ body: "first, rolled back" })
-        yield* onSecond(Note.objects.create({ body: "second, plain" }))
-        yield* onSecond(Db.atomic(Note.objects.create({ body: "second, atomic" })))
-        // The second database does not see the first one's uncommitted row.
-        expect(yield* onSecond(Note.objects.filter({ body: { startsWith: "first" } }).count())).toBe(0)
-        return yield* Effect.fail("roll back the first")
-      }))))
-      expect(exit._tag).toBe("Failure")
-      expect(yield* onFirst(Note.objects.count())).toBe(0)
-      expect(yield* onSecond(Note.objects.orderBy("body").valuesList("body", { flat: true }))).toEqual([
-        "second, atomic",
-        "second, plain"
-      ])
-    }).pipe(Effect.scoped), 60_000)
+  // PGlite beside PGlite always; the PostgreSQL server beside PGlite when DATABASE_URL is set.
+  const pairs: ReadonlyArray<readonly [string, Layer.Layer<Db.Db, unknown>, Layer.Layer<Db.Db, unknown>]> = [
+    ["pglite + pglite", Testing.pglite([Note]), Testing.pglite([Note])],
+    ...(url === undefined ? [] : [["postgres + pglite", Testing.postgres([Note], url), Testing.pglite([Note])] as const])
+  ]
+  for (const [name, firstLayer, secondLayer] of pairs) {
+    it.live(`${name}: a transaction on one database never carries another database's queries`, () =>
+      Effect.gen(function*() {
+        const first = yield* Layer.build(firstLayer).pipe(Effect.map(Context.get(Db.Db)))
+        const second = yield* Layer.build(secondLayer).pipe(Effect.map(Context.get(Db.Db)))
+        const onFirst = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Db.Db, first)
+        const onSecond = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Db.Db, second)
+        // Inside a transaction on the first database that rolls back: a write on the second database, plain and in
+        // an atomic of its own, lands on the second database and stays.
+        const exit = yield* Effect.exit(onFirst(Db.atomic(Effect.gen(function*() {
+          yield* Note.objects.create({ body: "first, rolled back" })
+          yield* onSecond(Note.objects.create({ body: "second, plain" }))
+          yield* onSecond(Db.atomic(Note.objects.create({ body: "second, atomic" })))
+          // The second database does not see the first one's uncommitted row.
+          expect(yield* onSecond(Note.objects.filter({ body: { startsWith: "first" } }).count())).toBe(0)
+          return yield* Effect.fail("roll back the first")
+        }))))
+        expect(exit._tag).toBe("Failure")
+        expect(yield* onFirst(Note.objects.count())).toBe(0)
+        expect(yield* onSecond(Note.objects.orderBy("body").valuesList("body", { flat: true }))).toEqual([
+          "second, atomic",
+          "second, plain"
+        ])
+      }).pipe(Effect.scoped), 60_000)
+  }
 })
