@@ -99,10 +99,13 @@ export interface CommonOptions<T> {
   readonly nullable?: boolean
   /** Used by `create` when the field is omitted: a value or a function called for each row. */
   readonly default?: NoInfer<T> | null | (() => NoInfer<T> | null)
+  /** A unique constraint on the column, named `<table>_<column>_key`. */
   readonly unique?: boolean
+  /** An index on the column, named `<table>_<column>_idx`. */
   readonly dbIndex?: boolean
   /** The column name; defaults to the field name in snake_case. */
   readonly dbColumn?: string
+  /** The model's primary key (exactly one field per model; AutoField and BigAutoField are). */
   readonly primaryKey?: boolean
   /** Schema refinements applied on every write, e.g. `[Schema.between(1, 5)]`. */
   readonly validators?: ReadonlyArray<(self: Schema.Schema<NoInfer<T>, any>) => Schema.Schema<NoInfer<T>, any>>
