@@ -54,9 +54,10 @@ export type UpdateInput<F> = { readonly [K in keyof F]?: Field.Type<F[K]> | Expr
 export type Values<F, K extends keyof F> = { readonly [P in K]: Field.Type<F[P]> }
 
 /** The plain (exact) values of a lookup, which `getOrCreate` and `updateOrCreate` use to create the row. */
-const exactValues = (lookup: Record<string, unknown>): Record<string, unknown> => {
+const exactValues = (lookup: Record<string, unknown>, pk: string): Record<string, unknown> => {
   const values: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(lookup)) {
+  for (const [name, value] of Object.entries(lookup)) {
+    const key = name === "pk" ? pk : name
     if (!Ast.isPlainObject(value)) values[key] = value
     else if ("exact" in value && Object.keys(value).length === 1) values[key] = value.exact
   }
@@ -543,7 +544,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>>
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    const create = Transaction.atomic(this.create({ ...exactValues(lookup), ...defaults } as CreateInput<F>))
+    const create = Transaction.atomic(this.create({ ...exactValues(lookup, this.query.model.meta.pk), ...defaults } as CreateInput<F>))
     return Effect.gen(function*() {
       const found = yield* Effect.either(read)
       if (Either.isRight(found)) return [found.right, false] as const

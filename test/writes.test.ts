@@ -90,6 +90,9 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
         const duplicate = yield* Effect.flip(Db.atomic(WrCode.objects.create({ code: "AB-1", label: "again" })))
         expect(duplicate._tag === "IntegrityError" && duplicate.kind).toBe("unique")
 
+        const [byPk, createdByPk] = yield* WrCode.objects.getOrCreate({ pk: "PK-7" }, { label: "via pk" })
+        expect([byPk.code, byPk.label, createdByPk]).toEqual(["PK-7", "via pk", true])
+
         const [t1, t2] = yield* WrToken.objects.bulkCreate([{ label: "a" }, { label: "b" }])
         expect(t1!.id).toMatch(/^[0-9a-f-]{36}$/)
         expect(t1!.id).not.toBe(t2!.id)
