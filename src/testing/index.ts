@@ -81,8 +81,21 @@ export const pglite = (
 ): Layer.Layer<Db.Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
   Layer.unwrapScoped(Effect.map(startFromSnapshot(Db.createTablesSql(...models)), PGlite.layerOn))
 
+const isLoopback = (host: string) => host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1"
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
 /**
- * A throwaway database on the PostgreSQL server at `url`, with the models' tables; dropped on release.
+ * A throwaway database on the PostgreSQL server at `url`, with the models' tables; dropped on release (and, on a
+ * server of this machine, the next time a layer starts, if the process that made it was killed first).
  * @since 0.1.0
  */
 export const postgres = (
@@ -96,11 +109,22 @@ export const postgres = (
         const client = new pg.Client({ connectionString: url })
         await client.connect()
         try {
-          await client.query(sql)
+          return (await client.query(sql)).rows as Array<Record<string, unknown>>
         } finally {
           await client.end()
         }
       })
+    // A test process killed before its layer was released leaves its database behind: on a server of this machine,
+    // drop those whose process is gone.
+    if (isLoopback(new URL(url).hostname)) {
+      const leftovers = yield* admin("SELECT datname FROM pg_database WHERE datname LIKE 'effect\\_orm\\_test\\_%'")
+      for (const { datname } of leftovers) {
+        const pid = Number(/^effect_orm_test_(\d+)_[0-9a-f]+$/.exec(String(datname))?.[1])
+        if (Number.isSafeInteger(pid) && !processAlive(pid)) {
+          yield* admin(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+        }
+      }
+    }
     yield* Effect.acquireRelease(
       admin(`CREATE DATABASE "${name}"`),
       () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
