@@ -21,8 +21,10 @@ import {
   type ValidationError,
   type ValidationIssue
 } from "./Errors.js"
-import * as Expr from "./Expr.js"
+import * as Aggregate from "./Aggregate.js"
+import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
+import * as Codec from "./internal/codec.js"
 import * as Compiler from "./internal/compiler.js"
 import * as Executor from "./internal/executor.js"
 import * as Hydrate from "./internal/hydrate.js"
@@ -62,6 +64,24 @@ const exactValues = (lookup: Record<string, unknown>, pk: string): Record<string
     else if ("exact" in value && Object.keys(value).length === 1) values[key] = value.exact
   }
   return values
+}
+
+/** Converts an aggregate's value from the driver: counts to numbers, sums and averages exactly, min and max as the field. */
+const decodeAggregate = ({ column, fn }: Compiler.AggregateItem, raw: unknown): unknown => {
+  if (fn === "count") return raw === undefined || raw === null ? 0 : Number(raw)
+  if (raw === undefined || raw === null) return null
+  const field = column!.field
+  if (fn === "min" || fn === "max") return field.fromDb(raw)
+  switch (field.lookupKind) {
+    case "number":
+      return Number(raw)
+    case "bigint":
+      return fn === "sum" ? BigInt(raw as string) : Codec.decimalFromDb(raw)
+    case "decimal":
+      return Codec.decimalFromDb(raw)
+    default:
+      return field.fromDb(raw)
+  }
 }
 
 interface Plan {
@@ -293,6 +313,48 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       if (this.query.empty) return Effect.succeed(false)
       return Effect.flatMap((Compiler.exists(this.query)), (compiled) =>
         Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
+    })
+  }
+
+  /**
+   * Computes aggregates over the matching rows in one query, as Django's `aggregate()`:
+   * `aggregate({ total: Count(), avgPrice: Avg("price") })`. Sums and averages of Decimal fields are exact
+   * (`BigDecimal`); over no rows, counts are 0 and the others `null`.
+   */
+  aggregate<const A extends Readonly<Record<string, Aggregate.Valid<F>>>>(
+    aggregates: A
+  ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], F> }, ReadError, Db> {
+    return Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
+      if (this.query.invalid) return Effect.fail(this.query.invalid)
+      const model = this.query.model
+      const names = Object.keys(aggregates)
+      const items: Array<Compiler.AggregateItem> = []
+      for (const name of names) {
+        const aggregate: unknown = aggregates[name]
+        if (!Aggregate.isAggregate(aggregate)) {
+          return Effect.fail(new FieldError({ model: this.modelName, field: name, reason: "expected an aggregate such as Count() or Sum(\"field\")" }))
+        }
+        if (aggregate.field === undefined) {
+          items.push({ fn: aggregate.fn, column: undefined, distinct: false })
+          continue
+        }
+        const column = Ast.resolveField(model, aggregate.field)
+        if (Either.isLeft(column)) return Effect.fail(column.left)
+        const accepted = Aggregate.acceptedKinds[aggregate.fn]
+        if (accepted !== "all" && !accepted.includes(column.right.field.lookupKind)) {
+          return Effect.fail(new FieldError({
+            model: this.modelName,
+            field: aggregate.field,
+            reason: `${aggregate.fn} does not apply to a ${column.right.field.kind} field`
+          }))
+        }
+        items.push({ fn: aggregate.fn, column: column.right, distinct: aggregate.distinct })
+      }
+      const decode = (raw: Record<string, unknown> | undefined) =>
+        Object.fromEntries(names.map((name, i) => [name, decodeAggregate(items[i]!, raw?.[`a${i}`])]))
+      if (this.query.empty || items.length === 0) return Effect.succeed(decode(undefined))
+      return Effect.flatMap(Compiler.aggregate(this.query, items), (compiled) =>
+        Effect.map(Executor.select(compiled), (rows) => decode(rows[0])))
     })
   }
 

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+export * as Aggregate from "./Aggregate.js"
 export * as Db from "./Db.js"
 export * as Errors from "./Errors.js"
 export * as Expr from "./Expr.js"
@@ -22,5 +23,6 @@ export {
   StaleObjectError,
   ValidationError
 } from "./Errors.js"
+export { Avg, Count, Max, Min, Sum } from "./Aggregate.js"
 export { F } from "./Expr.js"
 export { Q } from "./Lookup.js"

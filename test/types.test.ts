@@ -9,7 +9,12 @@ import { describe, expectTypeOf, it } from "vitest"
 import {
   type Db,
   DoesNotExist,
+  Avg,
+  Count,
   F,
+  Max,
+  Min,
+  Sum,
   type FieldError,
   Field,
   type IntegrityError,
@@ -489,5 +494,38 @@ describe("error channels", () => {
     expectTypeOf<Effect.Effect.Error<typeof updated>>().toEqualTypeOf<ReadError | IntegrityError>()
     // @ts-expect-error create never fails with DoesNotExist
     created.pipe(Effect.catchTag("DoesNotExist", () => Effect.succeed(null)))
+  })
+})
+
+describe("aggregate", () => {
+  it("types each result from the function and the field", () => {
+    const result = Book.objects.aggregate({
+      n: Count(),
+      ints: Sum("int"),
+      bigs: Sum("big"),
+      money: Sum("decimal"),
+      avgInt: Avg("int"),
+      avgMoney: Avg("decimal"),
+      first: Min("day"),
+      last: Max("char")
+    })
+    expectTypeOf(result).toEqualTypeOf<
+      Effect.Effect<{
+        readonly n: number
+        readonly ints: number | null
+        readonly bigs: bigint | null
+        readonly money: BigDecimal.BigDecimal | null
+        readonly avgInt: number | null
+        readonly avgMoney: BigDecimal.BigDecimal | null
+        readonly first: string | null
+        readonly last: string | null
+      }, ReadError, Db.Db>
+    >()
+    // @ts-expect-error an unknown field
+    Book.objects.aggregate({ x: Sum("nope") })
+    // @ts-expect-error a sum of text
+    Book.objects.aggregate({ x: Sum("char") })
+    // @ts-expect-error no maximum of a boolean
+    Book.objects.aggregate({ x: Max("flag") })
   })
 })

@@ -400,3 +400,42 @@ export const insert = (
     params: w.params
   }
 }
+
+/** One aggregate to compile: its function, its column (none for `COUNT(*)`), and whether over distinct values. @internal */
+export interface AggregateItem {
+  readonly fn: "count" | "sum" | "avg" | "min" | "max"
+  readonly column: Ast.Column | undefined
+  readonly distinct: boolean
+}
+
+/**
+ * Compiles aggregates over a query's rows into one row with columns `a0`, `a1`, ... (positional aliases, so no
+ * user-given name reaches the SQL). A sliced or distinct query is aggregated as a subquery.
+ * @internal
+ */
+export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>): Either.Either<Compiled, FieldError> => {
+  const wrap = query.distinct !== false || query.limit !== undefined || query.offset > 0
+  const expressions = (ref: (column: Ast.Column) => string) =>
+    items.map(({ column, distinct, fn }, i) => {
+      const arg = column === undefined ? "*" : `${distinct ? "DISTINCT " : ""}${ref(column)}`
+      // The average of integers as a float, as Django's Avg; of numeric and bigint exactly.
+      const cast = fn === "avg" && column !== undefined && column.field.lookupKind === "number" ? "::float8" : ""
+      return `${fn.toUpperCase()}(${arg})${cast} AS ${quote(`a${i}`)}`
+    }).join(", ")
+  if (wrap) {
+    // The inner rows carry each field under its name, whatever the projection.
+    const inner = select(query)
+    return Either.map(inner, ({ compiled }) => ({
+      sql: `SELECT ${expressions((c) => `"sub".${quote(c.key)}`)} FROM (${compiled.sql}) AS "sub"`,
+      params: compiled.params
+    }))
+  }
+  return Either.map(resolveWhere(query), (node) => {
+    const w = new Writer()
+    const where = whereSql(node, w)
+    return {
+      sql: `SELECT ${expressions((c) => columnSql(c, T0))} FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`,
+      params: w.params
+    }
+  })
+}
