@@ -3,7 +3,7 @@
  * PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
 import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Db, F, Field, Model, PGlite, Q } from "../src/index.js"
+import { Avg, Count, Db, F, Field, Max, Model, PGlite, Q } from "../src/index.js"
 
 class Publisher extends Model.Class<Publisher>("Publisher")({
   id: Field.AutoField(),
@@ -56,6 +56,11 @@ const program = Effect.gen(function*() {
   )
   yield* show("values('name', 'price') of the two cheapest:", yield* Book.objects.orderBy("price").values("name", "price").slice(0, 2))
   yield* show("count() of ebooks:", yield* Book.objects.filter({ format: "ebook" }).count())
+  const stats = yield* Book.objects.aggregate({ books: Count(), avgPrice: Avg("price"), longest: Max("pages") })
+  yield* show("aggregate(): count, exact average price (a BigDecimal, rounded here to cents), longest book:", {
+    ...stats,
+    avgPrice: stats.avgPrice === null ? null : BigDecimal.format(BigDecimal.round(stats.avgPrice, { scale: 2 }))
+  })
 
   const updated = yield* Book.objects.filter({ name: { icontains: "django" } }).update({ pages: F("pages").add(10) })
   yield* show("update() with F('pages').add(10), rows updated:", updated)
