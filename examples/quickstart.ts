@@ -24,8 +24,9 @@ class Book extends Model.Class<Book>("Book")({
 const price = BigDecimal.unsafeFromString
 
 const show = (title: string, value: unknown) => Console.log(`\n${title}\n  ${JSON.stringify(value, replacer, 1).replace(/\n\s*/g, " ")}`)
-const replacer = (_: string, v: unknown) =>
-  BigDecimal.isBigDecimal(v) ? BigDecimal.format(v) : typeof v === "bigint" ? `${v}n` : v
+// JSON.stringify calls BigDecimal's toJSON first: print the decimal itself instead of its parts.
+const replacer = (_: string, v: any) =>
+  v?._id === "BigDecimal" ? BigDecimal.format(BigDecimal.make(BigInt(v.value), v.scale)) : typeof v === "bigint" ? `${v}n` : v
 
 const program = Effect.gen(function*() {
   yield* Console.log("Creating tables on an in-memory PostgreSQL (PGlite)...")
