@@ -16,6 +16,27 @@ const boom = new Error("boom")
 // These tests commit for real, so each starts from an empty table instead of running in `Testing.isolated`.
 const fresh = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.zipRight(Entry.objects.delete(), effect)
 
+/**
+ * Two sibling fibers in one transaction, each in a savepoint: B opens its savepoint first; A opens its own after
+ * B's and commits it while B's is still open; then B fails. Rolling back B must not undo A's write ("kept").
+ */
+const siblings = Effect.gen(function*() {
+  const bOpened = yield* Deferred.make<void>()
+  const aWrote = yield* Deferred.make<void>()
+  return yield* Effect.all([
+    Deferred.await(bOpened).pipe(
+      Effect.zipRight(Db.atomic(Effect.zipRight(add("kept"), Deferred.succeed(aWrote, undefined))))
+    ),
+    Db.atomic(Effect.gen(function*() {
+      yield* Deferred.succeed(bOpened, undefined)
+      // A bounded, real-time wait for A's write: with savepoints serialized, A only starts once B is done.
+      yield* TestServices.provideLive(Effect.timeoutOption(Deferred.await(aWrote), "300 millis"))
+      yield* add("discarded")
+      return yield* Effect.fail("sibling failed")
+    }))
+  ], { concurrency: "unbounded", mode: "either" })
+})
+
 for (const driver of Testing.drivers([Entry])) {
   layer(driver.layer)(driver.name, (it) => {
     it.effect("commits on success", () =>
@@ -55,44 +76,17 @@ for (const driver of Testing.drivers([Entry])) {
 
     it.effect("sibling fibers' savepoints never discard each other's writes", () =>
       fresh(Effect.gen(function*() {
-        const bOpened = yield* Deferred.make<void>()
-        const aWrote = yield* Deferred.make<void>()
-        yield* Db.atomic(Effect.gen(function*() {
-          const [a, b] = yield* Effect.all([
-            // A opens its savepoint after B's and commits it while B's is still open.
-            Deferred.await(bOpened).pipe(
-              Effect.zipRight(Db.atomic(Effect.zipRight(add("kept"), Deferred.succeed(aWrote, undefined))))
-            ),
-            // B waits (a bounded, real-time wait) for A's write, then fails: rolling back B must not undo A.
-            Db.atomic(Effect.gen(function*() {
-              yield* Deferred.succeed(bOpened, undefined)
-              yield* TestServices.provideLive(Effect.timeoutOption(Deferred.await(aWrote), "300 millis"))
-              yield* add("discarded")
-              return yield* Effect.fail("sibling failed")
-            }))
-          ], { concurrency: "unbounded", mode: "either" })
-          expect(a._tag).toBe("Right")
-          expect(b._tag).toBe("Left")
-        }))
+        const [a, b] = yield* Db.atomic(siblings)
+        expect(a._tag).toBe("Right")
+        expect(b._tag).toBe("Left")
         expect(yield* labels).toEqual(["kept"])
       })))
 
     it.effect("inside sql.withTransaction too, sibling fibers' savepoints never discard each other's writes", () =>
       fresh(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
-        const bOpened = yield* Deferred.make<void>()
-        const aWrote = yield* Deferred.make<void>()
-        yield* sql.withTransaction(Effect.all([
-          Deferred.await(bOpened).pipe(
-            Effect.zipRight(Db.atomic(Effect.zipRight(add("kept"), Deferred.succeed(aWrote, undefined))))
-          ),
-          Db.atomic(Effect.gen(function*() {
-            yield* Deferred.succeed(bOpened, undefined)
-            yield* TestServices.provideLive(Effect.timeoutOption(Deferred.await(aWrote), "300 millis"))
-            yield* add("discarded")
-            return yield* Effect.fail("sibling failed")
-          }))
-        ], { concurrency: "unbounded", mode: "either" }))
+        const [a, b] = yield* sql.withTransaction(siblings)
+        expect([a._tag, b._tag]).toEqual(["Right", "Left"])
         expect(yield* labels).toEqual(["kept"])
       })))
 
