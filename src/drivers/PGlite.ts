@@ -90,9 +90,9 @@ const makeConnection = (db: PGliteDb, ownTransaction: boolean): SqlConnection.Co
   ) => transformRows === undefined ? effect : Effect.map(effect, transformRows)
   return {
     execute: (sql, params, transformRows) => transform(Effect.map(query(sql, params), (r) => r.rows), transformRows),
-    // Shaped like node-postgres' result, so row counts are read the same way on both drivers.
+    // Shaped like node-postgres' result (rowCount counts the rows a SELECT returns too), so both drivers read alike.
     executeRaw: (sql, params) =>
-      Effect.map(query(sql, params), (r) => ({ rows: r.rows, fields: r.fields, rowCount: r.affectedRows ?? r.rows.length })),
+      Effect.map(query(sql, params), (r) => ({ rows: r.rows, fields: r.fields, rowCount: r.affectedRows || r.rows.length })),
     executeValues: (sql, params) => Effect.map(query(sql, params, "array"), (r) => r.rows),
     executeUnprepared: (sql, params, transformRows) => transform(unprepared(sql, params), transformRows),
     executeStream: (sql, params, transformRows) => cursorStream(db, sql, params, transformRows, ownTransaction)
