@@ -189,7 +189,7 @@ export const wholeRow = (model: Model.Any) => {
 }
 
 /** The columns a projection selects, keyed by the name rows carry, with their select list. @internal */
-export const selectedColumns = (
+const selectedColumns = (
   query: Ast.Query
 ): Either.Either<{ readonly columns: ReadonlyArray<Ast.Column>; readonly list: string }, FieldError> => {
   if (query.projection._tag === "Model" || query.projection.fields.length === 0) return Either.right(wholeRow(query.model))

@@ -3,7 +3,6 @@
  * one), records them in the query log, and turns constraint violations into `IntegrityError`.
  * @internal
  */
-export { mapSqlError } from "./integrity.js"
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Context from "effect/Context"
