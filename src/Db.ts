@@ -31,12 +31,14 @@ export const layerFromSqlClient = (driver: string): Layer.Layer<Db, never, SqlCl
   Layer.effect(Db, Effect.map(SqlClient.SqlClient, (sql) => ({ sql, driver })))
 
 /** The statements that create the models' tables, constraints and indexes. @since 0.1.0 */
-export const createTablesSql = (...models: ReadonlyArray<Model.Any>): ReadonlyArray<string> =>
-  models.flatMap((model) => Ddl.createTable(model))
+export const createTablesSql = (...models: ReadonlyArray<Model.Any>): ReadonlyArray<string> => {
+  const all = Ddl.withJoinModels(models)
+  return [...all.flatMap((model) => Ddl.createTable(model)), ...Ddl.foreignKeys(all)]
+}
 
 /**
- * Creates the models' tables, with primary keys, NOT NULL, defaults, unique and check constraints and indexes, in
- * one transaction. For tests and the quick start; migrations manage production schemas.
+ * Creates the models' tables, with primary keys, NOT NULL, defaults, unique, check and foreign key constraints and
+ * indexes, and the join tables of their many-to-many fields, in one transaction. For tests and the quick start; migrations manage production schemas.
  * @since 0.1.0
  */
 export const createTables = (
@@ -46,11 +48,11 @@ export const createTables = (
     Effect.forEach(createTablesSql(...models), (sql) => Executor.rows({ sql, params: [] }), { discard: true })
   )
 
-/** Drops the models' tables if they exist (with CASCADE). @since 0.1.0 */
+/** Drops the models' tables (and automatic many-to-many join tables) if they exist, with CASCADE. @since 0.1.0 */
 export const dropTables = (
   ...models: ReadonlyArray<Model.Any>
 ): Effect.Effect<void, SqlError.SqlError | IntegrityError, Db> =>
-  Effect.forEach(models, (model) => Executor.rows({ sql: Ddl.dropTable(model), params: [] }), { discard: true })
+  Effect.forEach(Ddl.withJoinModels(models), (model) => Executor.rows({ sql: Ddl.dropTable(model), params: [] }), { discard: true })
 
 /**
  * Runs `effect` and returns what it produced with the statements it (and the fibers it forked) ran, in order.

@@ -90,3 +90,36 @@ export class QueryError extends Data.TaggedError("QueryError")<{
     return `${this.model}: ${this.reason}`
   }
 }
+
+/**
+ * A delete was refused because rows of another model reference the rows being deleted through a relation with
+ * `onDelete: "PROTECT"` (`ProtectedError`) or `"RESTRICT"` (`RestrictedError`, raised only when the referencing rows
+ * are not deleted by the same operation); nothing was deleted.
+ * @since 0.1.0
+ */
+export interface DeleteRefusal {
+  /** The model whose rows were to be deleted. */
+  readonly model: string
+  /** The model of the protecting rows, and the relation field on it. */
+  readonly protectedBy: string
+  readonly field: string
+  /** The primary keys of the protecting rows (at most 100). */
+  readonly keys: ReadonlyArray<unknown>
+}
+
+const refusal = (self: DeleteRefusal, kind: string) =>
+  `Cannot delete ${self.model}: referenced by ${self.protectedBy} rows (${self.keys.map(String).join(", ")}) through ${self.protectedBy}.${self.field} (${kind})`
+
+/** See `DeleteRefusal`. @since 0.1.0 */
+export class ProtectedError extends Data.TaggedError("ProtectedError")<DeleteRefusal> {
+  override get message() {
+    return refusal(this, "PROTECT")
+  }
+}
+
+/** See `DeleteRefusal`. @since 0.1.0 */
+export class RestrictedError extends Data.TaggedError("RestrictedError")<DeleteRefusal> {
+  override get message() {
+    return refusal(this, "RESTRICT")
+  }
+}

@@ -8,6 +8,8 @@ import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import * as Codec from "./internal/codec.js"
 
+export { ForeignKey, ManyToMany, OneToOne, Reverse } from "./Relation.js"
+
 /**
  * The family of lookups a field accepts (see `Lookup.ts`).
  * @since 0.1.0
@@ -85,6 +87,8 @@ export interface Field<T, K extends LookupKind = LookupKind, Opt extends boolean
   readonly choices: ReadonlyArray<string | number> | undefined
   /** The optimistic-concurrency version counter: every save and update bumps it, and a stale save fails. */
   readonly version: boolean
+  /** For the key column of a foreign key: the relation field it belongs to and its target. */
+  readonly references: { readonly relation: string; readonly target: () => import("./Model.js").Any } | undefined
 }
 
 /** @since 0.1.0 */
@@ -160,7 +164,8 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
     maxDigits: spec.maxDigits,
     decimalPlaces: spec.decimalPlaces,
     choices: spec.choices,
-    version: spec.version === true
+    version: spec.version === true,
+    references: undefined
   }
 }
 

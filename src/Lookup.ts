@@ -7,6 +7,7 @@
  */
 import type { Expr } from "./Expr.js"
 import type * as Field from "./Field.js"
+import type * as Relation from "./Relation.js"
 
 type NN<T> = Exclude<T, null>
 
@@ -92,10 +93,30 @@ export type FieldFilter<F, Keys extends string = never> = F extends Field.Field<
 
 type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]
 
-/** A filter over a model's fields; `pk` names the primary key. @since 0.1.0 */
-export type Filter<F> =
-  & { readonly [K in keyof F]?: FieldFilter<F[K], keyof F & string> }
-  & { readonly pk?: FieldFilter<F[PkKey<F>], keyof F & string> }
+/** A filter over a model's columns; `pk` names the primary key. @since 0.1.0 */
+export type ColumnFilter<C> =
+  & { readonly [K in keyof C]?: FieldFilter<C[K], keyof C & string> }
+  & { readonly pk?: FieldFilter<C[PkKey<C>], keyof C & string> }
+
+/**
+ * What a filter accepts for a relation: a key or an instance of the target (equality), `null` (no related row), or a
+ * filter of the target's fields, to any depth, with `isNull`.
+ * @since 0.1.0
+ */
+export type RelationFilter<R> = Relation.Target<R> extends infer T ?
+    | Relation.PkOf<T>
+    | T
+    | (R extends Relation.ForeignKey<any, false, any, any> ? never : null)
+    | (Filter<Relation.FieldsOf<T>> & { readonly isNull?: boolean })
+  : never
+
+/**
+ * A filter over a model: its columns (a foreign key `publisher` also as `publisherId`), and its relations, forward and
+ * reverse: `{ publisher: { name: { startsWith: "A" } } }`, `{ books: { authors: { name: "Ann" } } }`.
+ * @since 0.1.0
+ */
+export type Filter<F> = [Relation.RelationKeys<F>] extends [never] ? ColumnFilter<Relation.Columns<F>>
+  : ColumnFilter<Relation.Columns<F>> & { readonly [K in Relation.RelationKeys<F>]?: RelationFilter<F[K]> }
 
 /** @since 0.1.0 */
 export const QTypeId: unique symbol = Symbol.for("effect-orm/Q")

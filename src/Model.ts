@@ -6,11 +6,25 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Field from "./Field.js"
+import * as Relations from "./internal/relations.js"
 import type { Filter } from "./Lookup.js"
 import * as QuerySet from "./QuerySet.js"
+import * as Relation from "./Relation.js"
 
-/** The fields of a model. @since 0.1.0 */
-export type Fields = { readonly [key: string]: Field.Any }
+/** The fields of a model: scalar fields and relation fields. @since 0.1.0 */
+export type Fields = { readonly [key: string]: Field.Any | Relation.Any }
+
+/** The scalar fields of a model (its columns). @since 0.1.0 */
+export type ColumnFields = { readonly [key: string]: Field.Any }
+
+/** Carries a model's declared fields on its instance type, so relations can reach them from `Ref<Instance>`. @since 0.1.0 */
+export declare const FieldsTypeId: unique symbol
+
+/** `Ref<T>`: a model class known by its instance type (see `Relation.Ref`). @since 0.1.0 */
+export type Ref<T> = Relation.Ref<T>
+
+/** The columns of a model's declared fields (`Relation.Columns`). @since 0.1.0 */
+export type Columns<F> = Relation.Columns<F>
 
 /** An ordering key: a field name, with `-` for descending. @since 0.1.0 */
 export type OrderKey<F> = (keyof F & string) | `-${keyof F & string}`
@@ -27,7 +41,7 @@ export type Constraint<F> =
   | { readonly kind: "unique"; readonly fields: ReadonlyArray<keyof F & string>; readonly name: string }
   | { readonly kind: "check"; readonly check: Filter<F>; readonly name: string }
 
-/** Options of a model. @since 0.1.0 */
+/** Options of a model, over its columns `F`. @since 0.1.0 */
 export interface Options<F> {
   /** The table name; defaults to the model name in snake_case. */
   readonly table?: string
@@ -37,11 +51,16 @@ export interface Options<F> {
   readonly constraints?: ReadonlyArray<Constraint<F>>
 }
 
-/** Inspectable metadata of a model, read by the compiler, `createTables` and migrations. @since 0.1.0 */
-export interface Meta<F extends Fields = Fields> {
+/**
+ * Inspectable metadata of a model, read by the compiler, `createTables` and migrations. `fields` are the columns
+ * (a foreign key `publisher` appears as its key column `publisherId`); `relations` the relation fields.
+ * @since 0.1.0
+ */
+export interface Meta<F extends ColumnFields = ColumnFields> {
   readonly name: string
   readonly table: string
   readonly fields: F
+  readonly relations: { readonly [key: string]: Relation.Any }
   /** Field name to column name. */
   readonly columns: { readonly [K in keyof F]: string }
   readonly pk: keyof F & string
@@ -52,8 +71,12 @@ export interface Meta<F extends Fields = Fields> {
   readonly constraints: ReadonlyArray<Constraint<F>>
 }
 
-/** The Schema fields of a model's instances. @since 0.1.0 */
-export type SchemaFields<F extends Fields> = { readonly [K in keyof F]: F[K]["schema"] }
+/** The Schema fields of a model's instances: one per column. @since 0.1.0 */
+export type SchemaFields<F extends Fields> = {
+  readonly [K in keyof Relation.Columns<F>]: Relation.Columns<F>[K] extends Field.Field<infer T, any, any, any>
+    ? Schema.Schema<T, any>
+    : never
+}
 
 /** A model class. @since 0.1.0 */
 export interface ModelClass<Self, F extends Fields> extends
@@ -64,10 +87,10 @@ export interface ModelClass<Self, F extends Fields> extends
     Schema.Struct.Context<SchemaFields<F>>,
     Schema.Struct.Constructor<SchemaFields<F>>,
     {},
-    {}
+    { readonly [FieldsTypeId]?: F }
   >
 {
-  readonly meta: Meta<F>
+  readonly meta: Meta<Relation.Columns<F>>
   /** The base QuerySet over every row of the model. */
   readonly objects: QuerySet.QuerySet<F, Self>
 }
@@ -82,7 +105,20 @@ export interface Any {
 export const snakeCase = (name: string): string =>
   name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2").toLowerCase()
 
-const makeMeta = <F extends Fields>(name: string, fields: F, options: Options<F>): Meta<F> => {
+const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<ColumnFields> => {
+  const fields: Record<string, Field.Any> = {}
+  const relations: Record<string, Relation.Any> = {}
+  for (const [key, field] of Object.entries(declared)) {
+    if (!Relation.isRelation(field)) {
+      fields[key] = field
+      continue
+    }
+    relations[key] = field
+    if (field.kind === "ForeignKey" || field.kind === "OneToOne") {
+      if (`${key}Id` in declared) throw new Error(`Model ${name}: field ${key}Id clashes with the key of relation ${key}`)
+      fields[`${key}Id`] = Relations.keyField(key, field)
+    }
+  }
   const pks = Object.keys(fields).filter((k) => fields[k]!.primaryKey)
   if (pks.length !== 1) {
     throw new Error(`Model ${name} must have exactly one primary key field, found ${pks.length}`)
@@ -103,9 +139,10 @@ const makeMeta = <F extends Fields>(name: string, fields: F, options: Options<F>
     name,
     table: options.table ?? snakeCase(name),
     fields,
-    columns: columns as Meta<F>["columns"],
-    pk: pks[0] as keyof F & string,
-    version: Object.keys(fields).find((k) => fields[k]!.version) as (keyof F & string) | undefined,
+    relations,
+    columns,
+    pk: pks[0]!,
+    version: Object.keys(fields).find((k) => fields[k]!.version),
     ordering: options.ordering ?? [],
     indexes: options.indexes ?? [],
     constraints: options.constraints ?? []
@@ -117,10 +154,10 @@ const makeMeta = <F extends Fields>(name: string, fields: F, options: Options<F>
  * @since 0.1.0
  */
 export const Class = <Self>(name: string) =>
-<const F extends Fields>(fields: F, options: Options<F> = {}): ModelClass<Self, F> => {
+<const F extends Fields>(fields: F, options: Options<NoInfer<Relation.Columns<F>>> = {}): ModelClass<Self, F> => {
   const meta = makeMeta(name, fields, options)
   const schemaFields: Record<string, Schema.Schema.Any> = {}
-  for (const key of Object.keys(fields)) schemaFields[key] = fields[key]!.schema as Schema.Schema.Any
+  for (const key of Object.keys(meta.fields)) schemaFields[key] = meta.fields[key]!.schema as Schema.Schema.Any
   const Base = Schema.Class<any>(name)(schemaFields as Schema.Struct.Fields)
   const querySets = new WeakMap<object, unknown>()
   return class extends Base {
@@ -129,6 +166,7 @@ export const Class = <Self>(name: string) =>
       // `this` is the user's subclass, so rows are built with its methods.
       let qs = querySets.get(this)
       if (qs === undefined) {
+        Relations.register(this as unknown as Any)
         qs = QuerySet.make(this as unknown as Any)
         querySets.set(this, qs)
       }

@@ -16,7 +16,9 @@ import {
   FieldError,
   type IntegrityError,
   MultipleObjectsReturned,
+  type ProtectedError,
   QueryError,
+  type RestrictedError,
   StaleObjectError,
   type ValidationError,
   type ValidationIssue
@@ -25,16 +27,22 @@ import * as Aggregate from "./Aggregate.js"
 import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
 import * as Codec from "./internal/codec.js"
+import * as Deletion from "./internal/deletion.js"
 import * as Compiler from "./internal/compiler.js"
 import * as Executor from "./internal/executor.js"
 import * as Hydrate from "./internal/hydrate.js"
+import * as Loader from "./internal/loader.js"
+import * as Prefetcher from "./internal/prefetch.js"
 import * as Ast from "./internal/query.js"
+import * as Relations from "./internal/relations.js"
 import * as Writes from "./internal/writes.js"
 import * as Transaction from "./Transaction.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
+import type * as Relation from "./Relation.js"
 
 type Fields = Model.Fields
+type Columns<F> = Relation.Columns<F>
 
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | SqlError.SqlError
@@ -42,18 +50,70 @@ export type ReadError = FieldError | QueryError | SqlError.SqlError
 /** Errors of writing through a queryset. @since 0.1.0 */
 export type WriteError = ReadError | ValidationError | IntegrityError
 
-type OptionalKeys<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, true, any> ? K : never }[keyof F]
+/** Errors of deleting: a write's, or a refusal by a PROTECT or RESTRICT relation. @since 0.1.0 */
+export type DeleteError = WriteError | ProtectedError | RestrictedError
 
-/** What `create` takes: every field, optional where the field has a default, is generated or is nullable. @since 0.1.0 */
-export type CreateInput<F> =
-  & { readonly [K in Exclude<keyof F, OptionalKeys<F>>]: Field.Type<F[K]> }
-  & { readonly [K in OptionalKeys<F>]?: Field.Type<F[K]> }
+/** What a delete removed: rows in total and per model name (as Django's `delete()` returns). @since 0.1.0 */
+export type DeleteResult = Deletion.DeleteResult
 
-/** What `update` takes: values or expressions (`F("pages").add(1)`) for some fields. @since 0.1.0 */
-export type UpdateInput<F> = { readonly [K in keyof F]?: Field.Type<F[K]> | Expr.Expr<keyof F & string> }
+type OptionalKeys<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true, any> ? K : never }[keyof C]
 
-/** A row of `values(...)`. @since 0.1.0 */
-export type Values<F, K extends keyof F> = { readonly [P in K]: Field.Type<F[P]> }
+/**
+ * What `create` takes: every column (a foreign key as `publisherId`), optional where the field has a default, is
+ * generated or is nullable.
+ * @since 0.1.0
+ */
+export type CreateInput<F, C = Columns<F>> =
+  & { readonly [K in Exclude<keyof C, OptionalKeys<C>>]: Field.Type<C[K]> }
+  & { readonly [K in OptionalKeys<C>]?: Field.Type<C[K]> }
+
+/** What `update` takes: values or expressions (`F("pages").add(1)`) for some columns. @since 0.1.0 */
+export type UpdateInput<F, C = Columns<F>> = { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
+
+/** A row of `values(...)`: each path's value, keyed by the path. @since 0.1.0 */
+export type Values<F, K extends string> = { readonly [P in K]: Relation.PathValue<F, P> }
+
+/** Column names of a model's declared fields. */
+type ColumnKey<F> = keyof Columns<F> & string
+
+/**
+ * A `prefetchRelated` entry loading `path` with a custom QuerySet (filtered, ordered, itself selecting or prefetching)
+ * into the attribute `to` (by default the relation's name).
+ * @since 0.1.0
+ */
+export interface Prefetch<K extends string, R, To extends string> {
+  readonly _tag: "Prefetch"
+  readonly path: K
+  readonly queryset: QuerySet<any, any, R> | undefined
+  readonly to: To
+}
+
+/** `Prefetch("books", Book.objects.filter(...), { to: "longBooks" })`. @since 0.1.0 */
+export const Prefetch = <const K extends string, R = never, const To extends string = K>(
+  path: K,
+  queryset?: QuerySet<any, any, R>,
+  options?: { readonly to?: To }
+): Prefetch<K, R, To> => ({ _tag: "Prefetch", path, queryset, to: (options?.to ?? path) as To })
+
+type UnionToIntersection<U> = (U extends any ? (_: U) => void : never) extends (_: infer I) => void ? I : never
+
+/** What `Prefetch` entries add to a row. @since 0.1.0 */
+export type PrefetchedBy<F, P> = UnionToIntersection<
+  P extends Prefetch<infer K, infer R, infer To>
+    ? K extends Relation.RelationKeys<F>
+      ? { readonly [A in To]: Relation.Loaded<F[K], [R] extends [never] ? Relation.Target<F[K]> : R> }
+    : never
+    : never
+>
+
+/** A related instance for a single-valued relation; a RelatedSet for one that reaches many rows. @since 0.1.0 */
+export type Related<R> = Relation.IsMany<R> extends true
+  ? RelatedSet<Relation.FieldsOf<Relation.Target<R>> & Fields, Relation.Target<R>, Relation.IsManyToMany<R>>
+  : Effect.Effect<
+    Relation.MaybeNull<R, Relation.Target<R>>,
+    ReadError | (Relation.IsNullable<R> extends true ? never : DoesNotExist),
+    Db
+  >
 
 /** The plain (exact) values of a lookup, which `getOrCreate` and `updateOrCreate` use to create the row. */
 const exactValues = (lookup: Record<string, unknown>, pk: string): Record<string, unknown> => {
@@ -146,9 +206,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     const index = forceOrder ? 1 : 0
     let plan = this.plans[index]
     if (plan === undefined) {
-      plan = Either.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled }) => ({
+      plan = Either.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled, related }) => ({
         statement: compiled,
-        hydrate: Hydrate.hydrator(this.query, columns)
+        hydrate: Hydrate.hydrator(this.query, columns, related)
       }))
       this.plans[index] = plan
     }
@@ -156,14 +216,29 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   private fetch(options?: { readonly forceOrder?: boolean }): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> => {
+    return Effect.map(this.fetchRows(options), (result) => result.rows)
+  }
+
+  /** The rows, with their `prefetchRelated` relations, and the `__via` keys of a prefetch through a join table. */
+  private fetchRows(
+    options?: { readonly forceOrder?: boolean }
+  ): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> {
+    return Effect.suspend((): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed([])
+      if (this.query.empty) return Effect.succeed({ rows: [], via: [] })
       const plan = this.plan(options?.forceOrder === true)
       if (Either.isLeft(plan)) return Effect.fail(plan.left)
       const { hydrate, statement } = plan.right
-      const run = Effect.map(Executor.select(statement), (rows) => rows.map(hydrate))
-      return this.query.lock === undefined ? run : Effect.zipRight(this.requireTransaction, run)
+      const query = this.query
+      let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
+        rows: raw.map(hydrate) as ReadonlyArray<Row>,
+        via: query.via === undefined ? [] : raw.map((r) => r.__via)
+      }))
+      if (query.prefetch.length > 0) {
+        run = Effect.flatMap(run, ({ rows, via }) =>
+          Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
+      }
+      return query.lock === undefined ? run : Effect.zipRight(this.requireTransaction, run)
     })
   }
 
@@ -199,7 +274,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Orders by fields (`"-field"` descending), replacing any ordering; no argument means no ordering. */
-  orderBy(...fields: ReadonlyArray<Model.OrderKey<F> | "pk" | "-pk">): QuerySet<F, Self, Row> {
+  orderBy(...fields: ReadonlyArray<Relation.OrderPath<F>>): QuerySet<F, Self, Row> {
     return this.refuseSliced("reorder") ?? this.with({ ordering: fields, reversed: false })
   }
 
@@ -209,7 +284,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Removes duplicate rows; with fields, keeps the first row of each group (PostgreSQL `DISTINCT ON`). */
-  distinct(...fields: ReadonlyArray<keyof F & string>): QuerySet<F, Self, Row> {
+  distinct(...fields: ReadonlyArray<Relation.FieldPath<F>>): QuerySet<F, Self, Row> {
     return this.refuseSliced("make distinct") ?? this.with({ distinct: fields.length === 0 ? true : fields })
   }
 
@@ -242,18 +317,18 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return this.with({ empty: true })
   }
 
-  /** Rows as plain objects holding the given fields (all fields when none are given). */
-  values(): QuerySet<F, Self, Values<F, keyof F>>
-  values<const K extends ReadonlyArray<keyof F & string>>(...fields: K): QuerySet<F, Self, Values<F, K[number]>>
+  /** Rows as plain objects holding the given fields or paths (`"publisher.name"`); all columns when none are given. */
+  values(): QuerySet<F, Self, Values<F, ColumnKey<F>>>
+  values<const K extends ReadonlyArray<Relation.FieldPath<F>>>(...fields: K): QuerySet<F, Self, Values<F, K[number]>>
   values(...fields: ReadonlyArray<string>): QuerySet<F, Self, any> {
     return this.withProjection({ _tag: "Values", fields })
   }
 
   /** Rows as tuples of the given fields; with `{ flat: true }` and one field, the values themselves. */
-  valuesList<K extends keyof F & string>(field: K, options: { readonly flat: true }): QuerySet<F, Self, Field.Type<F[K]>>
-  valuesList<const K extends ReadonlyArray<keyof F & string>>(
+  valuesList<K extends Relation.FieldPath<F>>(field: K, options: { readonly flat: true }): QuerySet<F, Self, Relation.PathValue<F, K>>
+  valuesList<const K extends ReadonlyArray<Relation.FieldPath<F>>>(
     ...fields: K
-  ): QuerySet<F, Self, { readonly [I in keyof K]: Field.Type<F[K[I]]> }>
+  ): QuerySet<F, Self, { readonly [I in keyof K]: Relation.PathValue<F, K[I]> }>
   valuesList(...args: ReadonlyArray<unknown>): QuerySet<F, Self, any> {
     const last = args[args.length - 1]
     const flat = typeof last === "object" && last !== null && (last as { flat?: boolean }).flat === true
@@ -264,6 +339,67 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       }) as any
     }
     return this.withProjection({ _tag: "ValuesList", fields, flat })
+  }
+
+  /**
+   * Joins single-valued relations (`"publisher"`, `"publisher.country"`) into the same query; each row then carries
+   * the related instances (`null` where a nullable key is NULL). Without it the related instance is not in the type.
+   */
+  selectRelated<const P extends ReadonlyArray<Relation.SinglePath<F>>>(
+    ...paths: P
+  ): QuerySet<F, Self, Row & Relation.Selected<F, P[number]>> {
+    return new QuerySet({ ...this.query, selectRelated: [...this.query.selectRelated, ...paths] })
+  }
+
+  /**
+   * Loads relations of the rows (reverse, many-to-many or forward; nested with dots: `"books.authors"`) with one extra
+   * query per relation and level, whatever the number of rows. A `Prefetch` gives a custom QuerySet and attribute.
+   */
+  prefetchRelated<
+    const P extends ReadonlyArray<Relation.RelationPath<F> | Prefetch<Relation.RelationKeys<F>, any, string>>
+  >(
+    ...lookups: P
+  ): QuerySet<
+    F,
+    Self,
+    Row & Relation.Prefetched<F, Extract<P[number], string>> & PrefetchedBy<F, Extract<P[number], Prefetch<any, any, any>>>
+  > {
+    const specs = lookups.map((lookup): Ast.PrefetchSpec =>
+      typeof lookup === "string"
+        ? { path: lookup, query: undefined, to: undefined }
+        : { path: lookup.path, query: lookup.queryset?.query, to: lookup.to }
+    )
+    return new QuerySet({ ...this.query, prefetch: [...this.query.prefetch, ...specs] })
+  }
+
+  /**
+   * The rows related to `instance` through the relation `name`. For a foreign key or one-to-one: an Effect of the
+   * related instance. For a reverse relation or many-to-many: a RelatedSet, a QuerySet of the related rows (with
+   * `add`, `remove`, `set` and `clear` for many-to-many). Running either directly is batched: concurrent loads of the
+   * same relation (`Effect.forEach(books, ..., { batching: true })`) run as one query.
+   */
+  related<K extends Relation.RelationKeys<F>>(instance: Self, name: K): Related<F[K]>
+  related(instance: Self, name: string): unknown {
+    const model = this.query.model
+    const rel = Relations.resolve(model, name)
+    if (rel === undefined) {
+      return Effect.fail(new FieldError({ model: this.modelName, field: name, reason: `unknown relation; choices are ${Relations.names(model).join(", ")}` }))
+    }
+    const parent = instance as Record<string, unknown>
+    if (!rel.many) {
+      return Effect.flatMap(Loader.related(rel, parent, runQuery), (rows) => {
+        if (rows.length > 0) return Effect.succeed(rows[0])
+        if (rel.nullable) return Effect.succeed(null)
+        return Effect.fail(new DoesNotExist({ model: rel.target.meta.name, lookup: `${this.modelName}.${name} of ${describeLookup([parent[model.meta.pk]])}` }))
+      })
+    }
+    const pk = parent[model.meta.pk]
+    const inverse = Relations.inverseName(rel)
+    let query: Ast.Query = Ast.initial(rel.target)
+    if (pk === null || pk === undefined || inverse === undefined) {
+      query = { ...query, invalid: new QueryError({ model: this.modelName, reason: `cannot read ${name} of an instance without a primary key` }) }
+    } else query = { ...query, where: [{ negate: false, condition: { [inverse]: pk } }] }
+    return new RelatedSet(query, rel, parent)
   }
 
   // ---- terminal ----
@@ -292,7 +428,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   last(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
     if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
-    const base = ordered.length === 0 ? this.orderBy(this.query.model.meta.pk as Model.OrderKey<F>) : this
+    const base = ordered.length === 0 ? this.orderBy("pk") : this
     return Effect.map(base.reverse().slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullable(rows[0]))
   }
 
@@ -321,9 +457,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * `aggregate({ total: Count(), avgPrice: Avg("price") })`. Sums and averages of Decimal fields are exact
    * (`BigDecimal`); over no rows, counts are 0 and the others `null`.
    */
-  aggregate<const A extends Readonly<Record<string, Aggregate.Valid<F>>>>(
+  aggregate<const A extends Readonly<Record<string, Aggregate.Valid<Columns<F>>>>>(
     aggregates: A
-  ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], F> }, ReadError, Db> {
+  ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], Columns<F>> }, ReadError, Db> {
     return Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       const model = this.query.model
@@ -359,8 +495,8 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Rows keyed by a unique field (the primary key by default), optionally only those with the given keys. */
-  inBulk<K extends keyof F & string = never>(
-    keys?: ReadonlyArray<Exclude<Field.Type<F[[K] extends [never] ? keyof F : K]>, null>>,
+  inBulk<K extends ColumnKey<F> = never>(
+    keys?: ReadonlyArray<Exclude<Field.Type<Columns<F>[[K] extends [never] ? Relation.PkField<F> extends never ? never : ColumnKey<F> : K]>, null>>,
     options?: { readonly fieldName?: K }
   ): Effect.Effect<ReadonlyMap<unknown, Row>, ReadError, Db> {
     return Effect.suspend(() => {
@@ -395,8 +531,8 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       readonly batchSize?: number
       readonly ignoreConflicts?: boolean
       readonly updateConflicts?: {
-        readonly uniqueFields: ReadonlyArray<keyof F & string>
-        readonly updateFields: ReadonlyArray<keyof F & string>
+        readonly uniqueFields: ReadonlyArray<ColumnKey<F>>
+        readonly updateFields: ReadonlyArray<ColumnKey<F>>
       }
     } = {}
   ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
@@ -490,7 +626,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    */
   save(
     instance: Self,
-    options: { readonly updateFields?: ReadonlyArray<keyof F & string> } = {}
+    options: { readonly updateFields?: ReadonlyArray<ColumnKey<F>> } = {}
   ): Effect.Effect<Self, WriteError | StaleObjectError, Db> {
     return Effect.suspend((): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
       const model = this.query.model
@@ -521,15 +657,14 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /**
-   * Deletes an instance's row and returns how many rows were deleted, in total and per model. On a model with a
-   * `Field.Version()`, a stale instance fails with StaleObjectError and deletes nothing.
+   * Deletes an instance's row, with its relations' `onDelete` behaviour, and returns how many rows were deleted, in
+   * total and per model. On a model with a `Field.Version()`, a stale instance fails with StaleObjectError and deletes
+   * nothing.
    */
-  deleteInstance(
-    instance: Self
-  ): Effect.Effect<{ readonly total: number; readonly perModel: Readonly<Record<string, number>> }, WriteError | StaleObjectError, Db> {
-    return Effect.flatMap(this.ofInstance(instance, true).delete(), (n) => {
-      if (n === 0 && this.query.model.meta.version !== undefined) return Effect.fail(this.stale(instance))
-      return Effect.succeed({ total: n, perModel: n === 0 ? {} : { [this.modelName]: n } })
+  deleteInstance(instance: Self): Effect.Effect<DeleteResult, DeleteError | StaleObjectError, Db> {
+    return Effect.flatMap(this.ofInstance(instance, true).delete(), (result) => {
+      if (result.total === 0 && this.query.model.meta.version !== undefined) return Effect.fail(this.stale(instance))
+      return Effect.succeed(result)
     })
   }
 
@@ -540,7 +675,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    */
   bulkUpdate(
     instances: ReadonlyArray<Self>,
-    fields: ReadonlyArray<keyof F & string>,
+    fields: ReadonlyArray<ColumnKey<F>>,
     options: { readonly batchSize?: number } = {}
   ): Effect.Effect<number, WriteError | StaleObjectError, Db> {
     return Effect.suspend((): Effect.Effect<number, WriteError | StaleObjectError, Db> => {
@@ -657,19 +792,25 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * (`nowait`, failing with SQLSTATE 55P03) or skipping locked rows (`skipLocked`). Running it outside a transaction
    * is a QueryError.
    */
-  selectForUpdate(options: Ast.LockOptions = {}): QuerySet<F, Self, Row> {
+  selectForUpdate(
+    options: Omit<Ast.LockOptions, "of"> & { readonly of?: ReadonlyArray<"self" | Relation.SinglePath<F>> } = {}
+  ): QuerySet<F, Self, Row> {
     if (options.nowait && options.skipLocked) {
       return this.with({ invalid: new QueryError({ model: this.modelName, reason: "nowait and skipLocked exclude each other" }) })
     }
     return this.with({ lock: options })
   }
 
-  /** Deletes every matching row and returns how many were deleted. */
-  delete(): Effect.Effect<number, WriteError, Db> {
-    return Effect.suspend(() => {
+  /**
+   * Deletes every matching row, with the `onDelete` behaviour of the relations that reference them (cascades, SET_NULL,
+   * PROTECT ...), in one transaction; returns how many rows were deleted, in total and per model.
+   */
+  delete(): Effect.Effect<DeleteResult, DeleteError, Db> {
+    return Effect.suspend((): Effect.Effect<DeleteResult, DeleteError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap((Compiler.delete_(this.query)), Executor.affected)
+      if (this.query.empty) return Effect.succeed({ total: 0, perModel: {} })
+      if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot delete a sliced queryset" }))
+      return Deletion.deleteRows(this.query)
     })
   }
 
@@ -702,6 +843,101 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     })
   }
 }
+
+/** What `add`, `remove` and `set` take: instances of the target or their primary keys. @since 0.1.0 */
+export type Linkable<T> = T | Relation.PkOf<T>
+
+/** The writes of a many-to-many RelatedSet. @since 0.1.0 */
+export interface ManyToManyOps<T> {
+  /** Links the rows (already linked ones are left as they are). */
+  add(...items: ReadonlyArray<Linkable<T>>): Effect.Effect<void, DeleteError, Db>
+  /** Unlinks the rows (the rows themselves stay). */
+  remove(...items: ReadonlyArray<Linkable<T>>): Effect.Effect<void, DeleteError, Db>
+  /** Makes the linked rows exactly these, in one transaction. */
+  set(items: ReadonlyArray<Linkable<T>>): Effect.Effect<void, DeleteError, Db>
+  /** Unlinks every row. */
+  clear(): Effect.Effect<void, DeleteError, Db>
+}
+
+/**
+ * The rows related to one instance through a reverse or many-to-many relation: a QuerySet (chain it as any other),
+ * which, run as it is, is loaded in a batch with concurrent loads of the same relation.
+ * @since 0.1.0
+ */
+export type RelatedSet<TF extends Fields, T, M2M extends boolean> = QuerySet<TF, T, T> & (M2M extends true ? ManyToManyOps<T> : {})
+
+/** The runtime class behind `RelatedSet`. */
+class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<any> {
+  constructor(query: Ast.Query, readonly rel: Relations.Resolved, readonly parent: Record<string, unknown>) {
+    super(query)
+  }
+
+  override commit(): Effect.Effect<ReadonlyArray<any>, ReadError, Db> {
+    return this.query.invalid ? Effect.fail(this.query.invalid) : Loader.related(this.rel, this.parent, runQuery)
+  }
+
+  /** The join model's QuerySet and the values linking the parent to each of `items`. */
+  private links(items: ReadonlyArray<unknown>) {
+    const { model, rel } = { model: this.rel.model, rel: this.rel }
+    if (rel.kind !== "m2m") return Either.left(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
+    if (this.query.invalid) return Either.left(this.query.invalid)
+    const target = rel.target
+    const keys = items.map((item) => item instanceof target ? (item as Record<string, unknown>)[target.meta.pk] : item)
+    const through = rel.through!
+    return Either.right({
+      objects: make(through.model) as QuerySet<any, any>,
+      mine: { [through.sourceKey]: this.parent[model.meta.pk] },
+      targetKey: through.targetKey,
+      keys: [...new Set(keys)]
+    })
+  }
+
+  add(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
+    return Effect.suspend(() => {
+      const links = this.links(items)
+      if (Either.isLeft(links)) return Effect.fail(links.left)
+      const { keys, mine, objects, targetKey } = links.right
+      if (keys.length === 0) return Effect.void
+      return Transaction.atomic(Effect.gen(function*() {
+        const existing = new Set(yield* objects.filter({ ...mine, [targetKey]: { in: keys } }).valuesList(targetKey, { flat: true }))
+        const missing = keys.filter((k) => !existing.has(k))
+        if (missing.length > 0) yield* objects.bulkCreate(missing.map((k) => ({ ...mine, [targetKey]: k })))
+      }))
+    })
+  }
+
+  remove(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
+    return Effect.suspend(() => {
+      const links = this.links(items)
+      if (Either.isLeft(links)) return Effect.fail(links.left)
+      const { keys, mine, objects, targetKey } = links.right
+      return keys.length === 0 ? Effect.void : Effect.asVoid(objects.filter({ ...mine, [targetKey]: { in: keys } }).delete())
+    })
+  }
+
+  set(items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
+    return Effect.suspend(() => {
+      const links = this.links(items)
+      if (Either.isLeft(links)) return Effect.fail(links.left)
+      const { keys, mine, objects, targetKey } = links.right
+      const stale = objects.filter(mine).exclude({ [targetKey]: { in: keys } })
+      return Transaction.atomic(Effect.zipRight(stale.delete(), this.add(...keys)))
+    })
+  }
+
+  clear(): Effect.Effect<void, DeleteError, Db> {
+    return this.remove().pipe(Effect.zipRight(Effect.suspend(() => {
+      const links = this.links([])
+      if (Either.isLeft(links)) return Effect.fail(links.left)
+      return Effect.asVoid(links.right.objects.filter(links.right.mine).delete())
+    })))
+  }
+}
+
+const RelatedSet = RelatedSetImpl
+
+/** Runs a query for the prefetch and batched loaders. */
+const runQuery: Prefetcher.Runner = (query) => (new QuerySet(query) as any).fetchRows()
 
 /** The base QuerySet of a model (what `Model.objects` returns). @since 0.1.0 */
 export const make = (model: Model.Any): QuerySet<any, any> => new QuerySet(Ast.initial(model))

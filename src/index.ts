@@ -11,6 +11,7 @@ export * as Field from "./Field.js"
 export * as Lookup from "./Lookup.js"
 export * as Model from "./Model.js"
 export * as QuerySet from "./QuerySet.js"
+export * as Relation from "./Relation.js"
 export * as Transaction from "./Transaction.js"
 export * as Postgres from "./drivers/Postgres.js"
 export * as PGlite from "./drivers/PGlite.js"
@@ -19,10 +20,13 @@ export {
   FieldError,
   IntegrityError,
   MultipleObjectsReturned,
+  ProtectedError,
   QueryError,
+  RestrictedError,
   StaleObjectError,
   ValidationError
 } from "./Errors.js"
 export { Avg, Count, Max, Min, Sum } from "./Aggregate.js"
 export { F } from "./Expr.js"
 export { Q } from "./Lookup.js"
+export { Prefetch } from "./QuerySet.js"

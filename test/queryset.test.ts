@@ -336,7 +336,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(Option.isNone(result.last)).toBe(true)
         expect(result.bulk.size).toBe(0)
         expect(result.updated).toBe(0)
-        expect(result.deleted).toBe(0)
+        expect(result.deleted).toEqual({ total: 0, perModel: {} })
         expect(Chunk.size(result.streamed)).toBe(0)
         expect(yield* QsBook.objects.count()).toBe(6)
         const dne = yield* Effect.flip(QsBook.objects.none().get())
@@ -568,17 +568,17 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
 
     // ---- delete ----
 
-    it.effect("delete returns the number of rows deleted", () =>
+    it.effect("delete returns the number of rows deleted, in total and per model", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedBooks
-        expect(yield* QsBook.objects.filter({ genre: "literary" }).delete()).toBe(2)
+        expect(yield* QsBook.objects.filter({ genre: "literary" }).delete()).toEqual({ total: 2, perModel: { QsBook: 2 } })
         expect(yield* names(QsBook.objects)).toEqual(["Anathem", "Circe", "Dune", "Foundation"])
-        expect(yield* QsBook.objects.filter({ genre: "literary" }).delete()).toBe(0)
-        expect(yield* QsBook.objects.exclude({ rating: { gte: 4.5 } }).delete()).toBe(2)
+        expect(yield* QsBook.objects.filter({ genre: "literary" }).delete()).toEqual({ total: 0, perModel: {} })
+        expect((yield* QsBook.objects.exclude({ rating: { gte: 4.5 } }).delete()).total).toBe(2)
         expect(yield* names(QsBook.objects)).toEqual(["Dune", "Foundation"])
-        expect(yield* QsBook.objects.orderBy("-pages").delete()).toBe(2)
+        expect((yield* QsBook.objects.orderBy("-pages").delete()).total).toBe(2)
         expect(yield* QsBook.objects.count()).toBe(0)
-        expect(yield* QsBook.objects.delete()).toBe(0)
+        expect((yield* QsBook.objects.delete()).total).toBe(0)
       })))
 
     // ---- inBulk ----

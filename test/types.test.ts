@@ -426,7 +426,7 @@ describe("terminal operations", () => {
     expectTypeOf(Book.objects.last()).toEqualTypeOf<Effect.Effect<Option.Option<Kitchen>, ReadError, Db.Db>>()
     expectTypeOf(Book.objects.count()).toEqualTypeOf<Effect.Effect<number, ReadError, Db.Db>>()
     expectTypeOf(Book.objects.exists()).toEqualTypeOf<Effect.Effect<boolean, ReadError, Db.Db>>()
-    expectTypeOf(Book.objects.delete()).toEqualTypeOf<Effect.Effect<number, WriteError, Db.Db>>()
+    expectTypeOf(Book.objects.delete()).toEqualTypeOf<Effect.Effect<QuerySet.DeleteResult, QuerySet.DeleteError, Db.Db>>()
     // A queryset is an Effect yielding its rows.
     expectTypeOf<Effect.Effect.Success<typeof Book.objects>>().toEqualTypeOf<ReadonlyArray<Kitchen>>()
     expectTypeOf<Effect.Effect.Error<typeof Book.objects>>().toEqualTypeOf<ReadError>()

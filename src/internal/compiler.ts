@@ -40,7 +40,12 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`)
 /** Accumulates parameters, or inlines them as literals (for DDL). @internal */
 export class Writer {
   readonly params: Array<unknown> = []
+  private aliases = 0
   constructor(readonly inline = false) {}
+  /** A table alias unique in the statement. */
+  alias(prefix: string): string {
+    return quote(`${prefix}${++this.aliases}`)
+  }
   param(value: unknown): string {
     if (this.inline) return literal(value)
     this.params.push(value)
@@ -49,6 +54,43 @@ export class Writer {
 }
 
 const T0 = "\"t0\""
+
+/** The alias of the table a path leads to, within the statement being written. @internal */
+export type AliasOf = (path: Ast.Path) => string | null
+
+/**
+ * LEFT JOINs along relation paths from a base alias, sharing common prefixes: each distinct path is joined once, so
+ * every condition on it refers to the same related row.
+ * @internal
+ */
+export class Joins {
+  private readonly byPath = new Map<string, string>()
+  sql = ""
+  constructor(readonly w: Writer, readonly base: string, readonly prefix: string, readonly innerWhenRequired = false) {}
+
+  /** The alias of a path's table, joining it first if needed. */
+  add(path: Ast.Path): string {
+    let alias = this.base
+    for (let i = 0; i < path.length; i++) {
+      const name = Ast.pathName(path.slice(0, i + 1))
+      const known = this.byPath.get(name)
+      if (known !== undefined) {
+        alias = known
+        continue
+      }
+      const required = this.innerWhenRequired && path.slice(0, i + 1).every((r) => r.kind === "forward" && !r.nullable)
+      for (const hop of path[i]!.hops) {
+        const next = this.w.alias(this.prefix)
+        this.sql += ` ${required ? "INNER" : "LEFT"} JOIN ${quote(hop.model.meta.table)} AS ${next} ON ${next}.${quote(hop.column)} = ${alias}.${quote(hop.fromColumn)}`
+        alias = next
+      }
+      this.byPath.set(name, alias)
+    }
+    return alias
+  }
+
+  aliasOf: AliasOf = (path) => path.length === 0 ? this.base : this.add(path)
+}
 
 const columnSql = (column: Ast.Column, alias: string | null) =>
   alias === null ? quote(column.column) : `${alias}.${quote(column.column)}`
@@ -83,11 +125,12 @@ export const exprSql = (node: Ast.ResolvedExpr, w: Writer, alias: string | null)
 const operandSql = (operand: Ast.Operand, w: Writer, alias: string | null) =>
   operand._tag === "Param" ? w.param(operand.value) : exprSql(operand.node, w, alias)
 
-const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, alias: string | null): string => {
-  let lhs = columnSql(leaf.column, alias)
+const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf: AliasOf): string => {
+  let lhs = columnSql(leaf.column, aliasOf(leaf.column.path))
   if (leaf.transform !== undefined) lhs = transformSql(lhs, leaf.column, leaf.transform)
   const ops = leaf.operands
-  const rhs = (i = 0) => operandSql(ops[i]!, w, alias)
+  // Expressions name the query's own fields (the base table).
+  const rhs = (i = 0) => operandSql(ops[i]!, w, aliasOf([]))
   const like = (op: "LIKE" | "ILIKE", pattern: (v: string) => string) => `${lhs} ${op} ${w.param(pattern(escapeLike((ops[0] as any).value)))}`
   switch (leaf.lookup) {
     case "exact":
@@ -128,15 +171,44 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, alias: s
   throw new Error(`Unknown lookup ${leaf.lookup}`)
 }
 
-/** Compiles a condition; `undefined` means it is always true. @internal */
-export const whereSql = (node: Ast.Where, w: Writer, alias: string | null = T0): string | undefined => {
+/** The relation paths a scope's own conditions use (not those of nested scopes). */
+const scopePaths = (node: Ast.Where, found: Map<string, Ast.Path>): void => {
+  switch (node._tag) {
+    case "Leaf":
+      if (node.column.path.length > 0) found.set(Ast.pathName(node.column.path), node.column.path)
+      return
+    case "Not":
+      return scopePaths(node.node, found)
+    case "And":
+    case "Or":
+      return node.nodes.forEach((n) => scopePaths(n, found))
+  }
+}
+
+/**
+ * Compiles a condition; `undefined` means it is always true. `alias` is the base table's alias, or a function giving
+ * the alias of each relation path.
+ * @internal
+ */
+export const whereSql = (node: Ast.Where, w: Writer, alias: string | null | AliasOf = T0): string | undefined => {
+  const aliasOf: AliasOf = typeof alias === "function" ? alias : () => alias
   switch (node._tag) {
     case "Const":
       return node.value ? undefined : "FALSE"
     case "Leaf":
-      return leafSql(node, w, alias)
+      return leafSql(node, w, aliasOf)
+    case "Scope": {
+      const paths = new Map<string, Ast.Path>()
+      scopePaths(node.node, paths)
+      if (paths.size === 0) return whereSql(node.node, w, aliasOf)
+      // Relations are matched in a correlated subquery: no duplicate rows, and one related row per path and scope.
+      const joins = new Joins(w, aliasOf([])!, "j")
+      for (const path of paths.values()) joins.add(path)
+      const inner = whereSql(node.node, w, joins.aliasOf)
+      return `EXISTS (SELECT 1 FROM (SELECT 1) AS ${w.alias("s")}${joins.sql}${inner === undefined ? "" : ` WHERE ${inner}`})`
+    }
     case "Not": {
-      const inner = whereSql(node.node, w, alias)
+      const inner = whereSql(node.node, w, aliasOf)
       // IS NOT TRUE keeps rows where the inner condition is NULL (a NULL column), as Django's exclude does.
       // Negating an empty condition is no condition, as Django's `exclude()` of an empty Q.
       return inner === undefined ? undefined : `(${inner}) IS NOT TRUE`
@@ -144,7 +216,7 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null = T0):
     case "And": {
       const parts: Array<string> = []
       for (const child of node.nodes) {
-        const sql = whereSql(child, w, alias)
+        const sql = whereSql(child, w, aliasOf)
         if (sql === "FALSE") return "FALSE"
         if (sql !== undefined) parts.push(sql)
       }
@@ -153,7 +225,7 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null = T0):
     case "Or": {
       const parts: Array<string> = []
       for (const child of node.nodes) {
-        const sql = whereSql(child, w, alias)
+        const sql = whereSql(child, w, aliasOf)
         if (sql === undefined) return undefined
         if (sql !== "FALSE") parts.push(sql)
       }
@@ -168,7 +240,8 @@ export const resolveWhere = (query: Ast.Query): Either.Either<Ast.Where, FieldEr
   for (const { condition, negate } of query.where) {
     const resolved = Ast.resolveCondition(query.model, condition)
     if (Either.isLeft(resolved)) return Either.left(resolved.left)
-    nodes.push(negate ? { _tag: "Not", node: resolved.right } : resolved.right)
+    const scope: Ast.Where = { _tag: "Scope", node: resolved.right }
+    nodes.push(negate ? { _tag: "Not", node: scope } : scope)
   }
   if (query.empty) nodes.push({ _tag: "Const", value: false })
   return Either.right({ _tag: "And", nodes })
@@ -188,19 +261,42 @@ export const wholeRow = (model: Model.Any) => {
   return cached
 }
 
-/** The columns a projection selects, keyed by the name rows carry, with their select list. @internal */
-const selectedColumns = (
-  query: Ast.Query
-): Either.Either<{ readonly columns: ReadonlyArray<Ast.Column>; readonly list: string }, FieldError> => {
-  if (query.projection._tag === "Model" || query.projection.fields.length === 0) return Either.right(wholeRow(query.model))
-  return Either.map(
-    Either.all(query.projection.fields.map((key) => Ast.resolveField(query.model, key))),
-    (columns) => ({ columns, list: selectList(columns, T0) })
-  )
+const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null | AliasOf) => {
+  const aliasOf: AliasOf = typeof alias === "function" ? alias : () => alias
+  return columns.map((c) => {
+    const ref = columnSql(c, aliasOf(c.path))
+    return c.column === c.key && c.path.length === 0 ? ref : `${ref} AS ${quote(c.key)}`
+  }).join(", ")
 }
 
-const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null) =>
-  columns.map((c) => c.column === c.key ? columnSql(c, alias) : `${columnSql(c, alias)} AS ${quote(c.key)}`).join(", ")
+/** The columns of a related model hydrated by `selectRelated`, keyed `"<path>.<field>"`. @internal */
+export interface RelatedColumns {
+  readonly name: string
+  readonly path: Ast.Path
+  readonly columns: ReadonlyArray<Ast.Column>
+}
+
+/** The joined relations of `selectRelated`: each path and its prefixes, parents first. */
+const relatedColumns = (query: Ast.Query): Either.Either<ReadonlyArray<RelatedColumns>, FieldError> => {
+  const byName = new Map<string, RelatedColumns>()
+  for (const dotted of query.selectRelated) {
+    const parts = dotted.split(".")
+    for (let i = 1; i <= parts.length; i++) {
+      const name = parts.slice(0, i).join(".")
+      if (byName.has(name)) continue
+      const column = Ast.resolvePath(query.model, `${name}.pk`, { single: "use prefetchRelated" })
+      if (Either.isLeft(column)) return Either.left(column.left)
+      const path = column.right.path
+      if (path.length !== i) {
+        return Either.left(new FieldError({ model: query.model.meta.name, field: dotted, reason: "selectRelated takes relations" }))
+      }
+      const target = path[path.length - 1]!.target
+      const columns = wholeRow(target).columns.map((c) => ({ ...c, key: `${name}.${c.key}`, path }))
+      byName.set(name, { name, path, columns })
+    }
+  }
+  return Either.right([...byName.values()])
+}
 
 const orderItems = (
   query: Ast.Query,
@@ -212,57 +308,81 @@ const orderItems = (
   return Either.all(keys.map((key) => Ast.resolveOrder(model, key)))
 }
 
-const orderSql = (
-  query: Ast.Query,
-  items: ReadonlyArray<{ readonly column: Ast.Column; readonly descending: boolean }>
-) =>
-  items.length === 0 ? "" : ` ORDER BY ${
-    items.map(({ column, descending }) =>
-      `${columnSql(column, T0)} ${descending !== query.reversed ? "DESC" : "ASC"}`
-    ).join(", ")
-  }`
-
 const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
+
+/** What a SELECT returns: its statement, the columns of the rows, and the related columns of `selectRelated`. @internal */
+export interface Select {
+  readonly compiled: Compiled
+  readonly columns: ReadonlyArray<Ast.Column>
+  readonly related: ReadonlyArray<RelatedColumns>
+}
 
 /** Compiles a SELECT. `forceOrder` orders by the primary key when nothing else orders the rows (first/last). @internal */
 export const select = (
   query: Ast.Query,
   options: { readonly forceOrder?: boolean } = {}
-): Either.Either<{ readonly compiled: Compiled; readonly columns: ReadonlyArray<Ast.Column> }, FieldError> => {
-  const selected = selectedColumns(query)
-  if (Either.isLeft(selected)) return Either.left(selected.left)
-  const node = resolveWhere(query)
-  if (Either.isLeft(node)) return Either.left(node.left)
-  const w = new Writer()
-  const where = whereSql(node.right, w)
-  const order = orderItems(query, options.forceOrder === true)
-  if (Either.isLeft(order)) return Either.left(order.left)
-  let list = selected.right.list
-  let distinct = ""
-  if (query.distinct === true) {
-    distinct = "DISTINCT "
-    // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
-    // which makes them part of what is distinct.
-    const missing = order.right.filter((o) => !selected.right.columns.some((c) => c.key === o.column.key))
-    missing.forEach((o, i) => list += `, ${columnSql(o.column, T0)} AS ${quote(`__order_${i}`)}`)
-  } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
-    const on = Either.all(query.distinct.map((key) => Ast.resolveField(query.model, key)))
-    if (Either.isLeft(on)) return Either.left(on.left)
-    distinct = `DISTINCT ON (${on.right.map((c) => columnSql(c, T0)).join(", ")}) `
-  }
-  let sql = `SELECT ${distinct}${list} FROM ${from(query.model)}`
-  if (where !== undefined) sql += ` WHERE ${where}`
-  sql += orderSql(query, order.right)
-  if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
-  if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
-  if (query.lock !== undefined) {
-    sql += " FOR UPDATE"
-    if (query.lock.of !== undefined && query.lock.of.length > 0) sql += ` OF ${T0}`
-    if (query.lock.nowait) sql += " NOWAIT"
-    else if (query.lock.skipLocked) sql += " SKIP LOCKED"
-  }
-  return Either.right({ compiled: { sql, params: w.params }, columns: selected.right.columns })
-}
+): Either.Either<Select, FieldError> =>
+  Either.gen(function*() {
+    const w = new Writer()
+    // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
+    const joins = new Joins(w, T0, "t", true)
+    const isModel = query.projection._tag === "Model" || query.projection.fields.length === 0
+    const columns = isModel
+      ? wholeRow(query.model).columns
+      : yield* Either.all(query.projection.fields.map((key) => Ast.resolvePath(query.model, key)))
+    const related = isModel ? yield* relatedColumns(query) : []
+    const node = yield* resolveWhere(query)
+    const where = whereSql(node, w)
+    const order = yield* orderItems(query, options.forceOrder === true)
+    let list = columns.length > 0 && columns[0]!.path.length === 0 && isModel && related.length === 0
+      ? wholeRow(query.model).list
+      : selectList([...columns, ...related.flatMap((r) => r.columns)], joins.aliasOf)
+    let distinct = ""
+    if (query.distinct === true) {
+      distinct = "DISTINCT "
+      // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
+      // which makes them part of what is distinct.
+      const missing = order.filter((o) => !columns.some((c) => c.key === o.column.key))
+      missing.forEach((o, i) => list += `, ${columnSql(o.column, joins.aliasOf(o.column.path))} AS ${quote(`__order_${i}`)}`)
+    } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
+      const on = yield* Either.all(query.distinct.map((key) => Ast.resolvePath(query.model, key)))
+      distinct = `DISTINCT ON (${on.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
+    }
+    const orderSql = order.length === 0 ? "" : ` ORDER BY ${
+      order.map(({ column, descending }) =>
+        `${columnSql(column, joins.aliasOf(column.path))} ${descending !== query.reversed ? "DESC" : "ASC"}`
+      ).join(", ")
+    }`
+    let lockOf: Array<string> = []
+    if (query.lock?.of !== undefined) {
+      lockOf = yield* Either.all(query.lock.of.map((name) =>
+        name === "self"
+          ? Either.right(T0)
+          : Either.map(Ast.resolvePath(query.model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!)
+      ))
+    }
+    let conditions = where === undefined ? [] : [where]
+    let viaJoin = ""
+    if (query.via !== undefined) {
+      const via = query.via
+      const pk = wholeRow(query.model).columns.find((c) => c.key === query.model.meta.pk)!
+      viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, T0)}`
+      list += `, "v".${quote(via.sourceColumn)} AS "__via"`
+      conditions = [`"v".${quote(via.sourceColumn)} IN (${via.keys.map((k) => w.param(k)).join(", ")})`, ...conditions]
+    }
+    let sql = `SELECT ${distinct}${list} FROM ${from(query.model)}${joins.sql}${viaJoin}`
+    if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
+    sql += orderSql
+    if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
+    if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+    if (query.lock !== undefined) {
+      sql += " FOR UPDATE"
+      if (lockOf.length > 0) sql += ` OF ${lockOf.join(", ")}`
+      if (query.lock.nowait) sql += " NOWAIT"
+      else if (query.lock.skipLocked) sql += " SKIP LOCKED"
+    }
+    return { compiled: { sql, params: w.params }, columns, related }
+  })
 
 /** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct or sliced. @internal */
 export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => {

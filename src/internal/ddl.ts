@@ -9,6 +9,7 @@ import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
 import { literal, quote, whereSql, Writer } from "./compiler.js"
 import { resolveCondition } from "./query.js"
+import * as Relations from "./relations.js"
 
 const columnType = (field: Field.Any): string =>
   field.kind === "AutoField"
@@ -64,6 +65,43 @@ export const createTable = (model: Model.Any): ReadonlyArray<string> => {
   }
   return [`CREATE TABLE ${quote(table)} (\n  ${lines.join(",\n  ")}\n)`, ...indexes]
 }
+
+/** The models with the automatic join models of their many-to-many fields, each once. @internal */
+export const withJoinModels = (models: ReadonlyArray<Model.Any>): ReadonlyArray<Model.Any> => {
+  const all: Array<Model.Any> = []
+  for (const model of models) {
+    if (!all.includes(model)) all.push(model)
+    for (const [name, rel] of Object.entries(model.meta.relations)) {
+      if (rel.kind !== "ManyToMany" || !Relations.isAutoThrough(rel)) continue
+      const through = Relations.throughOf(model, name, rel).model
+      if (!all.includes(through)) all.push(through)
+    }
+  }
+  return all
+}
+
+/**
+ * The foreign key constraints of the models, added after every table exists so that models may reference each other
+ * in cycles. They are checked at each statement, and deferrable (`SET CONSTRAINTS ... DEFERRED`).
+ * @internal
+ */
+export const foreignKeys = (models: ReadonlyArray<Model.Any>): ReadonlyArray<string> =>
+  models.flatMap((model) =>
+    Object.entries(model.meta.fields as Record<string, Field.Any>).flatMap(([key, field]) => {
+      if (field.references === undefined) return []
+      const target = field.references.target()
+      if (!models.includes(target)) {
+        throw new Error(`${model.meta.name}.${field.references.relation} references ${target.meta.name}, whose table is not being created with it`)
+      }
+      const table = model.meta.table
+      const column = model.meta.columns[key] as string
+      return [
+        `ALTER TABLE ${quote(table)} ADD CONSTRAINT ${quote(`${table}_${column}_fkey`)} FOREIGN KEY (${quote(column)}) REFERENCES ${
+          quote(target.meta.table)
+        } (${quote(target.meta.columns[target.meta.pk])}) DEFERRABLE INITIALLY IMMEDIATE`
+      ]
+    })
+  )
 
 /** @internal */
 export const dropTable = (model: Model.Any): string => `DROP TABLE IF EXISTS ${quote(model.meta.table)} CASCADE`

@@ -3,6 +3,7 @@
  * so each field's `fromDb` converts without re-validating.
  * @internal
  */
+import type { RelatedColumns } from "./compiler.js"
 import type { Projection } from "./query.js"
 import type * as Ast from "./query.js"
 
@@ -19,13 +20,58 @@ export const decodeRecord = (columns: ReadonlyArray<Ast.Column>, raw: Record<str
   return props
 }
 
+/** Builds the instances of `selectRelated` paths (children before parents) and attaches them to the row's props. */
+const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
+  const plans = [...related].reverse().map((r) => {
+    const target = r.path[r.path.length - 1]!.target
+    const strip = r.name.length + 1
+    const children = related.filter((c) => c.path.length === r.path.length + 1 && c.name.startsWith(`${r.name}.`))
+    return {
+      name: r.name,
+      top: r.path.length === 1,
+      attribute: r.path[r.path.length - 1]!.name,
+      pkKey: `${r.name}.${target.meta.pk}`,
+      columns: r.columns.map((c) => ({ ...c, field: c.field, out: c.key.slice(strip) })),
+      children: children.map((c) => ({ name: c.name, attribute: c.path[c.path.length - 1]!.name })),
+      target
+    }
+  })
+  return (raw: Record<string, unknown>, props: Record<string, unknown>) => {
+    const built = new Map<string, unknown>()
+    for (const plan of plans) {
+      if (raw[plan.pkKey] === null || raw[plan.pkKey] === undefined) {
+        built.set(plan.name, null)
+        continue
+      }
+      const values: Record<string, unknown> = {}
+      for (const { field, key, out } of plan.columns) {
+        const value = raw[key]
+        values[out] = value === null || value === undefined ? null : field.fromDb(value)
+      }
+      for (const child of plan.children) values[child.attribute] = built.get(child.name)
+      built.set(plan.name, new plan.target(values, true))
+    }
+    for (const plan of plans) if (plan.top) props[plan.attribute] = built.get(plan.name)
+  }
+}
+
 /** @internal */
-export const hydrator = (query: Ast.Query, columns: ReadonlyArray<Ast.Column>): Hydrator => {
+export const hydrator = (
+  query: Ast.Query,
+  columns: ReadonlyArray<Ast.Column>,
+  related: ReadonlyArray<RelatedColumns> = []
+): Hydrator => {
   const projection: Projection = query.projection
   switch (projection._tag) {
     case "Model": {
       const Model = query.model
-      return (raw) => new Model(decodeRecord(columns, raw), true)
+      if (related.length === 0) return (raw) => new Model(decodeRecord(columns, raw), true)
+      const attach = relatedBuilder(related)
+      return (raw) => {
+        const props = decodeRecord(columns, raw)
+        attach(raw, props)
+        return new Model(props, true)
+      }
     }
     case "Values":
       return (raw) => decodeRecord(columns, raw)

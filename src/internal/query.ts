@@ -9,6 +9,7 @@ import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
 import { isQ, lookupNames, QTypeId } from "../Lookup.js"
 import type * as Model from "../Model.js"
+import * as Relations from "./relations.js"
 
 /** What the query returns. @internal */
 export type Projection =
@@ -31,6 +32,12 @@ export interface Query {
   readonly projection: Projection
   /** `SELECT ... FOR UPDATE`, from `selectForUpdate`. */
   readonly lock: LockOptions | undefined
+  /** Single-valued relation paths joined and hydrated (`"publisher.country"`). */
+  readonly selectRelated: ReadonlyArray<string>
+  /** Relations loaded by one extra query per level after the rows. */
+  readonly prefetch: ReadonlyArray<PrefetchSpec>
+  /** Restricts the rows to those related to `keys` through a join model, selecting the source key as `__via`. */
+  readonly via: Via | undefined
   /** Set by a chained call given bad arguments (a negative slice); running the query fails with it. */
   readonly invalid: QueryError | undefined
 }
@@ -41,8 +48,25 @@ export interface LockOptions {
   readonly nowait?: boolean
   /** Skip rows locked by others. */
   readonly skipLocked?: boolean
-  /** The tables whose rows to lock: `["self"]` for the queryset's own model. */
-  readonly of?: ReadonlyArray<"self">
+  /** The tables whose rows to lock: `"self"` for the queryset's own model, relation paths for joined ones. */
+  readonly of?: ReadonlyArray<string>
+}
+
+/** One `prefetchRelated` entry: a relation path, optionally with the QuerySet to load and the attribute to fill. @internal */
+export interface PrefetchSpec {
+  readonly path: string
+  readonly query: Query | undefined
+  readonly to: string | undefined
+}
+
+/** See `Query.via`. @internal */
+export interface Via {
+  readonly table: string
+  /** The join table's column holding the row's primary key. */
+  readonly column: string
+  /** The join table's column holding the source key, matched against `keys`. */
+  readonly sourceColumn: string
+  readonly keys: ReadonlyArray<unknown>
 }
 
 /** @internal */
@@ -57,14 +81,25 @@ export const initial = (model: Model.Any): Query => ({
   empty: false,
   projection: { _tag: "Model" },
   lock: undefined,
-  invalid: undefined
+  invalid: undefined,
+  selectRelated: [],
+  prefetch: [],
+  via: undefined
 })
 
-/** A column of the base table. @internal */
+/** Relations followed from the query's model, in order. @internal */
+export type Path = ReadonlyArray<Relations.Resolved>
+
+/** The dotted name of a path (`"books.authors"`). @internal */
+export const pathName = (path: Path): string => path.map((r) => r.name).join(".")
+
+/** A column of the base table (empty `path`) or of a table reached through relations. @internal */
 export interface Column {
+  /** The name rows carry: the field name, or the dotted path for a related column. */
   readonly key: string
   readonly column: string
   readonly field: Field.Any
+  readonly path: Path
 }
 
 /** A part extracted from a date or time value before comparing. @internal */
@@ -85,6 +120,8 @@ export type Where =
   | { readonly _tag: "Or"; readonly nodes: ReadonlyArray<Where> }
   | { readonly _tag: "Not"; readonly node: Where }
   | { readonly _tag: "Const"; readonly value: boolean }
+  /** The conditions of one `filter` call (or one negated part): relations in it refer to the same related rows. */
+  | { readonly _tag: "Scope"; readonly node: Where }
   | {
     readonly _tag: "Leaf"
     readonly column: Column
@@ -93,20 +130,60 @@ export type Where =
     readonly operands: ReadonlyArray<Operand>
   }
 
+const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key)
+
 /** Returns the column of a field name (or `pk`), or a FieldError. @internal */
 export const resolveField = (model: Model.Any, key: string): Either.Either<Column, FieldError> => {
   const meta = model.meta
   const name = key === "pk" ? meta.pk : key
-  if (!Object.prototype.hasOwnProperty.call(meta.fields, name)) {
-    return Either.left(
-      new FieldError({
-        model: meta.name,
-        field: key,
-        reason: `unknown field; choices are ${Object.keys(meta.fields).join(", ")}`
-      })
-    )
+  if (typeof key !== "string" || !has(meta.fields, name)) {
+    return Either.left(new FieldError({ model: meta.name, field: String(key), reason: `unknown field; choices are ${choices(model)}` }))
   }
-  return Either.right({ key: name, column: meta.columns[name], field: meta.fields[name] })
+  return Either.right({ key: name, column: meta.columns[name], field: meta.fields[name], path: [] })
+}
+
+const choices = (model: Model.Any) => [...Object.keys(model.meta.fields), ...Relations.names(model)].join(", ")
+
+/**
+ * Resolves a dotted path (`"publisher.country.name"`) to a column reached through relations. A path ending on a
+ * relation means its key: the key column of a foreign key, the primary key of the rows of a reverse relation.
+ * `single` refuses relations that reach many rows.
+ * @internal
+ */
+export const resolvePath = (
+  model: Model.Any,
+  dotted: string,
+  options: { readonly single?: string } = {}
+): Either.Either<Column, FieldError> => {
+  if (typeof dotted !== "string") return resolveField(model, dotted)
+  const parts = dotted.split(".")
+  if (parts.length === 1 && Relations.resolve(model, dotted) === undefined) return resolveField(model, dotted)
+  const path: Array<Relations.Resolved> = []
+  let current = model
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!
+    const last = i === parts.length - 1
+    if (last && (has(current.meta.fields, part) || part === "pk")) {
+      const column = Either.getOrThrow(resolveField(current, part))
+      return Either.right({ ...column, key: dotted, path })
+    }
+    const rel = Relations.resolve(current, part)
+    if (rel === undefined) {
+      return Either.left(new FieldError({ model: model.meta.name, field: dotted, reason: `unknown field "${part}" on ${current.meta.name}; choices are ${choices(current)}` }))
+    }
+    if (options.single !== undefined && rel.many) {
+      return Either.left(new FieldError({ model: model.meta.name, field: dotted, reason: `"${part}" reaches many rows: ${options.single}` }))
+    }
+    if (last) {
+      // The relation itself stands for its key.
+      if (rel.kind === "forward") return Either.right({ ...Either.getOrThrow(resolveField(current, rel.key!)), key: dotted, path })
+      path.push(rel)
+      return Either.right({ ...Either.getOrThrow(resolveField(rel.target, rel.target.meta.pk)), key: dotted, path })
+    }
+    path.push(rel)
+    current = rel.target
+  }
+  return resolveField(model, dotted)
 }
 
 /** @internal */
@@ -145,18 +222,28 @@ const describe = (u: unknown): string => {
 const partTransforms: ReadonlyArray<string> = ["year", "month", "day", "weekDay", "hour", "minute", "second", "date"]
 const textLookups = new Set(["iexact", "contains", "icontains", "startsWith", "iStartsWith", "endsWith", "iEndsWith", "regex", "iregex"])
 
+/**
+ * Resolves filters of `model`, reached from the query's `root` model through `path`; `prefix` names that path in
+ * error messages.
+ */
 class Resolver {
-  constructor(readonly model: Model.Any) {}
+  constructor(
+    readonly model: Model.Any,
+    readonly root: Model.Any = model,
+    readonly path: Path = [],
+    readonly prefix = ""
+  ) {}
 
   fail(field: string | undefined, reason: string): never {
-    throw new FieldError({ model: this.model.meta.name, field, reason })
+    throw new FieldError({ model: this.root.meta.name, field: field === undefined ? undefined : this.prefix + field, reason })
   }
 
   condition(condition: unknown): Where {
     if (isQ(condition)) {
       const { children, op } = condition[QTypeId]
       const nodes = children.map((c) => this.condition(c))
-      if (op === "not") return { _tag: "Not", node: nodes[0]! }
+      // A negated part is its own scope: "no related row matches", as Django's `~Q(...)` over a relation.
+      if (op === "not") return { _tag: "Not", node: { _tag: "Scope", node: nodes[0]! } }
       return { _tag: op === "and" ? "And" : "Or", nodes }
     }
     if (!isPlainObject(condition)) this.fail(undefined, `expected a filter object, got ${describe(condition)}`)
@@ -164,10 +251,38 @@ class Resolver {
     for (const key of Object.keys(condition)) {
       const value = condition[key]
       if (value === undefined) continue
-      const column = Either.getOrThrowWith(resolveField(this.model, key), (e) => e)
-      nodes.push(this.fieldFilter(column, value))
+      const column = resolveField(this.model, key)
+      if (Either.isRight(column)) {
+        nodes.push(this.fieldFilter({ ...column.right, path: this.path }, value))
+        continue
+      }
+      const rel = Relations.resolve(this.model, key)
+      if (rel === undefined) this.fail(key, `unknown field on ${this.model.meta.name}; choices are ${choices(this.model)}`)
+      nodes.push(this.relation(rel, key, value))
     }
     return { _tag: "And", nodes }
+  }
+
+  /** A filter on a relation: a key or instance (equality), `null` (no related row), or a filter of the target. */
+  relation(rel: Relations.Resolved, key: string, value: unknown): Where {
+    const target = rel.target
+    const path = [...this.path, rel]
+    // A forward key is compared on this table's key column, without a join.
+    const idColumn: Column = rel.kind === "forward"
+      ? { ...Either.getOrThrow(resolveField(this.model, rel.key!)), path: this.path }
+      : { ...Either.getOrThrow(resolveField(target, target.meta.pk)), path }
+    if (isPlainObject(value)) {
+      const nodes: Array<Where> = []
+      const rest: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) {
+        if (k === "isNull" && !has(target.meta.fields, k)) nodes.push(this.lookup(idColumn, undefined, "isNull", v))
+        else rest[k] = v
+      }
+      nodes.push(new Resolver(target, this.root, path, `${this.prefix}${key}.`).condition(rest))
+      return { _tag: "And", nodes }
+    }
+    if (value instanceof target) value = (value as Record<string, unknown>)[target.meta.pk]
+    return this.lookup(idColumn, undefined, "exact", value)
   }
 
   fieldFilter(column: Column, value: unknown): Where {
@@ -238,7 +353,8 @@ class Resolver {
     const toDb = transform === undefined ? field.toDb : (u: unknown) => u
     const expected = transform === undefined ? `a ${field.kind} value` : transform === "date" ? "a YYYY-MM-DD date" : "an integer"
     const operand = (u: unknown): Operand => {
-      if (Expr.isExpr(u)) return { _tag: "Expr", node: Either.getOrThrowWith(resolveExpr(this.model, u.node), (e) => e) }
+      // `F(...)` names the query's own fields, wherever it appears.
+      if (Expr.isExpr(u)) return { _tag: "Expr", node: Either.getOrThrowWith(resolveExpr(this.root, u.node), (e) => e) }
       if (!isValue(u)) this.fail(label, `lookup "${lookup}" expects ${expected}, got ${describe(u)}`)
       return { _tag: "Param", value: toDb(u) }
     }
@@ -293,5 +409,5 @@ export const resolveOrder = (
     return Either.left(new FieldError({ model: model.meta.name, reason: `ordering expects field names, got ${describe(key)}` }))
   }
   const descending = key.startsWith("-")
-  return Either.map(resolveField(model, descending ? key.slice(1) : key), (column) => ({ column, descending }))
+  return Either.map(resolvePath(model, descending ? key.slice(1) : key), (column) => ({ column, descending }))
 }

@@ -1,0 +1,310 @@
+/**
+ * Resolving relation fields once every model exists: the key column a foreign key adds, the automatic join model of
+ * a many-to-many, and for each relation name (forward or reverse) the joins that lead from a model to its target.
+ * @internal
+ */
+import * as Schema from "effect/Schema"
+import * as Field from "../Field.js"
+import * as Model from "../Model.js"
+import type * as Relation from "../Relation.js"
+
+/** One join: `JOIN model ON model.column = previous.fromColumn`. @internal */
+export interface Hop {
+  readonly model: Model.Any
+  readonly column: string
+  readonly fromColumn: string
+}
+
+/** A relation seen from one model: forward (a key it holds), reverse (keys pointing at it) or many-to-many. @internal */
+export interface Resolved {
+  readonly name: string
+  readonly model: Model.Any
+  readonly target: Model.Any
+  readonly kind: "forward" | "reverse" | "m2m"
+  /** Reaches any number of rows (reverse foreign key, many-to-many). */
+  readonly many: boolean
+  /** A single related row may be missing (nullable key, reverse one-to-one). */
+  readonly nullable: boolean
+  readonly hops: ReadonlyArray<Hop>
+  /** Forward: the key field on `model` (`publisherId`). Reverse: the key field on `target`. */
+  readonly key: string | undefined
+  /** Many-to-many (either side): the join model, its key field to `model` and its key field to `target`. */
+  readonly through: { readonly model: Model.Any; readonly sourceKey: string; readonly targetKey: string } | undefined
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
+
+/** The column field of a foreign key: the target's primary key type, read lazily (the target may not exist yet). @internal */
+export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field.Any => {
+  const pk = (): Field.Any => {
+    const target = rel.target()
+    return target.meta.fields[target.meta.pk]
+  }
+  const value = Schema.suspend((): Schema.Schema<any, any> => pk().schema)
+  return {
+    [Field.TypeId]: undefined as any,
+    get kind() {
+      const kind = pk().kind
+      return kind === "AutoField" ? "Integer" : kind === "BigAutoField" ? "BigInteger" : kind
+    },
+    get lookupKind() {
+      return pk().lookupKind
+    },
+    schema: rel.nullable ? Schema.NullOr(value) : value,
+    isValue: (u) => pk().isValue(u),
+    fromDb: (raw) => pk().fromDb(raw),
+    toDb: (v) => pk().toDb(v),
+    nullable: rel.nullable,
+    primaryKey: false,
+    unique: rel.kind === "OneToOne",
+    dbIndex: true,
+    dbColumn: rel.dbColumn,
+    default: rel.default,
+    hasDefault: rel.hasDefault,
+    generated: false,
+    get maxLength() {
+      return pk().maxLength
+    },
+    get maxDigits() {
+      return pk().maxDigits
+    },
+    get decimalPlaces() {
+      return pk().decimalPlaces
+    },
+    choices: undefined,
+    version: false,
+    references: { relation, target: rel.target }
+  }
+}
+
+// ---- the models in use, for reverse relations named by `relatedName` ----
+
+const known = new Set<Model.Any>()
+
+/** Registers a model and, when they can be reached already, the models it relates to. @internal */
+export const register = (model: Model.Any): void => {
+  if (known.has(model)) return
+  known.add(model)
+  for (const [name, rel] of Object.entries(model.meta.relations)) {
+    try {
+      register(rel.target())
+      if (rel.kind === "ManyToMany") register(throughOf(model, name, rel).model)
+    } catch {
+      // A target still being defined (module initialisation order): it registers itself when used.
+      known.delete(model)
+    }
+  }
+}
+
+/** The foreign keys (and one-to-ones) of every known model that point at `model`. @internal */
+export const referencing = (
+  model: Model.Any
+): ReadonlyArray<{ readonly model: Model.Any; readonly name: string; readonly rel: Relation.ForeignKey<any> }> => {
+  register(model)
+  const found: Array<{ model: Model.Any; name: string; rel: Relation.ForeignKey<any> }> = []
+  for (const source of known) {
+    for (const [name, rel] of Object.entries(source.meta.relations)) {
+      if ((rel.kind === "ForeignKey" || rel.kind === "OneToOne") && rel.target() === model) found.push({ model: source, name, rel })
+    }
+  }
+  return found
+}
+
+// ---- many-to-many join models ----
+
+const autoThrough = new WeakMap<object, Model.Any>()
+
+/** The join model of a many-to-many field of `model`, with its key fields to each side. @internal */
+export const throughOf = (
+  model: Model.Any,
+  name: string,
+  rel: Relation.ManyToMany<any>
+): { readonly model: Model.Any; readonly sourceKey: string; readonly targetKey: string } => {
+  const target = rel.target()
+  if (rel.through !== undefined) {
+    const through = rel.through()
+    const fks = Object.entries(through.meta.relations).filter(([, r]) => r.kind === "ForeignKey" || r.kind === "OneToOne")
+    let source: string | undefined
+    let dest: string | undefined
+    if (rel.throughFields !== undefined) [source, dest] = rel.throughFields
+    else {
+      source = fks.find(([, r]) => r.target() === model)?.[0]
+      dest = fks.find(([key, r]) => r.target() === target && key !== source)?.[0]
+    }
+    const ok = (key: string | undefined, to: Model.Any) =>
+      key !== undefined && fks.some(([k, r]) => k === key && r.target() === to)
+    if (!ok(source, model) || !ok(dest, target)) {
+      throw new Error(
+        `${model.meta.name}.${name}: the through model ${through.meta.name} needs foreign keys to ${model.meta.name} and ${target.meta.name} (give throughFields)`
+      )
+    }
+    return { model: through, sourceKey: `${source}Id`, targetKey: `${dest}Id` }
+  }
+  let through = autoThrough.get(rel)
+  const self = target === model
+  const sourceName = self ? `from${model.meta.name}` : lowerFirst(model.meta.name)
+  const targetName = self ? `to${target.meta.name}` : lowerFirst(target.meta.name)
+  if (through === undefined) {
+    const table = rel.dbTable ?? `${model.meta.table}_${Model.snakeCase(name)}`
+    through = Model.Class<any>(`${model.meta.name}_${name}`)({
+      id: Field.AutoField(),
+      [sourceName]: Field.ForeignKey(() => model, { onDelete: "CASCADE" }),
+      [targetName]: Field.ForeignKey(() => target, { onDelete: "CASCADE" })
+    }, {
+      table,
+      constraints: [{ kind: "unique", fields: [`${sourceName}Id`, `${targetName}Id`], name: `${table}_uniq` }] as any
+    }) as unknown as Model.Any
+    autoThrough.set(rel, through)
+  }
+  return { model: through, sourceKey: `${sourceName}Id`, targetKey: `${targetName}Id` }
+}
+
+/** Whether a many-to-many field uses an automatic join model (whose rows `add` and `remove` may write). @internal */
+export const isAutoThrough = (rel: Relation.ManyToMany<any>): boolean => rel.through === undefined
+
+// ---- resolution by name ----
+
+const pkColumn = (model: Model.Any) => model.meta.columns[model.meta.pk] as string
+
+const forward = (model: Model.Any, name: string, rel: Relation.Any): Resolved | undefined => {
+  const target = rel.target()
+  switch (rel.kind) {
+    case "ForeignKey":
+    case "OneToOne": {
+      const key = `${name}Id`
+      return {
+        name,
+        model,
+        target,
+        kind: "forward",
+        many: false,
+        nullable: rel.nullable,
+        hops: [{ model: target, column: pkColumn(target), fromColumn: model.meta.columns[key] }],
+        key,
+        through: undefined
+      }
+    }
+    case "ManyToMany": {
+      const through = throughOf(model, name, rel)
+      return {
+        name,
+        model,
+        target,
+        kind: "m2m",
+        many: true,
+        nullable: false,
+        hops: [
+          { model: through.model, column: through.model.meta.columns[through.sourceKey], fromColumn: pkColumn(model) },
+          { model: target, column: pkColumn(target), fromColumn: through.model.meta.columns[through.targetKey] }
+        ],
+        key: undefined,
+        through
+      }
+    }
+    case "Reverse": {
+      const source = target.meta.relations[rel.field]
+      if (source === undefined || source.kind === "Reverse" || source.target() !== model) {
+        throw new Error(`${model.meta.name}.${name}: ${target.meta.name}.${rel.field} is not a relation to ${model.meta.name}`)
+      }
+      return reverse(model, name, target, rel.field, source)
+    }
+  }
+}
+
+/** `name` on `model` as the reverse of `field` on `source`. */
+const reverse = (
+  model: Model.Any,
+  name: string,
+  source: Model.Any,
+  field: string,
+  rel: Relation.ForeignKey<any> | Relation.ManyToMany<any>
+): Resolved => {
+  if (rel.kind === "ManyToMany") {
+    const through = throughOf(source, field, rel)
+    return {
+      name,
+      model,
+      target: source,
+      kind: "m2m",
+      many: true,
+      nullable: false,
+      hops: [
+        { model: through.model, column: through.model.meta.columns[through.targetKey], fromColumn: pkColumn(model) },
+        { model: source, column: pkColumn(source), fromColumn: through.model.meta.columns[through.sourceKey] }
+      ],
+      key: undefined,
+      through: { model: through.model, sourceKey: through.targetKey, targetKey: through.sourceKey }
+    }
+  }
+  const key = `${field}Id`
+  return {
+    name,
+    model,
+    target: source,
+    kind: "reverse",
+    many: rel.kind !== "OneToOne",
+    nullable: true,
+    hops: [{ model: source, column: source.meta.columns[key], fromColumn: pkColumn(model) }],
+    key,
+    through: undefined
+  }
+}
+
+/** The default reverse name of a relation: `bookSet`, or `book` for a one-to-one. @internal */
+export const relatedName = (source: Model.Any, rel: Relation.ForeignKey<any> | Relation.ManyToMany<any>): string =>
+  rel.relatedName ?? (rel.kind === "OneToOne" ? lowerFirst(source.meta.name) : `${lowerFirst(source.meta.name)}Set`)
+
+const cache = new WeakMap<Model.Any, Map<string, Resolved | null>>()
+
+/** The relation `name` of `model` (declared, or the reverse of a known model's relation), or undefined. @internal */
+export const resolve = (model: Model.Any, name: string): Resolved | undefined => {
+  let byName = cache.get(model)
+  if (byName === undefined) {
+    byName = new Map()
+    cache.set(model, byName)
+  }
+  const cached = byName.get(name)
+  if (cached !== undefined) return cached ?? undefined
+  register(model)
+  let found: Resolved | undefined
+  if (Object.prototype.hasOwnProperty.call(model.meta.relations, name)) {
+    found = forward(model, name, model.meta.relations[name]!)
+  } else {
+    outer: for (const source of known) {
+      for (const [field, rel] of Object.entries(source.meta.relations)) {
+        if (rel.kind === "Reverse" || rel.target() !== model) continue
+        if (relatedName(source, rel) === name) {
+          found = reverse(model, name, source, field, rel)
+          break outer
+        }
+      }
+    }
+  }
+  // Unknown names are not cached: the model defining them may register later.
+  if (found !== undefined) byName.set(name, found)
+  return found
+}
+
+/** The relation names of a model, for error messages. @internal */
+export const names = (model: Model.Any): ReadonlyArray<string> => {
+  register(model)
+  const result = new Set(Object.keys(model.meta.relations))
+  for (const source of known) {
+    for (const [, rel] of Object.entries(source.meta.relations)) {
+      if (rel.kind !== "Reverse" && rel.target() === model) result.add(relatedName(source, rel))
+    }
+  }
+  return [...result]
+}
+
+/** The name, on the target, of the relation leading back to the source of `rel` (for a reverse or many-to-many). @internal */
+export const inverseName = (rel: Resolved): string | undefined => {
+  for (const name of names(rel.target)) {
+    const other = resolve(rel.target, name)
+    if (other === undefined || other.target !== rel.model) continue
+    if (rel.kind === "m2m" && other.kind === "m2m" && other.through!.model === rel.through!.model && other.through!.sourceKey === rel.through!.targetKey) return name
+    if (rel.kind === "reverse" && other.kind === "forward" && other.key === rel.key) return name
+    if (rel.kind === "forward" && other.kind === "reverse" && other.key === rel.key) return name
+  }
+  return undefined
+}
