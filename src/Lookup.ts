@@ -7,6 +7,7 @@
  */
 import type { Expr } from "./Expr.js"
 import type * as Field from "./Field.js"
+import type * as Model from "./Model.js"
 import type * as Relation from "./Relation.js"
 
 type NN<T> = Exclude<T, null>
@@ -107,7 +108,8 @@ export type RelationFilter<R> = Relation.Target<R> extends infer T ?
     | Relation.PkOf<T>
     | T
     | (R extends Relation.ForeignKey<any, false, any, any> ? never : null)
-    | (Filter<Relation.FieldsOf<T>> & { readonly isNull?: boolean })
+    // The symbol keeps instances of other models (structurally alike) from passing as filters.
+    | (Filter<Relation.FieldsOf<T>> & { readonly isNull?: boolean; readonly [Model.FieldsTypeId]?: never })
   : never
 
 /**

@@ -21,7 +21,7 @@ export type ColumnFields = { readonly [key: string]: Field.Any }
 export declare const FieldsTypeId: unique symbol
 
 /** `Ref<T>`: a model class known by its instance type (see `Relation.Ref`). @since 0.1.0 */
-export type Ref<T> = Relation.Ref<T>
+export type Ref<T, K = unknown> = Relation.Ref<T, K>
 
 /** The columns of a model's declared fields (`Relation.Columns`). @since 0.1.0 */
 export type Columns<F> = Relation.Columns<F>

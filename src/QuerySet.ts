@@ -56,6 +56,8 @@ export type DeleteError = WriteError | ProtectedError | RestrictedError
 /** What a delete removed: rows in total and per model name (as Django's `delete()` returns). @since 0.1.0 */
 export type DeleteResult = Deletion.DeleteResult
 
+type UnionToIntersection<U> = (U extends any ? (_: U) => void : never) extends (_: infer I) => void ? I : never
+
 type OptionalKeys<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true, any> ? K : never }[keyof C]
 
 /**
@@ -64,11 +66,36 @@ type OptionalKeys<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true
  * @since 0.1.0
  */
 export type CreateInput<F, C = Columns<F>> =
-  & { readonly [K in Exclude<keyof C, OptionalKeys<C>>]: Field.Type<C[K]> }
-  & { readonly [K in OptionalKeys<C>]?: Field.Type<C[K]> }
+  & { readonly [K in Exclude<keyof C, OptionalKeys<C> | KeyColumns<F>>]: Field.Type<C[K]> }
+  & { readonly [K in Exclude<OptionalKeys<C>, KeyColumns<F>>]?: Field.Type<C[K]> }
+  & ForeignKeyInput<F>
 
-/** What `update` takes: values or expressions (`F("pages").add(1)`) for some columns. @since 0.1.0 */
-export type UpdateInput<F, C = Columns<F>> = { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
+type KeyColumns<F> = `${Relation.ForwardKeys<F>}Id`
+
+/** Each foreign key given by key (`publisherId: 1`) or by instance (`publisher: p`). */
+type ForeignKeyInput<F, Keys = Relation.ForwardKeys<F>> = [Keys] extends [never] ? unknown
+  : KeyOrInstance<F, LastOf<Keys>> & ForeignKeyInput<F, Exclude<Keys, LastOf<Keys>>>
+
+type LastOf<U> = UnionToIntersection<U extends any ? () => U : never> extends () => infer R ? R : never
+
+type KeyOrInstance<F, K> = K extends Relation.ForwardKeys<F>
+  ? Relation.KeyField<F[K]> extends Field.Field<infer V, any, infer Opt, any> ? Opt extends true ?
+        & { readonly [P in `${K}Id`]?: V }
+        & { readonly [P in K]?: Relation.Target<F[K]> | Extract<V, null> }
+    :
+      | ({ readonly [P in `${K}Id`]: V } & { readonly [P in K]?: undefined })
+      | ({ readonly [P in K]: Relation.Target<F[K]> } & { readonly [P in `${K}Id`]?: undefined })
+  : never
+  : never
+
+/**
+ * What `update` takes: values or expressions (`F("pages").add(1)`) for some columns; a foreign key by key or
+ * instance.
+ * @since 0.1.0
+ */
+export type UpdateInput<F, C = Columns<F>> =
+  & { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
+  & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
 
 /** A row of `values(...)`: each path's value, keyed by the path. @since 0.1.0 */
 export type Values<F, K extends string> = { readonly [P in K]: Relation.PathValue<F, P> }
@@ -94,8 +121,6 @@ export const Prefetch = <const K extends string, R = never, const To extends str
   queryset?: QuerySet<any, any, R>,
   options?: { readonly to?: To }
 ): Prefetch<K, R, To> => ({ _tag: "Prefetch", path, queryset, to: (options?.to ?? path) as To })
-
-type UnionToIntersection<U> = (U extends any ? (_: U) => void : never) extends (_: infer I) => void ? I : never
 
 /** What `Prefetch` entries add to a row. @since 0.1.0 */
 export type PrefetchedBy<F, P> = UnionToIntersection<
@@ -901,7 +926,7 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
       return Transaction.atomic(Effect.gen(function*() {
         const existing = new Set(yield* objects.filter({ ...mine, [targetKey]: { in: keys } }).valuesList(targetKey, { flat: true }))
         const missing = keys.filter((k) => !existing.has(k))
-        if (missing.length > 0) yield* objects.bulkCreate(missing.map((k) => ({ ...mine, [targetKey]: k })))
+        if (missing.length > 0) yield* objects.bulkCreate(missing.map((k) => ({ ...mine, [targetKey]: k }) as any))
       }))
     })
   }

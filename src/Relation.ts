@@ -18,10 +18,19 @@ export const TypeId: unique symbol = Symbol.for("effect-orm/Relation")
 /** @since 0.1.0 */
 export type TypeId = typeof TypeId
 
-/** A model class known by its instance type: the annotation that lets models reference each other in cycles. @since 0.1.0 */
-export interface Ref<T> {
+/** @since 0.1.0 */
+export declare const KeyTypeId: unique symbol
+
+/**
+ * A model class known by its instance type: the annotation that lets models reference each other in cycles. A
+ * foreign key to its own model also names the key's type, which TypeScript cannot compute from the model being
+ * declared: `(): Model.Ref<Category, number> => Category`.
+ * @since 0.1.0
+ */
+export interface Ref<T, K = unknown> {
   new(props: any, options?: boolean): T
   readonly meta: Model.Meta<any>
+  readonly [KeyTypeId]?: K
 }
 
 /**
@@ -30,8 +39,14 @@ export interface Ref<T> {
  * there only after `selectRelated` or `prefetchRelated`.
  * @since 0.1.0
  */
-export interface ForeignKey<T, Null extends boolean = boolean, Opt extends boolean = boolean, One extends boolean = boolean> {
-  readonly [TypeId]: { readonly _T: (_: T) => T; readonly _Null: Null; readonly _Opt: Opt; readonly _One: One }
+export interface ForeignKey<
+  T,
+  Null extends boolean = boolean,
+  Opt extends boolean = boolean,
+  One extends boolean = boolean,
+  K = unknown
+> {
+  readonly [TypeId]: { readonly _T: (_: T) => T; readonly _Null: Null; readonly _Opt: Opt; readonly _One: One; readonly _K: K }
   readonly kind: "ForeignKey" | "OneToOne"
   readonly target: () => Model.Any
   readonly onDelete: OnDelete
@@ -70,7 +85,7 @@ export interface Reverse<T, K extends string = string> {
 }
 
 /** Any relation field. @since 0.1.0 */
-export type Any = ForeignKey<any, boolean, boolean, boolean> | ManyToMany<any> | Reverse<any, string>
+export type Any = ForeignKey<any, boolean, boolean, boolean, any> | ManyToMany<any> | Reverse<any, string>
 
 /** @since 0.1.0 */
 export const isRelation = (u: unknown): u is Any => typeof u === "object" && u !== null && TypeId in u
@@ -111,16 +126,16 @@ const forward = (kind: "ForeignKey" | "OneToOne", target: () => Model.Any, optio
 }
 
 /** A many-to-one relation: `publisher: Field.ForeignKey(() => Publisher, { onDelete: "CASCADE" })`. @since 0.1.0 */
-export const ForeignKey = <T, const O extends ForeignKeyOptions>(
-  target: () => Ref<T>,
+export const ForeignKey = <T, const O extends ForeignKeyOptions, K = unknown>(
+  target: () => Ref<T, K>,
   options: O
-): ForeignKey<T, IsNull<O>, IsOpt<O>, false> => forward("ForeignKey", target as () => Model.Any, options)
+): ForeignKey<T, IsNull<O>, IsOpt<O>, false, K> => forward("ForeignKey", target as () => Model.Any, options)
 
 /** A one-to-one relation: a unique foreign key whose reverse side is a single row. @since 0.1.0 */
-export const OneToOne = <T, const O extends ForeignKeyOptions>(
-  target: () => Ref<T>,
+export const OneToOne = <T, const O extends ForeignKeyOptions, K = unknown>(
+  target: () => Ref<T, K>,
   options: O
-): ForeignKey<T, IsNull<O>, IsOpt<O>, true> => forward("OneToOne", target as () => Model.Any, options)
+): ForeignKey<T, IsNull<O>, IsOpt<O>, true, K> => forward("OneToOne", target as () => Model.Any, options)
 
 /** Options of `ManyToMany`. @since 0.1.0 */
 export interface ManyToManyOptions {
@@ -173,11 +188,14 @@ export type PkField<F> = F[PkKeyOf<F> & keyof F]
 export type PkOf<T> = Field.Type<PkField<FieldsOf<T>>>
 
 /** The column field a foreign key adds (`publisherId`). @since 0.1.0 */
-export type KeyField<R> = R extends ForeignKey<infer T, infer Null, infer Opt, any>
-  ? PkField<FieldsOf<T>> extends Field.Field<infer V, infer K, any, any>
-    ? Field.Field<Null extends true ? V | null : V, K, Opt, false>
+export type KeyField<R> = R extends ForeignKey<infer T, infer Null, infer Opt, any, infer Key>
+  ? unknown extends Key ? PkField<FieldsOf<T>> extends Field.Field<infer V, infer K, any, any>
+      ? Field.Field<Null extends true ? V | null : V, K, Opt, false>
+    : never
+  : Field.Field<Null extends true ? Key | null : Key, KindOf<Key>, Opt, false>
   : never
-  : never
+
+type KindOf<V> = V extends number ? "number" : V extends bigint ? "bigint" : V extends string ? "string" : Field.LookupKind
 
 /** The columns of a model: its scalar fields and a `<name>Id` key per foreign key. @since 0.1.0 */
 export type Columns<F> =
@@ -232,8 +250,11 @@ export type SinglePath<F, D extends number = 3> = [D] extends [never] ? never
 
 /** What `selectRelated(...paths)` adds to a row: the related instances, nested. @since 0.1.0 */
 export type Selected<F, P extends string> = {
-  readonly [H in Head<P> & RelationKeys<F>]: MaybeNull<F[H], Target<F[H]> & Selected<Next<F, H>, Tail<P, H>>>
+  readonly [H in Head<P> & RelationKeys<F>]: MaybeNull<F[H], With<Target<F[H]>, Selected<Next<F, H>, Tail<P, H>>, Tail<P, H>>>
 }
+
+/** `T`, with what was loaded on it when anything was. */
+type With<T, Extra, Tails> = [Tails] extends [never] ? T : T & Extra
 
 /** Paths of relations (three deep), which `prefetchRelated` loads: `"books"`, `"books.authors"`. @since 0.1.0 */
 export type RelationPath<F, D extends number = 3> = [D] extends [never] ? never
@@ -244,5 +265,5 @@ export type Loaded<R, X> = IsMany<R> extends true ? ReadonlyArray<X> : MaybeNull
 
 /** What `prefetchRelated(...paths)` adds to a row: arrays (or single rows) of related instances, nested. @since 0.1.0 */
 export type Prefetched<F, P extends string> = {
-  readonly [H in Head<P> & RelationKeys<F>]: Loaded<F[H], Target<F[H]> & Prefetched<Next<F, H>, Tail<P, H>>>
+  readonly [H in Head<P> & RelationKeys<F>]: Loaded<F[H], With<Target<F[H]>, Prefetched<Next<F, H>, Tail<P, H>>, Tail<P, H>>>
 }

@@ -23,6 +23,33 @@ export const encode = (field: Field.Any, value: unknown): Either.Either<unknown,
   return Either.right(value === null ? null : field.toDb(value))
 }
 
+/**
+ * Replaces forward relations given by instance or key (`publisher: p`) with their key column (`publisherId`).
+ * @internal
+ */
+export const relationKeys = (model: Model.Any, data: Record<string, unknown>): Either.Either<Record<string, unknown>, FieldError> => {
+  const relations = model.meta.relations
+  if (!Object.keys(data).some((k) => Object.prototype.hasOwnProperty.call(relations, k))) return Either.right(data)
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(data)) {
+    const rel = Object.prototype.hasOwnProperty.call(relations, key) ? relations[key] : undefined
+    if (rel === undefined) {
+      if (!(key in result)) result[key] = value
+      continue
+    }
+    if (rel.kind !== "ForeignKey" && rel.kind !== "OneToOne") {
+      return Either.left(new FieldError({ model: model.meta.name, field: key, reason: "a many-to-many or reverse relation is written through related(instance, name)" }))
+    }
+    if (value === undefined) continue
+    if (data[`${key}Id`] !== undefined) {
+      return Either.left(new FieldError({ model: model.meta.name, field: key, reason: `give ${key} or ${key}Id, not both` }))
+    }
+    const target = rel.target()
+    result[`${key}Id`] = value instanceof target ? (value as Record<string, unknown>)[target.meta.pk] : value
+  }
+  return Either.right(result)
+}
+
 const unknownKey = (model: Model.Any, data: Record<string, unknown>): FieldError | undefined => {
   for (const key of Object.keys(data)) {
     if (!Object.prototype.hasOwnProperty.call(model.meta.fields, key)) {
@@ -43,6 +70,9 @@ export const insertRow = (
   issues: Array<ValidationIssue>,
   prefix = ""
 ): Either.Either<Map<string, unknown>, FieldError> => {
+  const normalized = relationKeys(model, data)
+  if (Either.isLeft(normalized)) return Either.left(normalized.left)
+  data = normalized.right
   const bad = unknownKey(model, data)
   if (bad) return Either.left(bad)
   const meta = model.meta
@@ -81,6 +111,9 @@ export const assignments = (
   model: Model.Any,
   values: Record<string, unknown>
 ): Either.Either<Array<Assignment>, FieldError | ValidationError> => {
+  const normalized = relationKeys(model, values)
+  if (Either.isLeft(normalized)) return Either.left(normalized.left)
+  values = normalized.right
   const result: Array<Assignment> = []
   const issues: Array<ValidationIssue> = []
   for (const key of Object.keys(values)) {
