@@ -5,11 +5,14 @@
  * @since 0.1.0
  */
 import type * as SqlError from "@effect/sql/SqlError"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
 import type { Db } from "./Db.js"
 import {
   DoesNotExist,
@@ -839,14 +842,35 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     })
   }
 
-  /** Streams the rows (a server-side cursor on the PostgreSQL server), with backpressure. */
+  /**
+   * Streams the rows through a server-side cursor, with backpressure. `prefetchRelated` relations are loaded per
+   * chunk of 500 rows.
+   */
   stream(): Stream.Stream<Row, ReadError, Db> {
     return Stream.unwrap(Effect.gen(this, function*() {
       if (this.query.invalid) return yield* this.query.invalid
       if (this.query.empty) return Stream.empty
       const { hydrate, statement } = yield* (this.plan(false))
       if (this.query.lock !== undefined) yield* this.requireTransaction
-      return Executor.stream(statement).pipe(Stream.map(hydrate))
+      const { model, prefetch } = this.query
+      if (prefetch.length === 0) return Executor.stream(statement).pipe(Stream.map(hydrate))
+      // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk. The prefetch queries run
+      // between fetches of an SQL cursor, on the transaction's connection.
+      const prefetched: Stream.Stream<Row, ReadError, Db> = Executor.interleavableStream(statement, STREAM_PREFETCH_CHUNK).pipe(
+        Stream.map(hydrate),
+        Stream.grouped(STREAM_PREFETCH_CHUNK),
+        Stream.mapEffect((chunk) => Prefetcher.prefetch(model, Chunk.toReadonlyArray(chunk), prefetch, runQuery)),
+        Stream.flattenIterables
+      )
+      if (yield* Transaction.inTransaction) return prefetched
+      // Outside a transaction, a read-only one is opened for the stream's life, in a fiber feeding a bounded queue.
+      return Stream.unwrapScoped(Effect.gen(function*() {
+        const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<Row, ReadError>>(2), Queue.shutdown)
+        yield* Effect.forkScoped(Transaction.atomic(Stream.runIntoQueue(prefetched, queue), { readOnly: true }).pipe(
+          Effect.catchAllCause((cause) => Queue.offer(queue, Take.failCause(cause as any)))
+        ))
+        return Stream.flattenTake(Stream.fromQueue(queue))
+      }))
     }))
   }
 
@@ -960,6 +984,9 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
 }
 
 const RelatedSet = RelatedSetImpl
+
+/** Rows per prefetch round while streaming. */
+const STREAM_PREFETCH_CHUNK = 500
 
 /** Runs a query for the prefetch and batched loaders. */
 const runQuery: Prefetcher.Runner = (query) => (new QuerySet(query) as any).fetchRows()

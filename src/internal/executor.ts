@@ -5,9 +5,11 @@
  */
 import type * as SqlError from "@effect/sql/SqlError"
 import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Db } from "../Db.js"
 import * as Transaction from "../Transaction.js"
@@ -51,6 +53,30 @@ export const affected = (compiled: Compiled): Effect.Effect<number, IntegrityErr
       Effect.map((raw) => Number((raw as { rowCount?: number | null }).rowCount ?? 0)),
       Effect.mapError(mapSqlError)
     ))
+
+let cursors = 0
+
+/**
+ * Streams a read's rows through an SQL cursor (`DECLARE` / `FETCH`) when in a transaction, so that other statements
+ * (prefetch queries) can run on the transaction's connection between fetches; a driver cursor holds the connection
+ * until it is closed. Outside a transaction it is the driver's cursor on a connection of its own.
+ * @internal
+ */
+export const interleavableStream = (compiled: Compiled, size: number): Stream.Stream<any, SqlError.SqlError, Db> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    if (!(yield* Transaction.inTransaction)) return stream(compiled)
+    const name = `"effect_orm_cursor_${++cursors}"`
+    yield* Effect.acquireRelease(
+      select({ sql: `DECLARE ${name} NO SCROLL CURSOR FOR ${compiled.sql}`, params: compiled.params }),
+      // After a failed statement the transaction is aborted and the cursor gone with it.
+      () => Effect.ignore(select({ sql: `CLOSE ${name}`, params: [] }))
+    )
+    const fetch = select({ sql: `FETCH ${size} FROM ${name}`, params: [] })
+    return Stream.repeatEffectChunkOption(
+      Effect.flatMap(Effect.mapError(fetch, Option.some), (rows) =>
+        rows.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(Chunk.unsafeFromArray(rows as Array<any>)))
+    )
+  }))
 
 /** Streams a read's rows through the driver's cursor. @internal */
 export const stream = (compiled: Compiled): Stream.Stream<any, SqlError.SqlError, Db> =>
