@@ -1,14 +1,22 @@
 /**
- * The quick start: models, lazy querysets, lookups, updates, transactions and typed errors, on the embedded
- * PostgreSQL (PGlite, in memory). Run with `npm start`.
+ * The quick start: models and relations, lazy querysets, lookups, loading related rows, updates, transactions and
+ * typed errors, on the embedded PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
 import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Avg, Count, Db, F, Field, Max, Model, PGlite, Q } from "../src/index.js"
+import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q } from "../src/index.js"
 
 class Publisher extends Model.Class<Publisher>("Publisher")({
   id: Field.AutoField(),
   name: Field.Char({ maxLength: 255, unique: true }),
-  numAwards: Field.Integer({ default: 0, validators: [Schema.nonNegative()] })
+  numAwards: Field.Integer({ default: 0, validators: [Schema.nonNegative()] }),
+  // The reverse side of Book.publisher, declared to type it; the annotation breaks the type cycle.
+  books: Field.Reverse((): Model.Ref<Book> => Book, "publisher")
+}, { ordering: ["name"] }) {}
+
+class Author extends Model.Class<Author>("Author")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 100 }),
+  books: Field.Reverse((): Model.Ref<Book> => Book, "authors")
 }, { ordering: ["name"] }) {}
 
 class Book extends Model.Class<Book>("Book")({
@@ -18,7 +26,9 @@ class Book extends Model.Class<Book>("Book")({
   rating: Field.Float({ nullable: true }),
   price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2 }),
   pubdate: Field.Date(),
-  format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback", "ebook"], default: "paperback" })
+  format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback", "ebook"], default: "paperback" }),
+  publisher: Field.ForeignKey(() => Publisher, { onDelete: "CASCADE", relatedName: "books" }),
+  authors: Field.ManyToMany(() => Author, { relatedName: "books" })
 }, { table: "book", ordering: ["name"] }) {}
 
 const price = BigDecimal.unsafeFromString
@@ -30,17 +40,21 @@ const replacer = (_: string, v: any) =>
 
 const program = Effect.gen(function*() {
   yield* Console.log("Creating tables on an in-memory PostgreSQL (PGlite)...")
-  yield* Db.createTables(Publisher, Book)
+  yield* Db.createTables(Publisher, Author, Book)   // and the join table book_authors
 
-  yield* Publisher.objects.create({ name: "Apress", numAwards: 3 })
-  yield* Publisher.objects.create({ name: "O'Reilly", numAwards: 7 })
+  const apressPub = yield* Publisher.objects.create({ name: "Apress", numAwards: 3 })
+  const oreilly = yield* Publisher.objects.create({ name: "O'Reilly", numAwards: 7 })
+  const [ada, bo] = yield* Author.objects.bulkCreate([{ name: "Ada" }, { name: "Bo" }])
   const books = [
-    { name: "Practical Django", pages: 520, rating: 4.5, price: price("29.99"), pubdate: "2008-12-01" },
-    { name: "Effect in Action", pages: 340, rating: null, price: price("44.50"), pubdate: "2024-05-17", format: "ebook" as const },
-    { name: "PostgreSQL Internals", pages: 610, rating: 4.8, price: price("59.00"), pubdate: "2019-03-08", format: "hardcover" as const },
-    { name: "Async Python", pages: 280, rating: 3.2, price: price("19.95"), pubdate: "2021-07-30" }
+    { name: "Practical Django", pages: 520, rating: 4.5, price: price("29.99"), pubdate: "2008-12-01", publisher: apressPub },
+    { name: "Effect in Action", pages: 340, rating: null, price: price("44.50"), pubdate: "2024-05-17", format: "ebook" as const, publisher: oreilly },
+    { name: "PostgreSQL Internals", pages: 610, rating: 4.8, price: price("59.00"), pubdate: "2019-03-08", format: "hardcover" as const, publisher: oreilly },
+    { name: "Async Python", pages: 280, rating: 3.2, price: price("19.95"), pubdate: "2021-07-30", publisher: apressPub }
   ]
-  for (const book of books) yield* Book.objects.create(book)
+  for (const data of books) {
+    const book = yield* Book.objects.create(data)   // stores publisherId
+    yield* Book.objects.related(book, "authors").add(data.pages > 500 ? ada! : bo!)
+  }
 
   // A QuerySet is a lazy, immutable value: nothing runs until it is yielded.
   const long = Book.objects.filter({ pages: { gt: 500 } }).orderBy("-pubdate")
@@ -62,6 +76,28 @@ const program = Effect.gen(function*() {
     ...stats,
     avgPrice: stats.avgPrice === null ? null : BigDecimal.format(BigDecimal.round(stats.avgPrice, { scale: 2 }))
   })
+
+  // Relations: lookups across them, and loading them explicitly (the row type says what was loaded).
+  yield* show("Publishers with a book over 500 pages by an author named Ada (an EXISTS, no duplicates):",
+    yield* Publisher.objects.filter({ books: { pages: { gt: 500 }, authors: { name: "Ada" } } }).valuesList("name", { flat: true }))
+  yield* show("selectRelated('publisher'): one query with a JOIN, book.publisher typed:",
+    (yield* Book.objects.selectRelated("publisher").orderBy("publisher.name", "name")).map((b) => `${b.name} / ${b.publisher.name}`))
+  const withBooks = yield* Db.captureQueries(Publisher.objects.prefetchRelated(
+    "books.authors",
+    Prefetch("books", Book.objects.filter({ pages: { gt: 400 } }), { to: "longBooks" })
+  ))
+  yield* show(`prefetchRelated('books.authors') and a Prefetch, in ${withBooks.queries.length} queries:`,
+    withBooks.result.map((p) => ({
+      publisher: p.name,
+      books: p.books.map((b) => `${b.name} by ${b.authors.map((a) => a.name).join(", ")}`),
+      longBooks: p.longBooks.map((b) => b.name)
+    })))
+  const allBooks = yield* Book.objects.all()
+  const batched = yield* Db.captureQueries(
+    Effect.forEach(allBooks, (b) => Book.objects.related(b, "publisher"), { batching: true })
+  )
+  yield* show(`related(book, 'publisher') for ${allBooks.length} books, batched into ${batched.queries.length} query:`,
+    batched.result.map((p) => p.name))
 
   const updated = yield* Book.objects.filter({ name: { icontains: "django" } }).update({ pages: F("pages").add(10) })
   yield* show("update() with F('pages').add(10), rows updated:", updated)
@@ -98,13 +134,16 @@ const program = Effect.gen(function*() {
   yield* show("getOrCreate() creates once, then finds:", [manning.name, created, (yield* Publisher.objects.getOrCreate({ name: "Manning" }))[1]])
 
   const added = yield* Book.objects.bulkCreate([
-    { name: "Rust in Action", pages: 456, price: price("39.99"), pubdate: "2021-08-10" },
-    { name: "SQL Antipatterns", pages: 328, price: price("34.95"), pubdate: "2010-06-25" }
+    { name: "Rust in Action", pages: 456, price: price("39.99"), pubdate: "2021-08-10", publisherId: manning.id },
+    { name: "SQL Antipatterns", pages: 328, price: price("34.95"), pubdate: "2010-06-25", publisherId: manning.id }
   ])
   yield* show("bulkCreate() inserts in one statement and returns the new ids:", added.map((b) => b.id))
 
+  yield* show("Deleting a publisher cascades to its books and their author links, counted per model:",
+    yield* Publisher.objects.deleteInstance(apressPub))
+
   yield* Db.atomic(Effect.gen(function*() {
-    yield* Book.objects.filter({ pages: { lt: 300 } }).delete()
+    yield* Book.objects.filter({ pages: { lt: 350 } }).delete()
     yield* Db.onCommit(Console.log("\nonCommit: the transaction committed, short books are gone"))
   }))
 
