@@ -70,6 +70,8 @@ export const createTable = (model: Model.Any): ReadonlyArray<string> => {
 export const withJoinModels = (models: ReadonlyArray<Model.Any>): ReadonlyArray<Model.Any> => {
   const all: Array<Model.Any> = []
   for (const model of models) {
+    // Their relations are in use: deletes of the models they reference must find them.
+    Relations.register(model)
     if (!all.includes(model)) all.push(model)
     for (const [name, rel] of Object.entries(model.meta.relations)) {
       if (rel.kind !== "ManyToMany" || !Relations.isAutoThrough(rel)) continue
