@@ -6,12 +6,20 @@
  *
  *   (a) get by pk:                 Book.objects.get({ id })
  *   (b) filter + orderBy + limit:  Book.objects.filter({ pages: { gt: N } }).orderBy("-pubdate").limit(50)
+ *   (c) selectRelated + filter:    Book.objects.selectRelated("publisher").filter({ pages: { gt: N } })
+ *                                    .orderBy("-pubdate").limit(50)  (one query, INNER JOIN; raw: the same JOIN)
+ *   (d) prefetchRelated:           Publisher.objects.orderBy("name").limit(20).prefetchRelated("books")
+ *                                    (two queries; raw: the same two statements in sequence, grouped in JS)
  *
  * Each variant is warmed up, then timed over N sequential iterations in several rounds (variants interleaved, their
  * order rotated each round); the table shows the median per-operation time of the rounds.
  *
- * Run with `npm run bench` (or `npx tsx bench/run.ts`). The server run creates one uniquely named table and drops it.
- * Knobs: BENCH_ROUNDS, BENCH_GET_N, BENCH_FILTER_N (server iterations; PGlite runs the same counts).
+ * The data: 100 publishers, 2,000 books (20 per publisher). Raw and driver statements select the same columns as the ORM.
+ *
+ * Run with `npm run bench` (or `npx tsx bench/run.ts`). The server run creates two uniquely named tables (publishers
+ * and books) and drops them.
+ * Knobs: BENCH_ROUNDS, BENCH_GET_N, BENCH_FILTER_N, BENCH_JOIN_N, BENCH_PREFETCH_N (server iterations; PGlite runs the
+ * same counts).
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Redacted } from "effect"
@@ -26,10 +34,22 @@ const ROWS = 2_000
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const GET_N = Number(process.env.BENCH_GET_N ?? 2_000)
 const FILTER_N = Number(process.env.BENCH_FILTER_N ?? 500)
+const JOIN_N = Number(process.env.BENCH_JOIN_N ?? 500)
+const PREFETCH_N = Number(process.env.BENCH_PREFETCH_N ?? 300)
 const PAGES_GT = 500
+const PUBLISHERS = 100
+const PREFETCH_PUBLISHERS = 20
 
-// A fresh, uniquely named table, so the server run never touches anything else.
-const table = `bench_book_${process.pid}_${randomBytes(4).toString("hex")}`
+// Fresh, uniquely named tables, so the server run never touches anything else.
+const suffix = `${process.pid}_${randomBytes(4).toString("hex")}`
+const table = `bench_book_${suffix}`
+const pubTable = `bench_publisher_${suffix}`
+
+class Publisher extends Model.Class<Publisher>("Publisher")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 100, unique: true }),
+  books: Field.Reverse((): Model.Ref<Book> => Book, "publisher")
+}, { table: pubTable }) {}
 
 class Book extends Model.Class<Book>("Book")({
   id: Field.AutoField(),
@@ -37,19 +57,47 @@ class Book extends Model.Class<Book>("Book")({
   pages: Field.Integer(),
   rating: Field.Float({ nullable: true }),
   price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2 }),
-  pubdate: Field.Date()
+  pubdate: Field.Date(),
+  publisher: Field.ForeignKey(() => Publisher, { onDelete: "CASCADE" })
 }, { table }) {}
 
-const COLUMNS = "id, name, pages, rating, price, pubdate"
+// The columns the ORM selects (it aliases publisher_id as "publisherId"; raw and driver rows keep the column name).
+const COLUMNS = "id, name, pages, rating, price, pubdate, publisher_id"
 const GET_SQL = `SELECT ${COLUMNS} FROM "${table}" WHERE id = $1`
 const FILTER_SQL = `SELECT ${COLUMNS} FROM "${table}" WHERE pages > $1 ORDER BY pubdate DESC LIMIT 50`
+// selectRelated("publisher"): the book's columns and the publisher's, one INNER JOIN (the key is not nullable).
+const JOIN_SQL = `SELECT b.id, b.name, b.pages, b.rating, b.price, b.pubdate, b.publisher_id, p.id AS pub_id, p.name AS pub_name
+  FROM "${table}" AS b INNER JOIN "${pubTable}" AS p ON p.id = b.publisher_id
+  WHERE b.pages > $1 ORDER BY b.pubdate DESC LIMIT 50`
+// prefetchRelated("books"): the publishers, then their books by key.
+const PUBS_SQL = `SELECT id, name FROM "${pubTable}" ORDER BY name LIMIT ${PREFETCH_PUBLISHERS}`
+const booksOfSql = (n: number) =>
+  `SELECT ${COLUMNS} FROM "${table}" WHERE publisher_id IN (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(", ")})`
 
-// Deterministic data: pages 50..999 (about half the rows have more than 500), a fifth of ratings NULL.
-const SEED_SQL = `INSERT INTO "${table}" (name, pages, rating, price, pubdate)
+// Deterministic data: publishers "Publisher 001".."Publisher 100" (ids 1..100); pages 50..999 (about half the books
+// have more than 500), a fifth of ratings NULL, distinct pubdates, book g published by 1 + g % 100 (20 books each).
+const SEED_PUBLISHERS_SQL = `INSERT INTO "${pubTable}" (name)
+  SELECT 'Publisher ' || lpad(g::text, 3, '0') FROM generate_series(1, ${PUBLISHERS}) AS g`
+const SEED_SQL = `INSERT INTO "${table}" (name, pages, rating, price, pubdate, publisher_id)
   SELECT 'Book ' || g, 50 + (g * 7919) % 950,
          CASE WHEN g % 5 = 0 THEN NULL ELSE ((g * 31) % 50) / 10.0 END,
-         ((g * 13) % 10000) / 100.0, DATE '2000-01-01' + (g * 37) % 9000
+         ((g * 13) % 10000) / 100.0, DATE '2000-01-01' + (g * 37) % 9000, 1 + g % ${PUBLISHERS}
   FROM generate_series(1, ${ROWS}) AS g`
+
+type Row = Record<string, unknown>
+
+/** Raw prefetch result: each publisher row with its book rows. */
+interface PublisherBooks {
+  readonly publisher: Row
+  readonly books: ReadonlyArray<Row>
+}
+
+/** Groups `books` under `publishers` by `publisher_id`, in the publishers' order. */
+const groupBooks = (publishers: ReadonlyArray<Row>, books: ReadonlyArray<Row>): ReadonlyArray<PublisherBooks> => {
+  const byPublisher = new Map<unknown, Array<Row>>(publishers.map((p) => [p.id, []]))
+  for (const b of books) byPublisher.get(b.publisher_id)?.push(b)
+  return publishers.map((p) => ({ publisher: p, books: byPublisher.get(p.id)! }))
+}
 
 /** The ids to read, in a fixed pseudo-random order. */
 const ids = Array.from({ length: 4096 }, (_, i) => 1 + ((i * 7919 + 13) % ROWS))
@@ -77,8 +125,11 @@ const promiseLoop = (op: (i: number) => Promise<unknown>) => (n: number) =>
 
 interface Driver {
   readonly name: string
-  readonly get: (id: number) => Promise<ReadonlyArray<unknown>>
-  readonly filter: (gt: number) => Promise<ReadonlyArray<unknown>>
+  readonly get: (id: number) => Promise<ReadonlyArray<Row>>
+  readonly filter: (gt: number) => Promise<ReadonlyArray<Row>>
+  readonly join: (gt: number) => Promise<ReadonlyArray<Row>>
+  /** The two prefetch statements in sequence, grouped. */
+  readonly prefetch: () => Promise<ReadonlyArray<PublisherBooks>>
 }
 
 interface Result {
@@ -115,17 +166,33 @@ const measure = (driver: string, op: string, n: number, variants: ReadonlyArray<
     return result
   })
 
-/** Runs both measurements on the `Db`/`SqlClient` in context, with `baseline` as the no-Effect driver column. */
+/** Runs the measurements on the `Db`/`SqlClient` in context, with `baseline` as the no-Effect driver column. */
 const suite = (driverName: string, baseline: Driver) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(SEED_PUBLISHERS_SQL)
     yield* sql.unsafe(SEED_SQL)
+    yield* sql.unsafe(`ANALYZE "${pubTable}"`)
     yield* sql.unsafe(`ANALYZE "${table}"`)
 
     const ormGet = (i: number) => Book.objects.get({ id: ids[i % ids.length]! })
-    const rawGet = (i: number) => sql`SELECT id, name, pages, rating, price, pubdate FROM ${sql(table)} WHERE id = ${ids[i % ids.length]!}`
+    const rawGet = (i: number) =>
+      sql`SELECT id, name, pages, rating, price, pubdate, publisher_id FROM ${sql(table)} WHERE id = ${ids[i % ids.length]!}`
     const longBooks = Book.objects.filter({ pages: { gt: PAGES_GT } }).orderBy("-pubdate").limit(50)
-    const rawFilter = sql`SELECT id, name, pages, rating, price, pubdate FROM ${sql(table)} WHERE pages > ${PAGES_GT} ORDER BY pubdate DESC LIMIT 50`
+    const rawFilter = sql`SELECT id, name, pages, rating, price, pubdate, publisher_id FROM ${sql(table)} WHERE pages > ${PAGES_GT} ORDER BY pubdate DESC LIMIT 50`
+    const longBooksWithPublisher = Book.objects.selectRelated("publisher").filter({ pages: { gt: PAGES_GT } })
+      .orderBy("-pubdate").limit(50)
+    const rawJoin = sql`SELECT b.id, b.name, b.pages, b.rating, b.price, b.pubdate, b.publisher_id, p.id AS pub_id, p.name AS pub_name
+      FROM ${sql(table)} AS b INNER JOIN ${sql(pubTable)} AS p ON p.id = b.publisher_id
+      WHERE b.pages > ${PAGES_GT} ORDER BY b.pubdate DESC LIMIT 50`
+    const publishersWithBooks = Publisher.objects.orderBy("name").limit(PREFETCH_PUBLISHERS).prefetchRelated("books")
+    const rawPrefetch = Effect.gen(function*() {
+      const publishers = yield* sql`SELECT id, name FROM ${sql(pubTable)} ORDER BY name LIMIT ${PREFETCH_PUBLISHERS}`
+      const books = yield* sql`SELECT id, name, pages, rating, price, pubdate, publisher_id FROM ${sql(table)} WHERE publisher_id IN ${
+        sql.in(publishers.map((p) => p.id))
+      }`
+      return groupBooks(publishers, books)
+    })
 
     // Same rows both ways, and show the statements the ORM sends.
     const { queries: [getStatement], result: book } = yield* Db.captureQueries(ormGet(0))
@@ -136,8 +203,55 @@ const suite = (driverName: string, baseline: Driver) =>
     const driverBooks = yield* Effect.promise(() => baseline.filter(PAGES_GT))
     if (books.length !== 50 || rawBooks.length !== 50 || driverBooks.length !== 50) throw new Error("expected 50 rows")
     if (books.some((b, i) => b.id !== rawBooks[i]!.id)) throw new Error("ORM and raw filter disagree")
-    console.log(`  ${driverName} ORM get:    ${getStatement!.sql}`)
-    console.log(`  ${driverName} ORM filter: ${filterStatement!.sql}`)
+    if (books.some((b, i) => b.id !== driverBooks[i]!.id)) throw new Error("ORM and driver filter disagree")
+
+    const { queries: joinStatements, result: joined } = yield* Db.captureQueries(longBooksWithPublisher)
+    const rawJoined = yield* rawJoin
+    const driverJoined = yield* Effect.promise(() => baseline.join(PAGES_GT))
+    if (joinStatements.length !== 1) throw new Error(`selectRelated ran ${joinStatements.length} statements, expected 1`)
+    if (joined.length !== 50 || rawJoined.length !== 50 || driverJoined.length !== 50) {
+      throw new Error(`selectRelated: expected 50 rows, got ORM ${joined.length}, raw ${rawJoined.length}, driver ${driverJoined.length}`)
+    }
+    joined.forEach((b, i) => {
+      for (const [label, other] of [["raw", rawJoined[i]!], ["driver", driverJoined[i]!]] as const) {
+        if (b.id !== other.id || b.publisherId !== other.publisher_id || b.publisher.id !== other.pub_id || b.publisher.name !== other.pub_name) {
+          throw new Error(
+            `ORM and ${label} selectRelated disagree at row ${i}: ORM book ${b.id} publisher ${b.publisherId}/${b.publisher.id} ` +
+              `${JSON.stringify(b.publisher.name)}, ${label} book ${other.id} publisher ${other.publisher_id}/${other.pub_id} ${JSON.stringify(other.pub_name)}`
+          )
+        }
+      }
+      // The ORM's rows also equal its plain filter's (same books, same order) with the publisher attached.
+      if (b.id !== books[i]!.id) throw new Error(`selectRelated and filter disagree at row ${i}: ${b.id} vs ${books[i]!.id}`)
+    })
+
+    const { queries: prefetchStatements, result: pubs } = yield* Db.captureQueries(publishersWithBooks)
+    const rawPubs = yield* rawPrefetch
+    const driverPubs = yield* Effect.promise(() => baseline.prefetch())
+    if (prefetchStatements.length !== 2) throw new Error(`prefetchRelated ran ${prefetchStatements.length} statements, expected 2`)
+    for (const [label, other] of [["raw", rawPubs], ["driver", driverPubs]] as const) {
+      if (pubs.length !== PREFETCH_PUBLISHERS || other.length !== PREFETCH_PUBLISHERS) {
+        throw new Error(`prefetchRelated: expected ${PREFETCH_PUBLISHERS} publishers, got ORM ${pubs.length}, ${label} ${other.length}`)
+      }
+      pubs.forEach((p, i) => {
+        const o = other[i]!
+        if (p.id !== o.publisher.id || p.name !== o.publisher.name) {
+          throw new Error(`ORM and ${label} prefetch disagree at publisher ${i}: ${p.id} ${p.name} vs ${o.publisher.id} ${o.publisher.name}`)
+        }
+        if (p.books.length !== ROWS / PUBLISHERS || o.books.length !== ROWS / PUBLISHERS) {
+          throw new Error(`prefetch: publisher ${p.id} has ${p.books.length} books (ORM), ${o.books.length} (${label}), expected ${ROWS / PUBLISHERS}`)
+        }
+        if (p.books.some((b) => b.publisherId !== p.id)) throw new Error(`prefetch: publisher ${p.id} got another publisher's book`)
+        const ormIds = p.books.map((b) => b.id).sort((a, b) => a - b).join()
+        const otherIds = o.books.map((b) => b.id as number).sort((a, b) => a - b).join()
+        if (ormIds !== otherIds) throw new Error(`ORM and ${label} prefetch disagree on the books of publisher ${p.id}`)
+      })
+    }
+
+    console.log(`  ${driverName} ORM get:      ${getStatement!.sql}`)
+    console.log(`  ${driverName} ORM filter:   ${filterStatement!.sql}`)
+    console.log(`  ${driverName} ORM select:   ${joinStatements[0]!.sql}`)
+    prefetchStatements.forEach((s, i) => console.log(`  ${driverName} ORM prefetch${i + 1}: ${s.sql}`))
 
     const get = yield* measure(driverName, "get by pk", GET_N, [
       { name: "orm", run: effectLoop(ormGet) },
@@ -149,7 +263,17 @@ const suite = (driverName: string, baseline: Driver) =>
       { name: "raw", run: effectLoop(() => rawFilter) },
       { name: "driver", run: promiseLoop(() => baseline.filter(PAGES_GT)) }
     ])
-    return [get, filter]
+    const join = yield* measure(driverName, "selectRelated+filter+limit 50", JOIN_N, [
+      { name: "orm", run: effectLoop(() => longBooksWithPublisher) },
+      { name: "raw", run: effectLoop(() => rawJoin) },
+      { name: "driver", run: promiseLoop(() => baseline.join(PAGES_GT)) }
+    ])
+    const prefetch = yield* measure(driverName, `prefetchRelated books of ${PREFETCH_PUBLISHERS} pubs`, PREFETCH_N, [
+      { name: "orm", run: effectLoop(() => publishersWithBooks) },
+      { name: "raw", run: effectLoop(() => rawPrefetch) },
+      { name: "driver", run: promiseLoop(() => baseline.prefetch()) }
+    ])
+    return [get, filter, join, prefetch]
   })
 
 const pgTypes: pg.CustomTypesConfig = {
@@ -159,13 +283,20 @@ const pgTypes: pg.CustomTypesConfig = {
 }
 
 const pgliteRun = Effect.gen(function*() {
-  yield* Db.createTables(Book)
+  yield* Db.createTables(Publisher, Book)
   const db: PGliteDb = yield* PGlite.Instance
   const parsers = Object.fromEntries(textOids.map((oid) => [oid, (value: string) => value]))
   return yield* suite("pglite", {
     name: "PGlite.query",
-    get: (id) => db.query(GET_SQL, [id], { parsers }).then((r) => r.rows),
-    filter: (gt) => db.query(FILTER_SQL, [gt], { parsers }).then((r) => r.rows)
+    get: (id) => db.query<Row>(GET_SQL, [id], { parsers }).then((r) => r.rows),
+    filter: (gt) => db.query<Row>(FILTER_SQL, [gt], { parsers }).then((r) => r.rows),
+    join: (gt) => db.query<Row>(JOIN_SQL, [gt], { parsers }).then((r) => r.rows),
+    prefetch: async () => {
+      const publishers = (await db.query<Row>(PUBS_SQL, [], { parsers })).rows
+      const keys = publishers.map((p) => p.id)
+      const books = (await db.query<Row>(booksOfSql(keys.length), keys, { parsers })).rows
+      return groupBooks(publishers, books)
+    }
   })
 }).pipe(Effect.provide(PGlite.layer()))
 
@@ -190,12 +321,19 @@ const serverRun = Effect.gen(function*() {
     Effect.sync(() => new pg.Pool({ connectionString: DATABASE_URL, max: 1, types: pgTypes })),
     (pool) => Effect.promise(() => pool.end())
   )
-  // Create the table now, drop it however the run ends.
-  yield* Effect.acquireRelease(Db.createTables(Book), () => Effect.orDie(Db.dropTables(Book)))
+  // Create the tables now, drop them however the run ends.
+  yield* Effect.acquireRelease(Db.createTables(Publisher, Book), () => Effect.orDie(Db.dropTables(Book, Publisher)))
   return yield* suite("postgres", {
     name: "pg.Pool",
     get: (id) => pool.query(GET_SQL, [id]).then((r) => r.rows),
-    filter: (gt) => pool.query(FILTER_SQL, [gt]).then((r) => r.rows)
+    filter: (gt) => pool.query(FILTER_SQL, [gt]).then((r) => r.rows),
+    join: (gt) => pool.query<Row>(JOIN_SQL, [gt]).then((r) => r.rows),
+    prefetch: async () => {
+      const publishers = (await pool.query<Row>(PUBS_SQL)).rows
+      const keys = publishers.map((p) => p.id)
+      const books = (await pool.query<Row>(booksOfSql(keys.length), keys)).rows
+      return groupBooks(publishers, books)
+    }
   })
 }).pipe(Effect.scoped, Effect.provide(Postgres.layer({ url: Redacted.make(DATABASE_URL) })))
 
@@ -226,20 +364,24 @@ const printTable = (results: ReadonlyArray<Result>) => {
   )
   console.log(
     "The driver column is the bare driver without Effect: PGlite.query in process, pg.Pool (max 1) on the server, with the\n" +
-      "same type parsers as the ORM's drivers. The ORM hydrates model instances (Decimal → BigDecimal); raw rows are not."
+      "same type parsers as the ORM's drivers. The ORM hydrates model instances (Decimal → BigDecimal); raw rows are not.\n" +
+      "selectRelated: raw and driver read the same JOIN as flat rows (the ORM nests the publisher instance). prefetchRelated:\n" +
+      "raw and driver run the same two statements in sequence and group the books by publisher_id in JS."
   )
 }
 
 const main = async () => {
   const started = performance.now()
-  console.log(`effect-orm bench: ${ROWS} rows, ${ROUNDS} rounds, node ${process.version}, table ${table}`)
+  console.log(
+    `effect-orm bench: ${ROWS} books, ${PUBLISHERS} publishers, ${ROUNDS} rounds, node ${process.version}, tables ${table}, ${pubTable}`
+  )
   const results: Array<Result> = []
   console.log("\nPGlite (in memory):")
   results.push(...await Effect.runPromise(pgliteRun))
   const version = await reachable(DATABASE_URL)
   if (version !== undefined) {
     console.log(`\nPostgreSQL ${version} at ${redact(DATABASE_URL)}:`)
-    // Ctrl-C interrupts the run, so the table is still dropped.
+    // Ctrl-C interrupts the run, so the tables are still dropped.
     const abort = new AbortController()
     const onSigint = () => abort.abort()
     process.once("SIGINT", onSigint)
@@ -247,7 +389,7 @@ const main = async () => {
       results.push(...await Effect.runPromise(serverRun, { signal: abort.signal }))
     } catch (error) {
       if (!abort.signal.aborted) throw error
-      console.log(`\nInterrupted; table ${table} dropped.`)
+      console.log(`\nInterrupted; tables ${table} and ${pubTable} dropped.`)
       process.exit(130)
     } finally {
       process.off("SIGINT", onSigint)

@@ -160,7 +160,7 @@ export const Class = <Self>(name: string) =>
   for (const key of Object.keys(meta.fields)) schemaFields[key] = meta.fields[key]!.schema as Schema.Schema.Any
   const Base = Schema.Class<any>(name)(schemaFields as Schema.Struct.Fields)
   const querySets = new WeakMap<object, unknown>()
-  return class extends Base {
+  const model = class extends Base {
     static meta = meta
     static get objects() {
       // `this` is the user's subclass, so rows are built with its methods.
@@ -172,7 +172,9 @@ export const Class = <Self>(name: string) =>
       }
       return qs
     }
-  } as any
+  }
+  Relations.define(model as unknown as Any)
+  return model as any
 }
 
 /** The instance type of a model class. @since 0.1.0 */

@@ -136,7 +136,9 @@ export type PrefetchedBy<F, P> = UnionToIntersection<
 
 /** A related instance for a single-valued relation; a RelatedSet for one that reaches many rows. @since 0.1.0 */
 export type Related<R> = Relation.IsMany<R> extends true
-  ? RelatedSet<Relation.FieldsOf<Relation.Target<R>> & Fields, Relation.Target<R>, Relation.IsManyToMany<R>>
+  ? Relation.FieldsOf<Relation.Target<R>> extends infer TF extends Fields
+    ? RelatedSet<TF, Relation.Target<R>, Relation.IsManyToMany<R>>
+    : never
   : Effect.Effect<
     Relation.MaybeNull<R, Relation.Target<R>>,
     ReadError | (Relation.IsNullable<R> extends true ? never : DoesNotExist),

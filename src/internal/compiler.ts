@@ -385,8 +385,12 @@ export const select = (
   })
 
 /** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct or sliced. @internal */
+/** A projection over relation paths joins tables, which may give several rows per row of the model. */
+const projectsPaths = (query: Ast.Query) =>
+  query.projection._tag !== "Model" && query.projection.fields.some((f) => typeof f === "string" && f.includes("."))
+
 export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => {
-  if (query.distinct !== false || query.limit !== undefined || query.offset > 0) {
+  if (query.distinct !== false || query.limit !== undefined || query.offset > 0 || projectsPaths(query)) {
     return Either.map(select({ ...query, ordering: [], reversed: false }), ({ compiled }) => ({
       sql: `SELECT COUNT(*) AS "count" FROM (${compiled.sql}) AS "sub"`,
       params: compiled.params
@@ -534,7 +538,7 @@ export interface AggregateItem {
  * @internal
  */
 export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>): Either.Either<Compiled, FieldError> => {
-  const wrap = query.distinct !== false || query.limit !== undefined || query.offset > 0
+  const wrap = query.distinct !== false || query.limit !== undefined || query.offset > 0 || projectsPaths(query)
   const expressions = (ref: (column: Ast.Column) => string) =>
     items.map(({ column, distinct, fn }, i) => {
       const arg = column === undefined ? "*" : `${distinct ? "DISTINCT " : ""}${ref(column)}`
@@ -543,8 +547,18 @@ export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>)
       return `${fn.toUpperCase()}(${arg})${cast} AS ${quote(`a${i}`)}`
     }).join(", ")
   if (wrap) {
-    // The inner rows carry each field under its name, whatever the projection.
-    const inner = select(query)
+    // The inner rows carry the projected fields (which decide what is distinct and how many rows there are) and each
+    // aggregated field under its name.
+    const projection = query.projection
+    const inner = select(
+      projection._tag === "Model" || projection.fields.length === 0 ? query : {
+        ...query,
+        projection: {
+          _tag: "Values",
+          fields: [...new Set([...projection.fields, ...items.flatMap((i) => i.column === undefined ? [] : [i.column.key])])]
+        }
+      }
+    )
     return Either.map(inner, ({ compiled }) => ({
       sql: `SELECT ${expressions((c) => `"sub".${quote(c.key)}`)} FROM (${compiled.sql}) AS "sub"`,
       params: compiled.params

@@ -92,7 +92,7 @@ export const foreignKeys = (models: ReadonlyArray<Model.Any>): ReadonlyArray<str
     Object.entries(model.meta.fields as Record<string, Field.Any>).flatMap(([key, field]) => {
       if (field.references === undefined) return []
       const target = field.references.target()
-      if (!models.includes(target)) {
+      if (!models.some((m) => m.meta === target.meta)) {
         throw new Error(`${model.meta.name}.${field.references.relation} references ${target.meta.name}, whose table is not being created with it`)
       }
       const table = model.meta.table

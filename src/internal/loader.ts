@@ -7,7 +7,7 @@ import type * as SqlError from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Request from "effect/Request"
 import * as RequestResolver from "effect/RequestResolver"
-import { Db } from "../Db.js"
+import type { Db } from "../Db.js"
 import type { FieldError, QueryError } from "../Errors.js"
 import * as Prefetch from "./prefetch.js"
 import * as Ast from "./query.js"
@@ -40,9 +40,9 @@ const makeResolver = () => RequestResolver.makeBatched((requests: ReadonlyArray<
         onSuccess: (related) => Effect.forEach(group, (r) => Request.succeed(r, related(r.parent)), { discard: true })
       })
     ), { discard: true })
-}).pipe(RequestResolver.contextFromServices(Db))
+})
 
-// Built on first use: `Db` is not initialised yet while the modules load (they import each other).
+// Built once, on first use.
 let resolver: ReturnType<typeof makeResolver> | undefined
 
 /** The rows related to `parent` through `rel`, batched with concurrent loads of the same relation. @internal */
@@ -50,4 +50,7 @@ export const related = (
   rel: Relations.Resolved,
   parent: Record<string, unknown>,
   run: Prefetch.Runner
-): Effect.Effect<ReadonlyArray<any>, LoadError, Db> => Effect.request(Load({ rel, parent, run }), resolver ??= makeResolver())
+): Effect.Effect<ReadonlyArray<any>, LoadError, Db> =>
+  // The whole caller's context, not only `Db`: the transaction's connection lives there too.
+  Effect.flatMap(Effect.context<Db>(), (context) =>
+    Effect.request(Load({ rel, parent, run }), RequestResolver.provideContext(resolver ??= makeResolver(), context)))

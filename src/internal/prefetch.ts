@@ -39,7 +39,7 @@ export const load = (
   if (query.limit !== undefined || query.offset > 0) {
     return Effect.fail(new QueryError({ model: model.meta.name, reason: `cannot prefetch ${rel.name} with a sliced queryset` }))
   }
-  if (query.model !== rel.target) {
+  if (query.model.meta !== rel.target.meta) {
     return Effect.fail(new FieldError({ model: model.meta.name, field: rel.name, reason: `expects a queryset of ${rel.target.meta.name}, got ${query.model.meta.name}` }))
   }
   if (keys.length === 0) return Effect.succeed(() => [])

@@ -77,34 +77,58 @@ export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field
   }
 }
 
-// ---- the models in use, for reverse relations named by `relatedName` ----
+// ---- the models in use, for reverse relations and deletes ----
 
-const known = new Set<Model.Any>()
+/**
+ * Every model, by its metadata: the class `Model.Class` returned (recorded when declared), replaced by the user's
+ * subclass once it is seen (its `objects` used, `createTables`, a relation's target), so rows are built with it.
+ */
+const known = new Map<object, Model.Any>()
 
-/** Registers a model and, when they can be reached already, the models it relates to. @internal */
+/** Records a model class as it is declared. @internal */
+export const define = (model: Model.Any): void => {
+  if (!known.has(model.meta)) known.set(model.meta, model)
+}
+
+/** Records a model class (the user's subclass) and, when they can be reached already, the models it relates to. @internal */
 export const register = (model: Model.Any): void => {
-  if (known.has(model)) return
-  known.add(model)
+  if (known.get(model.meta) === model) return
+  known.set(model.meta, model)
   for (const [name, rel] of Object.entries(model.meta.relations)) {
     try {
       register(rel.target())
       if (rel.kind === "ManyToMany") register(throughOf(model, name, rel).model)
     } catch {
-      // A target still being defined (module initialisation order): it registers itself when used.
-      known.delete(model)
+      // A target still being defined (module initialisation order): it is registered when used.
     }
   }
 }
 
-/** The foreign keys (and one-to-ones) of every known model that point at `model`. @internal */
+/** The known models, with the automatic join models of their many-to-many fields. */
+const models = (): ReadonlyArray<Model.Any> => {
+  for (const model of [...known.values()]) {
+    for (const [name, rel] of Object.entries(model.meta.relations)) {
+      if (rel.kind === "ManyToMany" && rel.through === undefined) {
+        try {
+          register(throughOf(model, name, rel).model)
+        } catch {
+          // The target is still being defined.
+        }
+      }
+    }
+  }
+  return [...known.values()]
+}
+
+/** The foreign keys (and one-to-ones) of every model that point at `model`. @internal */
 export const referencing = (
   model: Model.Any
 ): ReadonlyArray<{ readonly model: Model.Any; readonly name: string; readonly rel: Relation.ForeignKey<any> }> => {
   register(model)
   const found: Array<{ model: Model.Any; name: string; rel: Relation.ForeignKey<any> }> = []
-  for (const source of known) {
+  for (const source of models()) {
     for (const [name, rel] of Object.entries(source.meta.relations)) {
-      if ((rel.kind === "ForeignKey" || rel.kind === "OneToOne") && rel.target() === model) found.push({ model: source, name, rel })
+      if ((rel.kind === "ForeignKey" || rel.kind === "OneToOne") && rel.target().meta === model.meta) found.push({ model: source, name, rel })
     }
   }
   return found
@@ -128,11 +152,11 @@ export const throughOf = (
     let dest: string | undefined
     if (rel.throughFields !== undefined) [source, dest] = rel.throughFields
     else {
-      source = fks.find(([, r]) => r.target() === model)?.[0]
-      dest = fks.find(([key, r]) => r.target() === target && key !== source)?.[0]
+      source = fks.find(([, r]) => r.target().meta === model.meta)?.[0]
+      dest = fks.find(([key, r]) => r.target().meta === target.meta && key !== source)?.[0]
     }
     const ok = (key: string | undefined, to: Model.Any) =>
-      key !== undefined && fks.some(([k, r]) => k === key && r.target() === to)
+      key !== undefined && fks.some(([k, r]) => k === key && r.target().meta === to.meta)
     if (!ok(source, model) || !ok(dest, target)) {
       throw new Error(
         `${model.meta.name}.${name}: the through model ${through.meta.name} needs foreign keys to ${model.meta.name} and ${target.meta.name} (give throughFields)`
@@ -141,7 +165,7 @@ export const throughOf = (
     return { model: through, sourceKey: `${source}Id`, targetKey: `${dest}Id` }
   }
   let through = autoThrough.get(rel)
-  const self = target === model
+  const self = target.meta === model.meta
   const sourceName = self ? `from${model.meta.name}` : lowerFirst(model.meta.name)
   const targetName = self ? `to${target.meta.name}` : lowerFirst(target.meta.name)
   if (through === undefined) {
@@ -203,7 +227,7 @@ const forward = (model: Model.Any, name: string, rel: Relation.Any): Resolved | 
     }
     case "Reverse": {
       const source = target.meta.relations[rel.field]
-      if (source === undefined || source.kind === "Reverse" || source.target() !== model) {
+      if (source === undefined || source.kind === "Reverse" || source.target().meta !== model.meta) {
         throw new Error(`${model.meta.name}.${name}: ${target.meta.name}.${rel.field} is not a relation to ${model.meta.name}`)
       }
       return reverse(model, name, target, rel.field, source)
@@ -270,9 +294,9 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
   if (Object.prototype.hasOwnProperty.call(model.meta.relations, name)) {
     found = forward(model, name, model.meta.relations[name]!)
   } else {
-    outer: for (const source of known) {
+    outer: for (const source of models()) {
       for (const [field, rel] of Object.entries(source.meta.relations)) {
-        if (rel.kind === "Reverse" || rel.target() !== model) continue
+        if (rel.kind === "Reverse" || rel.target().meta !== model.meta) continue
         if (relatedName(source, rel) === name) {
           found = reverse(model, name, source, field, rel)
           break outer
@@ -289,9 +313,9 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
 export const names = (model: Model.Any): ReadonlyArray<string> => {
   register(model)
   const result = new Set(Object.keys(model.meta.relations))
-  for (const source of known) {
+  for (const source of models()) {
     for (const [, rel] of Object.entries(source.meta.relations)) {
-      if (rel.kind !== "Reverse" && rel.target() === model) result.add(relatedName(source, rel))
+      if (rel.kind !== "Reverse" && rel.target().meta === model.meta) result.add(relatedName(source, rel))
     }
   }
   return [...result]
@@ -301,8 +325,8 @@ export const names = (model: Model.Any): ReadonlyArray<string> => {
 export const inverseName = (rel: Resolved): string | undefined => {
   for (const name of names(rel.target)) {
     const other = resolve(rel.target, name)
-    if (other === undefined || other.target !== rel.model) continue
-    if (rel.kind === "m2m" && other.kind === "m2m" && other.through!.model === rel.through!.model && other.through!.sourceKey === rel.through!.targetKey) return name
+    if (other === undefined || other.target.meta !== rel.model.meta) continue
+    if (rel.kind === "m2m" && other.kind === "m2m" && other.through!.model.meta === rel.through!.model.meta && other.through!.sourceKey === rel.through!.targetKey) return name
     if (rel.kind === "reverse" && other.kind === "forward" && other.key === rel.key) return name
     if (rel.kind === "forward" && other.kind === "reverse" && other.key === rel.key) return name
   }
