@@ -101,7 +101,7 @@ export type ColumnFilter<C> =
 
 /**
  * What a filter accepts for a relation: a key or an instance of the target (equality), `null` (no related row), or a
- * filter of the target's fields, to any depth, with `isNull`.
+ * filter of the target's fields, to any depth, with `isNull` and `in` (keys or instances).
  * @since 0.1.0
  */
 export type RelationFilter<R> = Relation.Target<R> extends infer T ?
@@ -109,7 +109,10 @@ export type RelationFilter<R> = Relation.Target<R> extends infer T ?
     | T
     | (R extends Relation.ForeignKey<any, false, any, any> ? never : null)
     // The symbol keeps instances of other models (structurally alike) from passing as filters.
-    | (Filter<Relation.FieldsOf<T>> & { readonly isNull?: boolean; readonly [Model.FieldsTypeId]?: never })
+    | (
+      & Filter<Relation.FieldsOf<T>>
+      & { readonly isNull?: boolean; readonly in?: ReadonlyArray<Relation.PkOf<T> | T>; readonly [Model.FieldsTypeId]?: never }
+    )
   : never
 
 /**

@@ -165,6 +165,13 @@ for (const driver of Testing.drivers([...models])) {
           "Tiny"
         ])
         expect(yield* names(Book.objects.filter({ publisher: { id: { in: [publishers.corvus.id] } } }))).toEqual([])
+        // `in` on the relation itself takes keys and instances, compared on the key column.
+        const inRelation = Book.objects.filter({ publisher: { in: [publishers.apress, publishers.bantam.id] } })
+        expect(yield* names(inRelation)).toEqual(["Lore", "Slim", "Tiny"])
+        expect((yield* inRelation.toSql()).sql).not.toContain("EXISTS")
+        expect(yield* names(Author.objects.filter({ books: { in: [] } }))).toEqual([])
+        const badIn = yield* Effect.flip(Book.objects.filter({ publisher: { in: ["x"] } } as any).count())
+        expect(badIn._tag).toBe("FieldError")
         expect(yield* names(Book.objects.filter({ publisher: { pk: publishers.addison.id } }))).toEqual(["Epic", "Saga", "Tome"])
         expect(yield* names(Book.objects.filter({ editor: authors.ann }))).toEqual(["Lore", "Tome"])
         expect(yield* names(Book.objects.filter({ editor: null }))).toEqual(["Epic", "Slim"])

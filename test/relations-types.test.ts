@@ -87,6 +87,9 @@ describe("lookups across relations", () => {
     Publisher.objects.filter({ books: { authors: { name: { startsWith: "P" } } } })
     Book.objects.filter({ publisher: 1 }, { publisher: publisher }, { publisherId: { in: [1, 2] } })
     Book.objects.filter({ editor: null }, { authors: author }, { authors: { isNull: true } })
+    Book.objects.filter({ publisher: { in: [publisher, 2] } }, { authors: { in: [author] } })
+    // @ts-expect-error `in` takes keys or instances of the target
+    Book.objects.filter({ publisher: { in: [author] } })
     Author.objects.exclude({ books: { pages: { gt: 500 } } })
     Book.objects.orderBy("-publisher.name", "publisher.country.name", "name")
     const values = Book.objects.values("name", "publisher.name", "editor.name", "authors.name")

@@ -276,7 +276,11 @@ class Resolver {
       const rest: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(value)) {
         if (k === "isNull" && !has(target.meta.fields, k)) nodes.push(this.lookup(idColumn, undefined, "isNull", v))
-        else rest[k] = v
+        else if (k === "in" && !has(target.meta.fields, k) && v !== undefined) {
+          // Keys or instances of the target.
+          const keys = Array.isArray(v) ? v.map((item) => item instanceof target ? (item as Record<string, unknown>)[target.meta.pk] : item) : v
+          nodes.push(this.lookup(idColumn, undefined, "in", keys))
+        } else rest[k] = v
       }
       nodes.push(new Resolver(target, this.root, path, `${this.prefix}${key}.`).condition(rest))
       return { _tag: "And", nodes }
