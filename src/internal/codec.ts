@@ -174,3 +174,6 @@ export const durationFromDb = (raw: unknown): Duration.Duration => {
   micros += days * 86_400_000_000n
   return Duration.micros(micros < 0n ? 0n : micros)
 }
+
+/** A primary key usable as a Map key: objects (a BigDecimal key) compare by their text. @internal */
+export const mapKey = (value: unknown): unknown => typeof value === "object" && value !== null ? String(value) : value

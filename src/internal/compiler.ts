@@ -334,7 +334,7 @@ export const select = (
     const node = yield* resolveWhere(query)
     const where = whereSql(node, w)
     const order = yield* orderItems(query, options.forceOrder === true)
-    let list = columns.length > 0 && columns[0]!.path.length === 0 && isModel && related.length === 0
+    let list = isModel && related.length === 0
       ? wholeRow(query.model).list
       : selectList([...columns, ...related.flatMap((r) => r.columns)], joins.aliasOf)
     let distinct = ""

@@ -13,6 +13,7 @@ import { type FieldError, type IntegrityError, ProtectedError, type QueryError, 
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import * as Transaction from "../Transaction.js"
+import { mapKey } from "./codec.js"
 import * as Compiler from "./compiler.js"
 import * as Executor from "./executor.js"
 import * as Ast from "./query.js"
@@ -35,7 +36,6 @@ const chunks = <A>(items: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => 
   return result
 }
 
-const keyOf = (value: unknown): unknown => typeof value === "object" && value !== null ? String(value) : value
 
 const byKeys = (model: Model.Any, field: string, keys: ReadonlyArray<unknown>): Ast.Query => ({
   ...Ast.initial(model),
@@ -67,9 +67,9 @@ class Collector {
     return Effect.gen(this, function*() {
       let known = this.deletes.get(model)
       if (known === undefined) known = new Map()
-      const fresh = keys.filter((k) => !known.has(keyOf(k)))
+      const fresh = keys.filter((k) => !known.has(mapKey(k)))
       if (fresh.length === 0) return
-      for (const key of fresh) known.set(keyOf(key), key)
+      for (const key of fresh) known.set(mapKey(key), key)
       this.deletes.delete(model)
       this.deletes.set(model, known)
       for (const { model: source, name, rel } of Relations.referencing(model)) {
@@ -101,7 +101,7 @@ class Collector {
   checkRestricted(): RestrictedError | undefined {
     for (const { keys, model, name, source } of this.restricted) {
       const deleted = this.deletes.get(source)
-      const left = keys.filter((k) => !deleted?.has(keyOf(k)))
+      const left = keys.filter((k) => !deleted?.has(mapKey(k)))
       if (left.length > 0) {
         return new RestrictedError({ model: model.meta.name, protectedBy: source.meta.name, field: name, keys: left.slice(0, 100) })
       }
@@ -114,7 +114,7 @@ class Collector {
     return Effect.gen(this, function*() {
       for (const { field, keys, model, value } of this.updates) {
         const deleted = this.deletes.get(model)
-        const kept = keys.filter((k) => !deleted?.has(keyOf(k)))
+        const kept = keys.filter((k) => !deleted?.has(mapKey(k)))
         const column = Either.getOrThrow(Ast.resolveField(model, field))
         const encoded = value === null ? null : column.field.toDb(value)
         for (const chunk of chunks(kept)) {

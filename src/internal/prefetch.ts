@@ -9,6 +9,7 @@ import type { Db } from "../Db.js"
 import { FieldError, QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
+import { mapKey } from "./codec.js"
 import * as Ast from "./query.js"
 import * as Relations from "./relations.js"
 
@@ -19,8 +20,6 @@ export type Runner = (query: Ast.Query) => Effect.Effect<
   Db
 >
 
-/** A value usable as a Map key (objects such as BigDecimal compare by their text). */
-const keyOf = (value: unknown): unknown => typeof value === "object" && value !== null ? String(value) : value
 
 /**
  * The related rows of each parent key: loads rows of `query` (over the relation's target) related to `parents`
@@ -35,7 +34,7 @@ export const load = (
 ): Effect.Effect<(parent: Record<string, unknown>) => ReadonlyArray<any>, FieldError | QueryError | SqlError.SqlError, Db> => {
   const model = rel.model
   const parentKey = (row: Record<string, unknown>) => rel.kind === "forward" ? row[rel.key!] : row[model.meta.pk]
-  const keys = [...new Map(parents.map((row) => parentKey(row)).filter((k) => k !== null && k !== undefined).map((k) => [keyOf(k), k])).values()]
+  const keys = [...new Map(parents.map((row) => parentKey(row)).filter((k) => k !== null && k !== undefined).map((k) => [mapKey(k), k])).values()]
   if (query.limit !== undefined || query.offset > 0) {
     return Effect.fail(new QueryError({ model: model.meta.name, reason: `cannot prefetch ${rel.name} with a sliced queryset` }))
   }
@@ -74,12 +73,12 @@ export const load = (
   return Effect.map(run(restricted), ({ rows, via }) => {
     const groups = new Map<unknown, Array<any>>()
     rows.forEach((row, i) => {
-      const key = keyOf(groupKey(row, via[i]))
+      const key = mapKey(groupKey(row, via[i]))
       const group = groups.get(key)
       if (group === undefined) groups.set(key, [row])
       else group.push(row)
     })
-    return (parent) => groups.get(keyOf(parentKey(parent))) ?? []
+    return (parent) => groups.get(mapKey(parentKey(parent))) ?? []
   })
 }
 

@@ -208,23 +208,8 @@ const forward = (model: Model.Any, name: string, rel: Relation.Any): Resolved | 
         through: undefined
       }
     }
-    case "ManyToMany": {
-      const through = throughOf(model, name, rel)
-      return {
-        name,
-        model,
-        target,
-        kind: "m2m",
-        many: true,
-        nullable: false,
-        hops: [
-          { model: through.model, column: through.model.meta.columns[through.sourceKey], fromColumn: pkColumn(model) },
-          { model: target, column: pkColumn(target), fromColumn: through.model.meta.columns[through.targetKey] }
-        ],
-        key: undefined,
-        through
-      }
-    }
+    case "ManyToMany":
+      return viaThrough(model, name, target, throughOf(model, name, rel))
     case "Reverse": {
       const source = target.meta.relations[rel.field]
       if (source === undefined || source.kind === "Reverse" || source.target().meta !== model.meta) {
@@ -235,6 +220,27 @@ const forward = (model: Model.Any, name: string, rel: Relation.Any): Resolved | 
   }
 }
 
+/** A many-to-many from `model` to `target` through a join model whose `sourceKey` points at `model`. */
+const viaThrough = (
+  model: Model.Any,
+  name: string,
+  target: Model.Any,
+  through: { readonly model: Model.Any; readonly sourceKey: string; readonly targetKey: string }
+): Resolved => ({
+  name,
+  model,
+  target,
+  kind: "m2m",
+  many: true,
+  nullable: false,
+  hops: [
+    { model: through.model, column: through.model.meta.columns[through.sourceKey], fromColumn: pkColumn(model) },
+    { model: target, column: pkColumn(target), fromColumn: through.model.meta.columns[through.targetKey] }
+  ],
+  key: undefined,
+  through
+})
+
 /** `name` on `model` as the reverse of `field` on `source`. */
 const reverse = (
   model: Model.Any,
@@ -244,21 +250,9 @@ const reverse = (
   rel: Relation.ForeignKey<any> | Relation.ManyToMany<any>
 ): Resolved => {
   if (rel.kind === "ManyToMany") {
+    // The same join model, its keys seen from the other side.
     const through = throughOf(source, field, rel)
-    return {
-      name,
-      model,
-      target: source,
-      kind: "m2m",
-      many: true,
-      nullable: false,
-      hops: [
-        { model: through.model, column: through.model.meta.columns[through.targetKey], fromColumn: pkColumn(model) },
-        { model: source, column: pkColumn(source), fromColumn: through.model.meta.columns[through.sourceKey] }
-      ],
-      key: undefined,
-      through: { model: through.model, sourceKey: through.targetKey, targetKey: through.sourceKey }
-    }
+    return viaThrough(model, name, source, { model: through.model, sourceKey: through.targetKey, targetKey: through.sourceKey })
   }
   const key = `${field}Id`
   return {
@@ -323,6 +317,16 @@ export const names = (model: Model.Any): ReadonlyArray<string> => {
 
 /** The name, on the target, of the relation leading back to the source of `rel` (for a reverse or many-to-many). @internal */
 export const inverseName = (rel: Resolved): string | undefined => {
+  // Resolved relations are cached per model, so this search runs once per relation.
+  if (inverses.has(rel)) return inverses.get(rel)
+  const found = findInverse(rel)
+  inverses.set(rel, found)
+  return found
+}
+
+const inverses = new WeakMap<Resolved, string | undefined>()
+
+const findInverse = (rel: Resolved): string | undefined => {
   for (const name of names(rel.target)) {
     const other = resolve(rel.target, name)
     if (other === undefined || other.target.meta !== rel.model.meta) continue
