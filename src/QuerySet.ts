@@ -929,7 +929,7 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
 
   /** The join model's QuerySet and the values linking the parent to each of `items`. */
   private links(items: ReadonlyArray<unknown>) {
-    const { model, rel } = { model: this.rel.model, rel: this.rel }
+    const { model, ...rel } = this.rel
     if (rel.kind !== "m2m") return Either.left(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
     if (this.query.invalid) return Either.left(this.query.invalid)
     const target = rel.target
@@ -977,11 +977,11 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
   }
 
   clear(): Effect.Effect<void, DeleteError, Db> {
-    return this.remove().pipe(Effect.zipRight(Effect.suspend(() => {
+    return Effect.suspend(() => {
       const links = this.links([])
       if (Either.isLeft(links)) return Effect.fail(links.left)
       return Effect.asVoid(links.right.objects.filter(links.right.mine).delete())
-    })))
+    })
   }
 }
 
