@@ -21,7 +21,7 @@
  * Knobs: BENCH_ROUNDS, BENCH_GET_N, BENCH_FILTER_N, BENCH_JOIN_N, BENCH_PREFETCH_N (server iterations; PGlite runs the
  * same counts).
  */
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import { Effect, Redacted } from "effect"
 import type { PGlite as PGliteDb } from "@electric-sql/pglite"
 import { randomBytes } from "node:crypto"

@@ -31,7 +31,7 @@ class Book extends Model.Class<Book>("Book")({
   authors: Field.ManyToMany(() => Author, { relatedName: "books" })
 }, { table: "book", ordering: ["name"] }) {}
 
-const price = BigDecimal.unsafeFromString
+const price = BigDecimal.fromStringUnsafe
 
 const show = (title: string, value: unknown) => Console.log(`\n${title}\n  ${JSON.stringify(value, replacer, 1).replace(/\n\s*/g, " ")}`)
 // JSON.stringify calls BigDecimal's toJSON first: print the decimal itself instead of its parts.

@@ -5,7 +5,9 @@
  */
 import * as BigDecimal from "effect/BigDecimal"
 import * as Duration from "effect/Duration"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import * as Codec from "./internal/codec.js"
 
 export { ForeignKey, ManyToMany, OneToOne, Reverse } from "./Relation.js"
@@ -64,8 +66,10 @@ export interface Field<T, K extends LookupKind = LookupKind, Opt extends boolean
   readonly [TypeId]: { readonly _T: (_: T) => T; readonly _K: K; readonly _Opt: Opt; readonly _Pk: Pk }
   readonly kind: FieldKind
   readonly lookupKind: K
-  /** The schema of the value as a model instance holds it; it validates writes. */
-  readonly schema: Schema.Schema<T, any>
+  /** The schema of the value as a model instance holds it; its type side validates writes. */
+  readonly schema: Schema.Codec<T, any>
+  /** Checks a value against the type side of `schema`: `undefined` when it is valid, else the problem. */
+  readonly validate: (u: unknown) => string | undefined
   /** Non-null structural check for values used in lookups (no length or refinement checks). */
   readonly isValue: (u: unknown) => boolean
   /** Converts between the driver's representation and the value (never called with null). */
@@ -111,8 +115,8 @@ export interface CommonOptions<T> {
   readonly dbColumn?: string
   /** The model's primary key (exactly one field per model; AutoField and BigAutoField are). */
   readonly primaryKey?: boolean
-  /** Schema refinements applied on every write, e.g. `[Schema.between(1, 5)]`. */
-  readonly validators?: ReadonlyArray<(self: Schema.Schema<NoInfer<T>, any>) => Schema.Schema<NoInfer<T>, any>>
+  /** Schema checks applied on every write, e.g. `[Schema.isBetween({ minimum: 1, maximum: 5 })]`. */
+  readonly validators?: ReadonlyArray<SchemaAST.Check<NoInfer<T>>>
 }
 
 type Nullable<O, T> = O extends { readonly nullable: true } ? T | null : T
@@ -125,7 +129,7 @@ export type Make<T, K extends LookupKind, O> = Field<Nullable<O, T>, K, Optional
 interface Spec<T> {
   readonly kind: FieldKind
   readonly lookupKind: LookupKind
-  readonly base: Schema.Schema<T, any>
+  readonly base: Schema.Codec<T, any>
   readonly isValue: (u: unknown) => boolean
   readonly fromDb?: (raw: unknown) => unknown
   readonly toDb?: (value: unknown) => unknown
@@ -139,9 +143,19 @@ interface Spec<T> {
 
 const identity = (u: unknown) => u
 
+/** The check of a value against a schema's type side, with the problem as text. @internal */
+export const validator = (schema: Schema.Top): (u: unknown) => string | undefined => {
+  const decode = Schema.decodeUnknownResult(Schema.toType(schema as Schema.Codec<unknown, unknown>))
+  return (u) => {
+    const result = decode(u)
+    return Result.isFailure(result) ? result.failure.message : undefined
+  }
+}
+
 const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
-  let schema: Schema.Schema<any, any> = spec.base
-  for (const validator of options.validators ?? []) schema = validator(schema)
+  let schema: Schema.Codec<any, any> = spec.base
+  const validators = options.validators ?? []
+  if (validators.length > 0) schema = schema.check(...(validators as [SchemaAST.Check<any>]))
   const nullable = options.nullable === true
   if (nullable) schema = Schema.NullOr(schema)
   return {
@@ -149,6 +163,7 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
     kind: spec.kind,
     lookupKind: spec.lookupKind,
     schema,
+    validate: validator(schema),
     isValue: spec.isValue,
     fromDb: spec.fromDb ?? identity,
     toDb: spec.toDb ?? identity,
@@ -180,7 +195,7 @@ export const AutoField = (options: { readonly dbColumn?: string } = {}): Field<n
   make({
     kind: "AutoField",
     lookupKind: "number",
-    base: Schema.Int.pipe(Schema.between(INT4_MIN, INT4_MAX)),
+    base: Schema.Int.check(Schema.isBetween({ minimum: INT4_MIN, maximum: INT4_MAX })),
     isValue: isIntegerIn(INT4_MIN, INT4_MAX),
     generated: true
   }, options) as any
@@ -190,7 +205,7 @@ export const BigAutoField = (options: { readonly dbColumn?: string } = {}): Fiel
   make({
     kind: "BigAutoField",
     lookupKind: "bigint",
-    base: Schema.BigIntFromSelf,
+    base: Schema.BigInt,
     isValue: Codec.isInt8,
     fromDb: Codec.bigintFromDb,
     toDb: String,
@@ -203,8 +218,8 @@ export interface TextOptions<C extends string = string> extends CommonOptions<C>
 }
 
 const textSpec = (kind: "Char" | "Text", choices: ReadonlyArray<string> | undefined, maxLength?: number): Spec<any> => {
-  let base: Schema.Schema<any, any> = choices ? Schema.Literal(...choices) : Codec.Text
-  if (maxLength !== undefined) base = (base as Schema.Schema<string>).pipe(Codec.maxCharacters(maxLength))
+  let base: Schema.Codec<any, any> = choices ? Schema.Literals(choices) : Codec.Text
+  if (maxLength !== undefined) base = base.check(Codec.maxCharacters(maxLength))
   return { kind, lookupKind: "string", base, isValue: isString, maxLength, choices }
 }
 
@@ -229,7 +244,7 @@ const integerField = (kind: "Integer" | "SmallInteger", min: number, max: number
   make({
     kind,
     lookupKind: "number",
-    base: options?.choices ? Schema.Literal(...options.choices) : Schema.Int.pipe(Schema.between(min, max)),
+    base: options?.choices ? Schema.Literals(options.choices) : Schema.Int.check(Schema.isBetween({ minimum: min, maximum: max })),
     isValue: isIntegerIn(min, max),
     choices: options?.choices
   }, options)
@@ -249,7 +264,7 @@ export const Version = (options: { readonly dbColumn?: string } = {}): Field<num
   make({
     kind: "Integer",
     lookupKind: "number",
-    base: Schema.Int.pipe(Schema.between(0, INT4_MAX)),
+    base: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: INT4_MAX })),
     isValue: isIntegerIn(0, INT4_MAX),
     version: true
   }, { ...options, default: 0 }) as any
@@ -265,7 +280,7 @@ export const BigInteger = <const O extends CommonOptions<bigint> = {}>(options?:
   make({
     kind: "BigInteger",
     lookupKind: "bigint",
-    base: Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(Codec.INT8_MIN, Codec.INT8_MAX)),
+    base: Schema.BigInt.check(Schema.isBetweenBigInt({ minimum: Codec.INT8_MIN, maximum: Codec.INT8_MAX })),
     isValue: Codec.isInt8,
     fromDb: Codec.bigintFromDb,
     toDb: String
@@ -286,7 +301,7 @@ export const Decimal = <const O extends DecimalOptions>(options: O): Make<BigDec
   make({
     kind: "Decimal",
     lookupKind: "decimal",
-    base: Schema.BigDecimalFromSelf.pipe(Codec.decimalDigits(options.maxDigits, options.decimalPlaces)),
+    base: Schema.BigDecimal.check(Codec.decimalDigits(options.maxDigits, options.decimalPlaces)),
     isValue: BigDecimal.isBigDecimal,
     fromDb: Codec.decimalFromDb,
     toDb: Codec.decimalToDb,
@@ -317,7 +332,7 @@ export const DateTime = <const O extends CommonOptions<import("effect/DateTime")
 
 /** A time of day as `HH:MM:SS[.ffffff]`. @since 0.1.0 */
 export const Time = <const O extends CommonOptions<string> = {}>(options?: O): Make<string, "time", O> =>
-  make({ kind: "Time", lookupKind: "time", base: Codec.IsoTime, isValue: Codec.isIsoTime }, options) as any
+  make({ kind: "Time", lookupKind: "time", base: Codec.IsoTime, isValue: Codec.isIsoTime, fromDb: Codec.timeFromDb }, options) as any
 
 /** A length of time as effect `Duration` (microsecond precision in the database). @since 0.1.0 */
 export const Duration_ = <const O extends CommonOptions<Duration.Duration> = {}>(
@@ -326,7 +341,7 @@ export const Duration_ = <const O extends CommonOptions<Duration.Duration> = {}>
   make({
     kind: "Duration",
     lookupKind: "duration",
-    base: Schema.DurationFromSelf.pipe(Codec.finiteDuration),
+    base: Schema.Duration.check(Codec.finiteDuration),
     isValue: (u) => Duration.isDuration(u) && Duration.isFinite(u),
     fromDb: Codec.durationFromDb,
     toDb: Codec.durationToDb
@@ -346,13 +361,13 @@ export const UUID = <const O extends UUIDOptions = {}>(
   options?: O
 ): Field<Nullable<O, string>, "uuid", UUIDOptional<O>, IsPk<O>> =>
   make(
-    { kind: "UUID", lookupKind: "uuid", base: Schema.UUID, isValue: Codec.isUuid },
+    { kind: "UUID", lookupKind: "uuid", base: Codec.UuidString, isValue: Codec.isUuid },
     options?.autoGenerate ? { default: () => globalThis.crypto.randomUUID(), ...options } : options
   ) as any
 
 /** JSON content typed by a Schema (stored as `jsonb`). @since 0.1.0 */
 export const JSON = <A, I, const O extends CommonOptions<A> = {}>(
-  schema: Schema.Schema<A, I>,
+  schema: Schema.Codec<A, I>,
   options?: O
 ): Make<A, "json", O> => {
   const decode = Schema.decodeUnknownSync(schema)
@@ -361,7 +376,7 @@ export const JSON = <A, I, const O extends CommonOptions<A> = {}>(
     kind: "JSON",
     lookupKind: "json",
     base: schema,
-    isValue: Schema.is(Schema.typeSchema(schema)),
+    isValue: Schema.is(Schema.toType(schema)),
     fromDb: decode,
     toDb: (value) => globalThis.JSON.stringify(encode(value as A))
   }, options) as any

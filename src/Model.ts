@@ -71,24 +71,29 @@ export interface Meta<F extends ColumnFields = ColumnFields> {
   readonly constraints: ReadonlyArray<Constraint<F>>
 }
 
+/**
+ * The Schema of one column as the model's Schema sees it: a value of type `T`, required (the phantom members type the
+ * model's constructor).
+ * @since 0.2.0
+ */
+export interface FieldSchema<T> extends Schema.Codec<T, any> {
+  readonly "~type.make": T
+  readonly "~type.make.in": T
+  readonly "~type.optionality": "required"
+  readonly "~type.mutability": "readonly"
+  readonly "~type.constructor.default": "no-default"
+  readonly "~encoded.optionality": "required"
+  readonly "~encoded.mutability": "readonly"
+}
+
 /** The Schema fields of a model's instances: one per column. @since 0.1.0 */
 export type SchemaFields<F extends Fields> = {
-  readonly [K in keyof Relation.Columns<F>]: Relation.Columns<F>[K] extends Field.Field<infer T, any, any, any>
-    ? Schema.Schema<T, any>
-    : never
+  readonly [K in keyof Relation.Columns<F>]: FieldSchema<Field.Type<Relation.Columns<F>[K]>>
 }
 
 /** A model class. @since 0.1.0 */
-export interface ModelClass<Self, F extends Fields> extends
-  Schema.Class<
-    Self,
-    SchemaFields<F>,
-    Schema.Struct.Encoded<SchemaFields<F>>,
-    Schema.Struct.Context<SchemaFields<F>>,
-    Schema.Struct.Constructor<SchemaFields<F>>,
-    {},
-    { readonly [FieldsTypeId]?: F }
-  >
+export interface ModelClass<Self, F extends Fields>
+  extends Schema.Class<Self, Schema.Struct<SchemaFields<F>>, { readonly [FieldsTypeId]?: F }>
 {
   readonly meta: Meta<Relation.Columns<F>>
   /** The base QuerySet over every row of the model. */
@@ -98,7 +103,7 @@ export interface ModelClass<Self, F extends Fields> extends
 /** Any model class. @since 0.1.0 */
 export interface Any {
   readonly meta: Meta<any>
-  new(props: any, options?: boolean): any
+  new(props: any, options?: any): any
 }
 
 /** `BookAuthor` → `book_author`. @since 0.1.0 */
@@ -156,23 +161,25 @@ const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<C
 export const Class = <Self>(name: string) =>
 <const F extends Fields>(fields: F, options: Options<NoInfer<Relation.Columns<F>>> = {}): ModelClass<Self, F> => {
   const meta = makeMeta(name, fields, options)
-  const schemaFields: Record<string, Schema.Schema.Any> = {}
-  for (const key of Object.keys(meta.fields)) schemaFields[key] = meta.fields[key]!.schema as Schema.Schema.Any
-  const Base = Schema.Class<any>(name)(schemaFields as Schema.Struct.Fields)
+  const schemaFields: Record<string, Schema.Top> = {}
+  for (const key of Object.keys(meta.fields)) schemaFields[key] = meta.fields[key]!.schema
+  const model = Schema.Class<any>(name)(schemaFields)
+  // The statics go on the Schema class itself, not on a class in between: Effect memoises the class schema on the
+  // first class that reads it, which must be the user's subclass (so decoding builds instances with its methods).
   const querySets = new WeakMap<object, unknown>()
-  const model = class extends Base {
-    static meta = meta
-    static get objects() {
+  Object.defineProperty(model, "meta", { value: meta, enumerable: true })
+  Object.defineProperty(model, "objects", {
+    get(this: Any) {
       // `this` is the user's subclass, so rows are built with its methods.
       let qs = querySets.get(this)
       if (qs === undefined) {
-        Relations.register(this as unknown as Any)
-        qs = QuerySet.make(this as unknown as Any)
+        Relations.register(this)
+        qs = QuerySet.make(this)
         querySets.set(this, qs)
       }
       return qs
     }
-  }
+  })
   Relations.define(model as unknown as Any)
   return model as any
 }

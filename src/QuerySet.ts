@@ -4,15 +4,12 @@
  *
  * @since 0.1.0
  */
-import type * as SqlError from "@effect/sql/SqlError"
-import * as Chunk from "effect/Chunk"
+import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 import type { Db } from "./Db.js"
 import {
   DoesNotExist,
@@ -202,7 +199,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Runs the query and returns its rows. */
-  commit(): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
+  asEffect(): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
     return this.fetch()
   }
 
@@ -230,13 +227,13 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** The compiled SELECT and its row builder, per `forceOrder`: a QuerySet is immutable, so it compiles once. */
-  private readonly plans: Array<Either.Either<Plan, FieldError> | undefined> = [undefined, undefined]
+  private readonly plans: Array<Result.Result<Plan, FieldError> | undefined> = [undefined, undefined]
 
-  private plan(forceOrder: boolean): Either.Either<Plan, FieldError> {
+  private plan(forceOrder: boolean): Result.Result<Plan, FieldError> {
     const index = forceOrder ? 1 : 0
     let plan = this.plans[index]
     if (plan === undefined) {
-      plan = Either.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled, related }) => ({
+      plan = Result.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled, related }) => ({
         statement: compiled,
         hydrate: Hydrate.hydrator(this.query, columns, related)
       }))
@@ -257,8 +254,8 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed({ rows: [], via: [] })
       const plan = this.plan(options?.forceOrder === true)
-      if (Either.isLeft(plan)) return Effect.fail(plan.left)
-      const { hydrate, statement } = plan.right
+      if (Result.isFailure(plan)) return Effect.fail(plan.failure)
+      const { hydrate, statement } = plan.success
       const query = this.query
       let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
         rows: raw.map(hydrate) as ReadonlyArray<Row>,
@@ -268,7 +265,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
         run = Effect.flatMap(run, ({ rows, via }) =>
           Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
       }
-      return query.lock === undefined ? run : Effect.zipRight(this.requireTransaction, run)
+      return query.lock === undefined ? run : Effect.andThen(this.requireTransaction, run)
     })
   }
 
@@ -451,7 +448,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** The first row (by the ordering, or the primary key when unordered and not sliced). */
   first(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
-    return Effect.map(this.slice(0, 1).fetch({ forceOrder: !this.sliced }), (rows) => Option.fromNullable(rows[0]))
+    return Effect.map(this.slice(0, 1).fetch({ forceOrder: !this.sliced }), (rows) => Option.fromNullishOr(rows[0]))
   }
 
   /** The last row (by the ordering, or the primary key when unordered). */
@@ -459,7 +456,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
     const base = ordered.length === 0 ? this.orderBy("pk") : this
-    return Effect.map(base.reverse().slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullable(rows[0]))
+    return Effect.map(base.reverse().slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullishOr(rows[0]))
   }
 
   /** The number of rows. */
@@ -467,7 +464,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap((Compiler.count(this.query)), (compiled) =>
+      return Effect.flatMap(Effect.fromResult(Compiler.count(this.query)), (compiled) =>
         Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
     })
   }
@@ -477,7 +474,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed(false)
-      return Effect.flatMap((Compiler.exists(this.query)), (compiled) =>
+      return Effect.flatMap(Effect.fromResult(Compiler.exists(this.query)), (compiled) =>
         Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
     })
   }
@@ -505,21 +502,21 @@ export class QuerySet<F extends Fields, Self, Row = Self>
           continue
         }
         const column = Ast.resolveField(model, aggregate.field)
-        if (Either.isLeft(column)) return Effect.fail(column.left)
+        if (Result.isFailure(column)) return Effect.fail(column.failure)
         const accepted = Aggregate.acceptedKinds[aggregate.fn]
-        if (accepted !== "all" && !accepted.includes(column.right.field.lookupKind)) {
+        if (accepted !== "all" && !accepted.includes(column.success.field.lookupKind)) {
           return Effect.fail(new FieldError({
             model: this.modelName,
             field: aggregate.field,
-            reason: `${aggregate.fn} does not apply to a ${column.right.field.kind} field`
+            reason: `${aggregate.fn} does not apply to a ${column.success.field.kind} field`
           }))
         }
-        items.push({ fn: aggregate.fn, column: column.right, distinct: aggregate.distinct })
+        items.push({ fn: aggregate.fn, column: column.success, distinct: aggregate.distinct })
       }
       const decode = (raw: Record<string, unknown> | undefined) =>
         Object.fromEntries(names.map((name, i) => [name, decodeAggregate(items[i]!, raw?.[`a${i}`])]))
       if (this.query.empty || items.length === 0) return Effect.succeed(decode(undefined))
-      return Effect.flatMap(Compiler.aggregate(this.query, items), (compiled) =>
+      return Effect.flatMap(Effect.fromResult(Compiler.aggregate(this.query, items)), (compiled) =>
         Effect.map(Executor.select(compiled), (rows) => decode(rows[0])))
     })
   }
@@ -532,8 +529,8 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend(() => {
       const fieldName: string = options?.fieldName ?? this.query.model.meta.pk
       const column = Ast.resolveField(this.query.model, fieldName)
-      if (Either.isLeft(column)) return Effect.fail(column.left)
-      if (!column.right.field.unique && !column.right.field.primaryKey) {
+      if (Result.isFailure(column)) return Effect.fail(column.failure)
+      if (!column.success.field.unique && !column.success.field.primaryKey) {
         return Effect.fail(new FieldError({ model: this.modelName, field: fieldName, reason: "inBulk needs a unique field" }))
       }
       if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot use inBulk on a sliced queryset" }))
@@ -574,14 +571,14 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       }
       if (options.ignoreConflicts) onConflict = { _tag: "Ignore" }
       if (options.updateConflicts) {
-        const unique = Either.all(options.updateConflicts.uniqueFields.map((k) => Ast.resolveField(model, k)))
-        const update = Either.all(options.updateConflicts.updateFields.map((k) => Ast.resolveField(model, k)))
-        if (Either.isLeft(unique)) return Effect.fail(unique.left)
-        if (Either.isLeft(update)) return Effect.fail(update.left)
-        if (unique.right.length === 0 || update.right.length === 0) {
+        const unique = Result.all(options.updateConflicts.uniqueFields.map((k) => Ast.resolveField(model, k)))
+        const update = Result.all(options.updateConflicts.updateFields.map((k) => Ast.resolveField(model, k)))
+        if (Result.isFailure(unique)) return Effect.fail(unique.failure)
+        if (Result.isFailure(update)) return Effect.fail(update.failure)
+        if (unique.success.length === 0 || update.success.length === 0) {
           return Effect.fail(new QueryError({ model: this.modelName, reason: "updateConflicts needs uniqueFields and updateFields" }))
         }
-        onConflict = { _tag: "Update", unique: unique.right, update: update.right }
+        onConflict = { _tag: "Update", unique: unique.success, update: update.success }
       }
       return this.insertRows(data as ReadonlyArray<Record<string, unknown>>, options.batchSize, onConflict)
     })
@@ -598,15 +595,15 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       const rows: Array<Map<string, unknown>> = []
       for (let i = 0; i < data.length; i++) {
         const row = Writes.insertRow(model, data[i]!, issues, data.length === 1 ? "" : `[${i}].`)
-        if (Either.isLeft(row)) return Effect.fail(row.left)
-        rows.push(row.right)
+        if (Result.isFailure(row)) return Effect.fail(row.failure)
+        rows.push(row.success)
       }
       const checked = Writes.checkIssues(model, issues)
-      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      if (Result.isFailure(checked)) return Effect.fail(checked.failure)
       if (rows.length === 0) return Effect.succeed([])
       // Columns every row leaves to the database are omitted; others get DEFAULT where a row has no value.
       const keys = Object.keys(model.meta.fields).filter((k) => rows.some((r) => r.get(k) !== Writes.DEFAULT))
-      const columns = keys.map((k) => Either.getOrThrow(Ast.resolveField(model, k)))
+      const columns = keys.map((k) => Result.getOrThrow(Ast.resolveField(model, k)))
       // PostgreSQL takes at most 65,535 parameters per statement.
       const size = Math.max(1, Math.min(batchSize ?? Infinity, Math.floor(65535 / Math.max(keys.length, 1))))
       const statements: Array<Compiler.Compiled> = []
@@ -627,9 +624,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return Effect.suspend((): Effect.Effect<number, WriteError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       const assignments = Writes.assignments(this.query.model, values as Record<string, unknown>)
-      if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
-      if (assignments.right.length === 0 || this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap((Compiler.update(this.query, assignments.right)), Executor.affected)
+      if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
+      if (assignments.success.length === 0 || this.query.empty) return Effect.succeed(0)
+      return Effect.flatMap(Effect.fromResult(Compiler.update(this.query, assignments.success)), Executor.affected)
     })
   }
 
@@ -663,12 +660,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       const meta = model.meta
       const row = instance as Record<string, unknown>
       const fields = Writes.writableFields(model, options.updateFields)
-      if (Either.isLeft(fields)) return Effect.fail(fields.left)
-      const assignments = Writes.assignments(model, Object.fromEntries(fields.right.map((k) => [k, row[k]])))
-      if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
+      if (Result.isFailure(fields)) return Effect.fail(fields.failure)
+      const assignments = Writes.assignments(model, Object.fromEntries(fields.success.map((k) => [k, row[k]])))
+      if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
       const target = this.ofInstance(instance, true)
       const updated = Effect.flatMap(
-        (Compiler.update(target.query, assignments.right, { returning: true })),
+        Effect.fromResult(Compiler.update(target.query, assignments.success, { returning: true })),
         Executor.rows
       )
       return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
@@ -712,30 +709,30 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       const model = this.query.model
       const meta = model.meta
       const keys = Writes.writableFields(model, fields)
-      if (Either.isLeft(keys)) return Effect.fail(keys.left)
-      if (keys.right.length === 0) return Effect.fail(new QueryError({ model: this.modelName, reason: "bulkUpdate needs fields" }))
+      if (Result.isFailure(keys)) return Effect.fail(keys.failure)
+      if (keys.success.length === 0) return Effect.fail(new QueryError({ model: this.modelName, reason: "bulkUpdate needs fields" }))
       if (instances.length === 0) return Effect.succeed(0)
-      const columns = keys.right.map((k) => Either.getOrThrow(Ast.resolveField(model, k)))
+      const columns = keys.success.map((k) => Result.getOrThrow(Ast.resolveField(model, k)))
       const pkField = meta.fields[meta.pk] as import("./Field.js").Any
       const versioned = meta.version !== undefined
       const issues: Array<ValidationIssue> = []
       const rows = instances.map((instance, i) => {
         const row = instance as Record<string, unknown>
-        const values = keys.right.map((k) => {
+        const values = keys.success.map((k) => {
           const encoded = Writes.encode(meta.fields[k], row[k])
-          if (Either.isLeft(encoded)) issues.push({ field: `[${i}].${k}`, message: encoded.left })
-          return Either.getOrNull(encoded)
+          if (Result.isFailure(encoded)) issues.push({ field: `[${i}].${k}`, message: encoded.failure })
+          return Result.getOrNull(encoded)
         })
         return [pkField.toDb(row[meta.pk]), ...(versioned ? [row[meta.version!]] : []), ...values]
       })
       const checked = Writes.checkIssues(model, issues)
-      if (Either.isLeft(checked)) return Effect.fail(checked.left)
+      if (Result.isFailure(checked)) return Effect.fail(checked.failure)
       const size = Math.max(1, Math.min(options.batchSize ?? Infinity, Math.floor(65535 / (columns.length + 2))))
       const batches: Array<Compiler.Compiled> = []
       for (let start = 0; start < rows.length; start += size) {
         batches.push(Compiler.updateMany(model, columns, rows.slice(start, start + size), versioned))
       }
-      return Transaction.atomic(Effect.gen(this, function*() {
+      return Transaction.atomic(Effect.gen({ self: this }, function*() {
         let updated = 0
         for (let b = 0; b < batches.length; b++) {
           const done = yield* Executor.rows(batches[b]!)
@@ -773,16 +770,16 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
     const create = Transaction.atomic(this.create({ ...exactValues(lookup, this.query.model.meta.pk), ...defaults } as CreateInput<F>))
     return Effect.gen(function*() {
-      const found = yield* Effect.either(read)
-      if (Either.isRight(found)) return [found.right, false] as const
-      if (found.left._tag !== "DoesNotExist") return yield* Effect.fail(found.left)
+      const found = yield* Effect.result(read)
+      if (Result.isSuccess(found)) return [found.success, false] as const
+      if (found.failure._tag !== "DoesNotExist") return yield* Effect.fail(found.failure)
       // The create runs in a savepoint, so that losing the race leaves an enclosing transaction usable.
-      const created = yield* Effect.either(create)
-      if (Either.isRight(created)) return [created.right, true] as const
-      if (created.left._tag !== "IntegrityError") return yield* Effect.fail(created.left)
-      const again = yield* Effect.either(read)
-      if (Either.isRight(again)) return [again.right, false] as const
-      return yield* Effect.fail(again.left._tag === "DoesNotExist" ? created.left : again.left)
+      const created = yield* Effect.result(create)
+      if (Result.isSuccess(created)) return [created.success, true] as const
+      if (created.failure._tag !== "IntegrityError") return yield* Effect.fail(created.failure)
+      const again = yield* Effect.result(read)
+      if (Result.isSuccess(again)) return [again.success, false] as const
+      return yield* Effect.fail(again.failure._tag === "DoesNotExist" ? created.failure : again.failure)
     })
   }
 
@@ -798,9 +795,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     const locked = this.modelSet().selectForUpdate().filter(lookup)
     const change = (row: Self): Effect.Effect<Self, WriteError, Db> => {
       if (Object.keys(defaults).length === 0) return Effect.succeed(row)
-      return Effect.flatMap((Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
+      return Effect.flatMap(Effect.fromResult(Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
         Effect.flatMap(
-          (Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
+          Effect.fromResult(Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
           (compiled) => Effect.map(Executor.rows(compiled), (raw) => this.hydrateRow(raw[0]))
         ))
     }
@@ -814,7 +811,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   /** A model instance from a row of every column (what writes return). */
   private hydrateRow(raw: Record<string, unknown>): Self {
     const model = this.query.model
-    return new model(Hydrate.decodeRecord(Compiler.wholeRow(model).columns, raw), true)
+    return Hydrate.instance(model, Hydrate.decodeRecord(Compiler.wholeRow(model).columns, raw))
   }
 
   /**
@@ -845,34 +842,28 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /**
-   * Streams the rows through a server-side cursor, with backpressure. `prefetchRelated` relations are loaded per
-   * chunk of 500 rows.
+   * Streams the rows through a cursor, with backpressure. `prefetchRelated` relations are loaded per chunk of 500
+   * rows. Inside a transaction the cursor is an SQL cursor on its connection, so the stream's consumer may query the
+   * database (in the same transaction) between chunks.
    */
   stream(): Stream.Stream<Row, ReadError, Db> {
-    return Stream.unwrap(Effect.gen(this, function*() {
-      if (this.query.invalid) return yield* this.query.invalid
-      if (this.query.empty) return Stream.empty
-      const { hydrate, statement } = yield* (this.plan(false))
-      if (this.query.lock !== undefined) yield* this.requireTransaction
+    return Stream.unwrap(Effect.suspend((): Effect.Effect<Stream.Stream<Row, ReadError, Db>, ReadError, Db> => {
+      if (this.query.invalid) return Effect.fail(this.query.invalid)
+      if (this.query.empty) return Effect.succeed(Stream.empty)
+      const plan = this.plan(false)
+      if (Result.isFailure(plan)) return Effect.fail(plan.failure)
+      const { hydrate, statement } = plan.success
       const { model, prefetch } = this.query
-      if (prefetch.length === 0) return Executor.stream(statement).pipe(Stream.map(hydrate))
-      // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk. The prefetch queries run
-      // between fetches of an SQL cursor, on the transaction's connection.
-      const prefetched: Stream.Stream<Row, ReadError, Db> = Executor.interleavableStream(statement, STREAM_PREFETCH_CHUNK).pipe(
-        Stream.map(hydrate),
-        Stream.grouped(STREAM_PREFETCH_CHUNK),
-        Stream.mapEffect((chunk) => Prefetcher.prefetch(model, Chunk.toReadonlyArray(chunk), prefetch, runQuery)),
-        Stream.flattenIterables
-      )
-      if (yield* Transaction.inTransaction) return prefetched
-      // Outside a transaction, a read-only one is opened for the stream's life, in a fiber feeding a bounded queue.
-      return Stream.unwrapScoped(Effect.gen(function*() {
-        const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<Row, ReadError>>(2), Queue.shutdown)
-        yield* Effect.forkScoped(Transaction.atomic(Stream.runIntoQueue(prefetched, queue), { readOnly: true }).pipe(
-          Effect.catchAllCause((cause) => Queue.offer(queue, Take.failCause(cause as any)))
-        ))
-        return Stream.flattenTake(Stream.fromQueue(queue))
-      }))
+      // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk, between fetches.
+      const rows: Stream.Stream<Row, ReadError, Db> = prefetch.length === 0
+        ? Stream.map(Executor.stream(statement), hydrate)
+        : Executor.stream(statement, STREAM_PREFETCH_CHUNK).pipe(
+          Stream.map(hydrate),
+          Stream.grouped(STREAM_PREFETCH_CHUNK),
+          Stream.mapEffect((chunk) => Prefetcher.prefetch(model, chunk, prefetch, runQuery)),
+          Stream.flattenIterable
+        )
+      return this.query.lock === undefined ? Effect.succeed(rows) : Effect.as(this.requireTransaction, rows)
     }))
   }
 
@@ -880,7 +871,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   toSql(): Effect.Effect<Compiler.Compiled, FieldError | QueryError> {
     return Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
-      return Effect.map((this.plan(false)), (plan) => plan.statement)
+      return Effect.map(Effect.fromResult(this.plan(false)), (plan) => plan.statement)
     })
   }
 
@@ -923,19 +914,19 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
     super(query)
   }
 
-  override commit(): Effect.Effect<ReadonlyArray<any>, ReadError, Db> {
+  override asEffect(): Effect.Effect<ReadonlyArray<any>, ReadError, Db> {
     return this.query.invalid ? Effect.fail(this.query.invalid) : Loader.related(this.rel, this.parent, runQuery)
   }
 
   /** The join model's QuerySet and the values linking the parent to each of `items`. */
   private links(items: ReadonlyArray<unknown>) {
     const { model, ...rel } = this.rel
-    if (rel.kind !== "m2m") return Either.left(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
-    if (this.query.invalid) return Either.left(this.query.invalid)
+    if (rel.kind !== "m2m") return Result.fail(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
+    if (this.query.invalid) return Result.fail(this.query.invalid)
     const target = rel.target
     const keys = items.map((item) => item instanceof target ? (item as Record<string, unknown>)[target.meta.pk] : item)
     const through = rel.through!
-    return Either.right({
+    return Result.succeed({
       objects: make(through.model) as QuerySet<any, any>,
       mine: { [through.sourceKey]: this.parent[model.meta.pk] },
       targetKey: through.targetKey,
@@ -946,8 +937,8 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
   add(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
     return Effect.suspend(() => {
       const links = this.links(items)
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      const { keys, mine, objects, targetKey } = links.right
+      if (Result.isFailure(links)) return Effect.fail(links.failure)
+      const { keys, mine, objects, targetKey } = links.success
       if (keys.length === 0) return Effect.void
       return Transaction.atomic(Effect.gen(function*() {
         const existing = new Set(yield* objects.filter({ ...mine, [targetKey]: { in: keys } }).valuesList(targetKey, { flat: true }))
@@ -960,8 +951,8 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
   remove(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
     return Effect.suspend(() => {
       const links = this.links(items)
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      const { keys, mine, objects, targetKey } = links.right
+      if (Result.isFailure(links)) return Effect.fail(links.failure)
+      const { keys, mine, objects, targetKey } = links.success
       return keys.length === 0 ? Effect.void : Effect.asVoid(objects.filter({ ...mine, [targetKey]: { in: keys } }).delete())
     })
   }
@@ -969,18 +960,18 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
   set(items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
     return Effect.suspend(() => {
       const links = this.links(items)
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      const { keys, mine, objects, targetKey } = links.right
+      if (Result.isFailure(links)) return Effect.fail(links.failure)
+      const { keys, mine, objects, targetKey } = links.success
       const stale = objects.filter(mine).exclude({ [targetKey]: { in: keys } })
-      return Transaction.atomic(Effect.zipRight(stale.delete(), this.add(...keys)))
+      return Transaction.atomic(Effect.andThen(stale.delete(), this.add(...keys)))
     })
   }
 
   clear(): Effect.Effect<void, DeleteError, Db> {
     return Effect.suspend(() => {
       const links = this.links([])
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      return Effect.asVoid(links.right.objects.filter(links.right.mine).delete())
+      if (Result.isFailure(links)) return Effect.fail(links.failure)
+      return Effect.asVoid(links.success.objects.filter(links.success.mine).delete())
     })
   }
 }

@@ -28,7 +28,7 @@ export declare const KeyTypeId: unique symbol
  * @since 0.1.0
  */
 export interface Ref<T, K = unknown> {
-  new(props: any, options?: boolean): T
+  new(props: any, options?: any): T
   readonly meta: Model.Meta<any>
   readonly [KeyTypeId]?: K
 }

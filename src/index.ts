@@ -1,5 +1,5 @@
 /**
- * effect-orm: a Django-style ORM on Effect and `@effect/sql`.
+ * effect-orm: a Django-style ORM on Effect 4 and its SQL modules.
  *
  * @since 0.1.0
  */
@@ -10,8 +10,10 @@ export * as Expr from "./Expr.js"
 export * as Field from "./Field.js"
 export * as Lookup from "./Lookup.js"
 export * as Model from "./Model.js"
+export * as QueryLog from "./QueryLog.js"
 export * as QuerySet from "./QuerySet.js"
 export * as Relation from "./Relation.js"
+export * as Tables from "./Tables.js"
 export * as Transaction from "./Transaction.js"
 export * as Postgres from "./drivers/Postgres.js"
 export * as PGlite from "./drivers/PGlite.js"

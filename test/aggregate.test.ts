@@ -18,7 +18,7 @@ class AgBook extends Model.Class<AgBook>("AgBook")({
   reading: Field.Duration()
 }, { table: "ag_book", ordering: ["name"] }) {}
 
-const dec = BigDecimal.unsafeFromString
+const dec = BigDecimal.fromStringUnsafe
 const seed = Effect.forEach([
   { name: "A", genre: "scifi", pages: 100, rating: 4, price: dec("10.10"), sold: 2n ** 60n, pubdate: "2001-01-01", reading: Duration.hours(2) },
   { name: "B", genre: "scifi", pages: 201, rating: null, price: dec("20.20"), sold: 2n ** 60n, pubdate: "1999-05-05", reading: Duration.hours(3) },

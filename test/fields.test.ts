@@ -3,7 +3,7 @@
  * filtering by typed values, write validation, dynamic (untyped) bad input, and integrity errors.
  */
 import { expect, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import { BigDecimal, DateTime, Duration, Effect, Schema } from "effect"
 import { Db, F, Field, type Lookup, Model, type QuerySet } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
@@ -71,14 +71,14 @@ class RtShort extends Model.Class<RtShort>("RtShort")({
 }, { table: "rt_short" }) {}
 
 let sequence = 0
-const epoch = DateTime.unsafeMake("2000-01-01T00:00:00Z")
+const epoch = DateTime.makeUnsafe("2000-01-01T00:00:00Z")
 
 class RtDefaults extends Model.Class<RtDefaults>("RtDefaults")({
   id: Field.AutoField(),
   name: Field.Char({ maxLength: 20, default: "unnamed" }),
   count: Field.Integer({ default: 7 }),
   seq: Field.Integer({ default: () => ++sequence }),
-  ratio: Field.Decimal({ maxDigits: 5, decimalPlaces: 2, default: BigDecimal.unsafeFromString("1.50") }),
+  ratio: Field.Decimal({ maxDigits: 5, decimalPlaces: 2, default: BigDecimal.fromStringUnsafe("1.50") }),
   since: Field.DateTime({ default: () => epoch }),
   span: Field.Duration({ default: Duration.minutes(5) }),
   flag: Field.Boolean({ default: false }),
@@ -125,8 +125,8 @@ const models = [RtValue, RtFull, RtShort, RtDefaults, RtStrict, RtConstrained]
 
 // ---- helpers ----
 
-const dec = BigDecimal.unsafeFromString
-const at = (iso: string) => DateTime.unsafeMake(iso)
+const dec = BigDecimal.fromStringUnsafe
+const at = (iso: string) => DateTime.makeUnsafe(iso)
 
 /** A comparable form of a value, asserting its runtime type on the way. */
 type Norm = (u: unknown) => unknown

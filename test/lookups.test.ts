@@ -3,7 +3,7 @@
  * dynamic bad input (FieldError before any SQL); and that every value is a bound parameter.
  */
 import { expect, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import { BigDecimal, DateTime, Duration, Effect, Either } from "effect"
 import { Db, F, Field, type Lookup, Model, Q } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
@@ -76,7 +76,7 @@ const seedTexts = Effect.forEach([
 
 const texts = (qs: typeof LkText.objects) => Effect.map(qs.orderBy("id").valuesList("label", { flat: true }), (r) => [...r])
 
-const utc = (iso: string) => DateTime.unsafeMake(iso)
+const utc = (iso: string) => DateTime.makeUnsafe(iso)
 const seedEvents = Effect.forEach([
   ["e1", "2024-03-10T02:30:15.250Z", "08:15:30"], // Sunday
   ["e2", "2024-03-10T23:59:59Z", "23:05:00"], // Sunday (Monday in Tokyo)
@@ -89,7 +89,7 @@ const seedEvents = Effect.forEach([
 type EventFilter = Lookup.Condition<typeof LkEvent.meta.fields>
 const events = (qs: typeof LkEvent.objects) => Effect.map(qs.orderBy("id").valuesList("label", { flat: true }), (r) => [...r])
 
-const dec = BigDecimal.unsafeFromString
+const dec = BigDecimal.fromStringUnsafe
 const U1 = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
 const U2 = "b1ffcd00-0d1c-4ef8-bb6d-6bb9bd380a22"
 const U3 = "c2aade11-1e2d-4ef8-bb6d-6bb9bd380a33"

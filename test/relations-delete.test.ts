@@ -4,7 +4,7 @@
  * SET_DEFAULT, DO_NOTHING), exact per-model counts, all-or-nothing refusals, deletes inside `Db.atomic`, and row
  * locks over joined relations (`selectForUpdate({ of })` with `selectRelated`).
  */
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { Db, ProtectedError, RestrictedError } from "../src/index.js"

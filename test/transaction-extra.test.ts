@@ -1,6 +1,6 @@
 import { expect, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
-import { SqlError } from "@effect/sql/SqlError"
+import * as SqlClient from "effect/sql/SqlClient"
+import { SqlError } from "effect/sql/SqlError"
 import { Context, Deferred, Effect, Exit, Fiber, Logger, Schedule, TestServices } from "effect"
 import { Db, Field, Model, Transaction } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
@@ -26,7 +26,7 @@ const pgError = (code: string) => new SqlError({ cause: { code, message: `simula
 
 // These tests commit for real, so each starts from empty tables instead of running in `Testing.isolated`.
 const fresh = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Item.objects.delete().pipe(Effect.zipRight(Counter.objects.delete()), Effect.zipRight(effect))
+  Item.objects.delete().pipe(Effect.andThen(Counter.objects.delete()), Effect.andThen(effect))
 
 /** Runs `effect` with a logger that records what is logged. */
 const withLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -50,7 +50,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
       fresh(Effect.gen(function*() {
         expect(yield* Db.atomic(Effect.as(add("durable"), 7), { durable: true })).toBe(7)
         expect(yield* labels).toEqual(["durable"])
-        const failed = yield* Effect.exit(Db.atomic(Effect.zipRight(add("undone"), Effect.fail("nope")), { durable: true }))
+        const failed = yield* Effect.exit(Db.atomic(Effect.andThen(add("undone"), Effect.fail("nope")), { durable: true }))
         expect(Exit.isFailure(failed)).toBe(true)
         expect(yield* labels).toEqual(["durable"])
       })))
@@ -58,8 +58,8 @@ for (const driver of Testing.drivers([Item, Counter])) {
     it.effect("durable: inside another transaction fails with a QueryError before running anything", () =>
       fresh(Effect.gen(function*() {
         let ran = false
-        const body = Effect.zipRight(Effect.sync(() => ran = true), add("inner"))
-        const error = yield* Db.atomic(Effect.zipRight(add("outer"), Db.atomic(body, { durable: true }))).pipe(Effect.flip)
+        const body = Effect.andThen(Effect.sync(() => ran = true), add("inner"))
+        const error = yield* Db.atomic(Effect.andThen(add("outer"), Db.atomic(body, { durable: true }))).pipe(Effect.flip)
         expect(error._tag).toBe("QueryError")
         expect(error._tag === "QueryError" && error.reason).toBe("a durable atomic block cannot run inside another transaction")
         expect(ran).toBe(false)
@@ -139,7 +139,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
         const order: Array<string> = []
         const note = (s: string) => Effect.sync(() => order.push(s))
         yield* Db.atomic(Effect.gen(function*() {
-          yield* Db.atomic(Effect.zipRight(Transaction.onCommit(note("kept")), add("kept")))
+          yield* Db.atomic(Effect.andThen(Transaction.onCommit(note("kept")), add("kept")))
           yield* Db.atomic(Effect.gen(function*() {
             yield* Transaction.onCommit(note("failed savepoint"))
             yield* add("failed")
@@ -153,7 +153,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
           // Sibling fibers: one savepoint commits, the other rolls back.
           const [a, b] = yield* Effect.all([
             Db.atomic(Transaction.onCommit(note("sibling kept"))),
-            Db.atomic(Effect.zipRight(Transaction.onCommit(note("sibling failed")), Effect.fail("sibling")))
+            Db.atomic(Effect.andThen(Transaction.onCommit(note("sibling failed")), Effect.fail("sibling")))
           ], { concurrency: "unbounded", mode: "either" })
           expect(a._tag).toBe("Right")
           expect(b._tag).toBe("Left")
@@ -173,11 +173,11 @@ for (const driver of Testing.drivers([Item, Counter])) {
           return yield* Effect.fail("nope")
         })))
         expect(Exit.isFailure(failed)).toBe(true)
-        const died = yield* Effect.exit(Db.atomic(Effect.zipRight(Transaction.onCommit(note("defect")), Effect.die(boom))))
+        const died = yield* Effect.exit(Db.atomic(Effect.andThen(Transaction.onCommit(note("defect")), Effect.die(boom))))
         expect(Exit.isFailure(died)).toBe(true)
         const registered = yield* Deferred.make<void>()
         const fiber = yield* Effect.fork(Db.atomic(
-          Transaction.onCommit(note("interrupted")).pipe(Effect.zipRight(Deferred.succeed(registered, undefined)), Effect.zipRight(Effect.never))
+          Transaction.onCommit(note("interrupted")).pipe(Effect.andThen(Deferred.succeed(registered, undefined)), Effect.andThen(Effect.never))
         ))
         yield* Deferred.await(registered)
         yield* Fiber.interrupt(fiber)
@@ -267,7 +267,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
         const { logs } = yield* withLogs(sql.withTransaction(Effect.gen(function*() {
           yield* add("raw")
           yield* Transaction.onCommit(note("raw"))
-          yield* Db.atomic(Effect.zipRight(add("atomic in raw"), Transaction.onCommit(note("atomic in raw"))))
+          yield* Db.atomic(Effect.andThen(add("atomic in raw"), Transaction.onCommit(note("atomic in raw"))))
         })))
         expect(order).toEqual([])
         expect(logs.filter((l) => l.level === "ERROR" && l.message.includes("sql.withTransaction"))).toHaveLength(2)
@@ -317,7 +317,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
       fresh(Effect.gen(function*() {
         let attempts = 0
         const error = yield* Db.atomic(
-          Effect.zipRight(Effect.zipRight(Effect.sync(() => attempts++), add("x")), Effect.fail(pgError("40001"))),
+          Effect.andThen(Effect.andThen(Effect.sync(() => attempts++), add("x")), Effect.fail(pgError("40001"))),
           { retry: Schedule.recurs(2) }
         ).pipe(Effect.flip)
         expect(attempts).toBe(3)
@@ -332,7 +332,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
           Effect.gen(function*() {
             attempts = 0
             const exit = yield* Effect.exit(Db.atomic(
-              Effect.zipRight(Effect.zipRight(Effect.sync(() => attempts++), add("x")), failure),
+              Effect.andThen(Effect.andThen(Effect.sync(() => attempts++), add("x")), failure),
               { retry: Schedule.recurs(5) }
             ))
             expect(Exit.isFailure(exit)).toBe(true)

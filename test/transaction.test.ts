@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import { Deferred, Effect, Exit, Fiber, TestServices } from "effect"
 import { Db, Field, Model } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
@@ -14,7 +14,7 @@ const add = (label: string) => Entry.objects.create({ label })
 const boom = new Error("boom")
 
 // These tests commit for real, so each starts from an empty table instead of running in `Testing.isolated`.
-const fresh = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.zipRight(Entry.objects.delete(), effect)
+const fresh = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.andThen(Entry.objects.delete(), effect)
 
 /**
  * Two sibling fibers in one transaction, each in a savepoint: B opens its savepoint first; A opens its own after
@@ -25,7 +25,7 @@ const siblings = Effect.gen(function*() {
   const aWrote = yield* Deferred.make<void>()
   return yield* Effect.all([
     Deferred.await(bOpened).pipe(
-      Effect.zipRight(Db.atomic(Effect.zipRight(add("kept"), Deferred.succeed(aWrote, undefined))))
+      Effect.andThen(Db.atomic(Effect.andThen(add("kept"), Deferred.succeed(aWrote, undefined))))
     ),
     Db.atomic(Effect.gen(function*() {
       yield* Deferred.succeed(bOpened, undefined)
@@ -48,13 +48,13 @@ for (const driver of Testing.drivers([Entry])) {
 
     it.effect("rolls back on failure, defect and interruption", () =>
       fresh(Effect.gen(function*() {
-        const failed = yield* Effect.exit(Db.atomic(Effect.zipRight(add("failure"), Effect.fail("nope"))))
+        const failed = yield* Effect.exit(Db.atomic(Effect.andThen(add("failure"), Effect.fail("nope"))))
         expect(Exit.isFailure(failed)).toBe(true)
-        const died = yield* Effect.exit(Db.atomic(Effect.zipRight(add("defect"), Effect.die(boom))))
+        const died = yield* Effect.exit(Db.atomic(Effect.andThen(add("defect"), Effect.die(boom))))
         expect(Exit.isFailure(died)).toBe(true)
         const started = yield* Deferred.make<void>()
         const fiber = yield* Effect.fork(Db.atomic(
-          add("interrupted").pipe(Effect.zipRight(Deferred.succeed(started, undefined)), Effect.zipRight(Effect.never))
+          add("interrupted").pipe(Effect.andThen(Deferred.succeed(started, undefined)), Effect.andThen(Effect.never))
         ))
         yield* Deferred.await(started)
         yield* Fiber.interrupt(fiber)
@@ -68,7 +68,7 @@ for (const driver of Testing.drivers([Entry])) {
       fresh(Effect.gen(function*() {
         yield* Db.atomic(Effect.gen(function*() {
           yield* add("outer")
-          yield* Db.atomic(Effect.zipRight(add("inner"), Effect.fail("inner failed"))).pipe(Effect.ignore)
+          yield* Db.atomic(Effect.andThen(add("inner"), Effect.fail("inner failed"))).pipe(Effect.ignore)
           yield* Db.atomic(add("second inner"))
         }))
         expect(yield* labels).toEqual(["outer", "second inner"])

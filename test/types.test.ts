@@ -3,7 +3,7 @@
  * compile and every other line must compile. At run time this file only builds querysets and Effects (lazily, so
  * nothing touches a database) and never runs them.
  */
-import type { SqlError } from "@effect/sql/SqlError"
+import type { SqlError } from "effect/sql/SqlError"
 import { BigDecimal, DateTime, Duration, Effect, Option, Schema } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 import {
@@ -86,10 +86,10 @@ const required = {
   small: 2,
   big: 3n,
   float: 1.5,
-  decimal: BigDecimal.unsafeFromString("1.25"),
+  decimal: BigDecimal.fromStringUnsafe("1.25"),
   flag: true,
   day: "2024-01-02",
-  at: DateTime.unsafeMake("2024-01-02T03:04:05Z"),
+  at: DateTime.makeUnsafe("2024-01-02T03:04:05Z"),
   time: "12:34:56",
   span: Duration.seconds(5),
   uuid: "6f0c3b6e-0e4e-4b6a-9a57-3a1d2f5f0c11",
@@ -159,11 +159,11 @@ describe("create", () => {
     expectTypeOf(Book.objects.create(required)).toEqualTypeOf<Effect.Effect<Kitchen, WriteError, Db.Db>>()
     Book.objects.create({ ...required, id: 7, note: null, score: 3, views: 5, kind: "b", token: "x", meta: null })
     // @ts-expect-error `int` is required
-    Book.objects.create({ char: "c", text: "t", small: 2, big: 3n, float: 1.5, decimal: BigDecimal.unsafeFromString("1"), flag: true, day: "2024-01-02", at: DateTime.unsafeMake(0), time: "12:00:00", span: Duration.seconds(1), uuid: "u", data: { tags: [], n: 1 }, status: "draft", level: 1 })
+    Book.objects.create({ char: "c", text: "t", small: 2, big: 3n, float: 1.5, decimal: BigDecimal.fromStringUnsafe("1"), flag: true, day: "2024-01-02", at: DateTime.makeUnsafe(0), time: "12:00:00", span: Duration.seconds(1), uuid: "u", data: { tags: [], n: 1 }, status: "draft", level: 1 })
     // @ts-expect-error `status` is required (no default)
-    Book.objects.create({ char: "c", text: "t", int: 1, small: 2, big: 3n, float: 1.5, decimal: BigDecimal.unsafeFromString("1"), flag: true, day: "2024-01-02", at: DateTime.unsafeMake(0), time: "12:00:00", span: Duration.seconds(1), uuid: "u", data: { tags: [], n: 1 }, level: 1 })
+    Book.objects.create({ char: "c", text: "t", int: 1, small: 2, big: 3n, float: 1.5, decimal: BigDecimal.fromStringUnsafe("1"), flag: true, day: "2024-01-02", at: DateTime.makeUnsafe(0), time: "12:00:00", span: Duration.seconds(1), uuid: "u", data: { tags: [], n: 1 }, level: 1 })
     Tagged.objects.create({ code: "abc", label: "x", big: 1n })
-    Event.objects.create({ at: DateTime.unsafeMake(0) })
+    Event.objects.create({ at: DateTime.makeUnsafe(0) })
     // @ts-expect-error `at` is required
     Event.objects.create({})
     // @ts-expect-error a non-generated primary key is required
@@ -260,8 +260,8 @@ describe("filter", () => {
   it("checks lookup values", () => {
     Book.objects.filter({ int: { gt: 5 } })
     Book.objects.filter({ big: { gt: 5n } })
-    Book.objects.filter({ decimal: { lte: BigDecimal.unsafeFromString("9.99") } })
-    Book.objects.filter({ at: { gte: DateTime.unsafeMake(0) } })
+    Book.objects.filter({ decimal: { lte: BigDecimal.fromStringUnsafe("9.99") } })
+    Book.objects.filter({ at: { gte: DateTime.makeUnsafe(0) } })
     Book.objects.filter({ span: { lt: Duration.minutes(1) } })
     // @ts-expect-error `gt` of an Integer takes a number
     Book.objects.filter({ int: { gt: "5" } })
@@ -389,7 +389,7 @@ describe("projections", () => {
   it("values(...) rows hold exactly the given fields", () => {
     const qs = Book.objects.values("char", "score")
     expectTypeOf<RowOf<typeof qs>>().toEqualTypeOf<{ readonly char: string; readonly score: number | null }>()
-    expectTypeOf<Effect.Effect.Success<typeof qs>>().toEqualTypeOf<
+    expectTypeOf<Effect.Success<typeof qs>>().toEqualTypeOf<
       ReadonlyArray<{ readonly char: string; readonly score: number | null }>
     >()
     expectTypeOf<RowOf<typeof qs>>().not.toHaveProperty("int")
@@ -418,7 +418,7 @@ describe("projections", () => {
 
 describe("terminal operations", () => {
   it("get returns the instance; first and last an Option of it; count a number", () => {
-    expectTypeOf<Effect.Effect.Success<ReturnType<typeof Book.objects.get>>>().toEqualTypeOf<Kitchen>()
+    expectTypeOf<Effect.Success<ReturnType<typeof Book.objects.get>>>().toEqualTypeOf<Kitchen>()
     expectTypeOf(Book.objects.get({ pk: 1 })).toEqualTypeOf<
       Effect.Effect<Kitchen, ReadError | DoesNotExist | MultipleObjectsReturned, Db.Db>
     >()
@@ -428,21 +428,21 @@ describe("terminal operations", () => {
     expectTypeOf(Book.objects.exists()).toEqualTypeOf<Effect.Effect<boolean, ReadError, Db.Db>>()
     expectTypeOf(Book.objects.delete()).toEqualTypeOf<Effect.Effect<QuerySet.DeleteResult, QuerySet.DeleteError, Db.Db>>()
     // A queryset is an Effect yielding its rows.
-    expectTypeOf<Effect.Effect.Success<typeof Book.objects>>().toEqualTypeOf<ReadonlyArray<Kitchen>>()
-    expectTypeOf<Effect.Effect.Error<typeof Book.objects>>().toEqualTypeOf<ReadError>()
-    expectTypeOf<Effect.Effect.Context<typeof Book.objects>>().toEqualTypeOf<Db.Db>()
+    expectTypeOf<Effect.Success<typeof Book.objects>>().toEqualTypeOf<ReadonlyArray<Kitchen>>()
+    expectTypeOf<Effect.Error<typeof Book.objects>>().toEqualTypeOf<ReadError>()
+    expectTypeOf<Effect.Services<typeof Book.objects>>().toEqualTypeOf<Db.Db>()
     // get on a projection returns a projected row
-    expectTypeOf<Effect.Effect.Success<ReturnType<ReturnType<typeof Book.objects.values<["int"]>>["get"]>>>()
+    expectTypeOf<Effect.Success<ReturnType<ReturnType<typeof Book.objects.values<["int"]>>["get"]>>>()
       .toEqualTypeOf<{ readonly int: number }>()
     const flatFirst = Book.objects.valuesList("char", { flat: true }).first()
-    expectTypeOf<Effect.Effect.Success<typeof flatFirst>>().toEqualTypeOf<Option.Option<string>>()
+    expectTypeOf<Effect.Success<typeof flatFirst>>().toEqualTypeOf<Option.Option<string>>()
   })
 
   it("update takes values and F expressions, and rejects wrong types", () => {
     expectTypeOf(Book.objects.update({ int: 1 })).toEqualTypeOf<Effect.Effect<number, WriteError, Db.Db>>()
     Book.objects.filter({ pk: 1 }).update({ int: F("int").add(1), score: null, note: "x", status: "published" })
     Book.objects.update({ int: F("int").mul(2).sub(1), float: F("float").div(3) })
-    Book.objects.update({ big: 5n, decimal: BigDecimal.unsafeFromString("2.50"), at: DateTime.unsafeMake(0) })
+    Book.objects.update({ big: 5n, decimal: BigDecimal.fromStringUnsafe("2.50"), at: DateTime.makeUnsafe(0) })
     Book.objects.update({ score: F("int") })
     // @ts-expect-error `int` is a number
     Book.objects.update({ int: "1" })
@@ -462,16 +462,16 @@ describe("terminal operations", () => {
 describe("error channels", () => {
   it("get fails with DoesNotExist or MultipleObjectsReturned; catchTag removes them", () => {
     const got = Book.objects.get({ pk: 1 })
-    expectTypeOf<Effect.Effect.Error<typeof got>>().toEqualTypeOf<ReadError | DoesNotExist | MultipleObjectsReturned>()
+    expectTypeOf<Effect.Error<typeof got>>().toEqualTypeOf<ReadError | DoesNotExist | MultipleObjectsReturned>()
     const orNull = got.pipe(Effect.catchTag("DoesNotExist", () => Effect.succeed(null)))
-    expectTypeOf<Effect.Effect.Error<typeof orNull>>().toEqualTypeOf<ReadError | MultipleObjectsReturned>()
-    expectTypeOf<Effect.Effect.Success<typeof orNull>>().toEqualTypeOf<Kitchen | null>()
+    expectTypeOf<Effect.Error<typeof orNull>>().toEqualTypeOf<ReadError | MultipleObjectsReturned>()
+    expectTypeOf<Effect.Success<typeof orNull>>().toEqualTypeOf<Kitchen | null>()
     const handled = got.pipe(
       Effect.catchTags({ DoesNotExist: () => Effect.succeed(null), MultipleObjectsReturned: () => Effect.succeed(null) })
     )
-    expectTypeOf<Effect.Effect.Error<typeof handled>>().toEqualTypeOf<ReadError>()
+    expectTypeOf<Effect.Error<typeof handled>>().toEqualTypeOf<ReadError>()
     const instance = Effect.catchIf(got, (e): e is DoesNotExist => e instanceof DoesNotExist, (e) => Effect.succeed(e.lookup))
-    expectTypeOf<Effect.Effect.Error<typeof instance>>().toEqualTypeOf<ReadError | MultipleObjectsReturned>()
+    expectTypeOf<Effect.Error<typeof instance>>().toEqualTypeOf<ReadError | MultipleObjectsReturned>()
     expectTypeOf(new MultipleObjectsReturned({ model: "m", lookup: "l" })._tag).toEqualTypeOf<"MultipleObjectsReturned">()
     // @ts-expect-error count never fails with DoesNotExist
     Book.objects.count().pipe(Effect.catchTag("DoesNotExist", () => Effect.succeed(0)))
@@ -481,17 +481,17 @@ describe("error channels", () => {
 
   it("create and update fail with ValidationError or IntegrityError; catchTag removes them", () => {
     const created = Book.objects.create(required)
-    expectTypeOf<Effect.Effect.Error<typeof created>>().toEqualTypeOf<WriteError>()
-    expectTypeOf<ValidationError>().toMatchTypeOf<Effect.Effect.Error<typeof created>>()
-    expectTypeOf<IntegrityError>().toMatchTypeOf<Effect.Effect.Error<typeof created>>()
+    expectTypeOf<Effect.Error<typeof created>>().toEqualTypeOf<WriteError>()
+    expectTypeOf<ValidationError>().toMatchTypeOf<Effect.Error<typeof created>>()
+    expectTypeOf<IntegrityError>().toMatchTypeOf<Effect.Error<typeof created>>()
     const safe = created.pipe(
       Effect.catchTag("ValidationError", (e) => Effect.succeed(e.issues.map((i) => i.field).join())),
       Effect.catchTag("IntegrityError", (e) => Effect.succeed(e.kind))
     )
-    expectTypeOf<Effect.Effect.Error<typeof safe>>().toEqualTypeOf<ReadError>()
-    expectTypeOf<Effect.Effect.Success<typeof safe>>().toEqualTypeOf<Kitchen | string>()
+    expectTypeOf<Effect.Error<typeof safe>>().toEqualTypeOf<ReadError>()
+    expectTypeOf<Effect.Success<typeof safe>>().toEqualTypeOf<Kitchen | string>()
     const updated = Book.objects.update({ int: 1 }).pipe(Effect.catchTag("ValidationError", () => Effect.succeed(0)))
-    expectTypeOf<Effect.Effect.Error<typeof updated>>().toEqualTypeOf<ReadError | IntegrityError>()
+    expectTypeOf<Effect.Error<typeof updated>>().toEqualTypeOf<ReadError | IntegrityError>()
     // @ts-expect-error create never fails with DoesNotExist
     created.pipe(Effect.catchTag("DoesNotExist", () => Effect.succeed(null)))
   })

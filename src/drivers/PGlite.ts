@@ -1,132 +1,162 @@
 /**
  * The embedded PostgreSQL driver: PGlite (PostgreSQL compiled to WebAssembly) in this process, in memory by
- * default or on a data directory. It is an `@effect/sql` client built with `SqlClient.make`, so transactions,
- * savepoints, spans and `Migrator` behave as on the server.
+ * default or on a data directory. It is an Effect SQL client built with `SqlClient.make`, so transactions,
+ * savepoints, `afterCommit` and spans behave as on the server, and it hands back values in the shapes of the server
+ * driver (`@effect/sql-pg`): int8 as `bigint`, numeric as text, date as `YYYY-MM-DD`, time as microseconds, timestamps
+ * as `Date`, interval as `{ months, days, microseconds }`.
  *
  * @since 0.1.0
  */
 import { PGlite as PGliteDb, type PGliteOptions } from "@electric-sql/pglite"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as SqlClient from "@effect/sql/SqlClient"
-import type * as SqlConnection from "@effect/sql/SqlConnection"
-import { SqlError } from "@effect/sql/SqlError"
-import * as Chunk from "effect/Chunk"
+import type { NonEmptyReadonlyArray } from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as Reactivity from "effect/reactivity/Reactivity"
+import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
+import * as SqlClient from "effect/sql/SqlClient"
+import type * as SqlConnection from "effect/sql/SqlConnection"
+import { SqlError, UnknownError } from "effect/sql/SqlError"
 import * as Stream from "effect/Stream"
 import * as Db from "../Db.js"
-import { textOids } from "./types.js"
+import { classify } from "./sqlState.js"
+import { inferParameterTypes, parsers } from "./pgliteTypes.js"
 
 /** The PGlite instance behind the driver (for snapshots with `dumpDataDir`). @since 0.1.0 */
-export class Instance extends Context.Tag("effect-orm/PGlite/Instance")<Instance, PGliteDb>() {}
+export class Instance extends Context.Service<Instance, PGliteDb>()("effect-orm/PGlite/Instance") {}
 
 /** Options of the embedded driver: PGlite's own (`dataDir` to persist, `loadDataDir` to restore a dump). @since 0.1.0 */
 export type Options = Omit<PGliteOptions, "parsers">
 
-const parsers = Object.fromEntries(textOids.map((oid) => [oid, (value: string) => value]))
+const sqlError = (cause: unknown, message: string, operation: string): SqlError =>
+  new SqlError({ reason: classify(cause, message, operation) })
 
-const attempt = <A>(message: string, run: () => Promise<A>): Effect.Effect<A, SqlError> =>
+const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, SqlError> =>
   // A running query cannot be cancelled inside PGlite: let it finish before the fiber moves on.
-  Effect.uninterruptible(Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ cause, message }) }))
+  Effect.uninterruptible(Effect.tryPromise({ try: run, catch: (cause) => sqlError(cause, "PGlite: Query failed", operation) }))
+
+type Rows = ReadonlyArray<any>
+type TransformRows = (<A extends object>(row: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
 
 let cursorCounter = 0
 const cursorable = /^\s*(SELECT|WITH|VALUES|TABLE)\b/i
 
 /**
- * Streams a query's rows through a server-side cursor, 128 rows per FETCH, so memory stays constant. Outside a
- * transaction the cursor gets one of its own (rolled back at the end: it only reads); statements a cursor cannot
- * run (an INSERT ... RETURNING) are read at once and emitted in chunks.
+ * The one connection to a PGlite instance. `run` wraps each statement: outside a transaction it takes the
+ * instance's lock for that statement only; inside one (which holds the lock) it runs the statement as it is.
+ */
+const makeConnection = (
+  db: PGliteDb,
+  run: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>,
+  inTransaction: boolean
+): SqlConnection.Connection => {
+  const query = (sql: string, params: ReadonlyArray<unknown>, rowMode?: "array") =>
+    run(attempt("query", () =>
+      db.query<any>(sql, params as Array<unknown>, { parsers, rowMode, paramTypes: inferParameterTypes(params) } as any)))
+  const exec = (sql: string) =>
+    run(attempt("query", () => db.exec(sql, { parsers }))).pipe(
+      Effect.map((results) => results[results.length - 1]?.rows ?? [])
+    )
+  const transform = (effect: Effect.Effect<Rows, SqlError>, transformRows: TransformRows) =>
+    transformRows === undefined ? effect : Effect.map(effect, transformRows)
+  const rows = (sql: string, params: ReadonlyArray<unknown>) => Effect.map(query(sql, params), (r) => r.rows)
+  return {
+    execute: (sql, params, transformRows) => transform(rows(sql, params), transformRows),
+    // Shaped like the server driver's result: the rows, the command tag and the number of rows affected or returned.
+    executeRaw: (sql, params) =>
+      Effect.map(query(sql, params), (r) => ({
+        rows: r.rows,
+        command: (r as { command?: string }).command,
+        rowCount: r.affectedRows || r.rows.length
+      })),
+    executeValues: (sql, params) => Effect.map(query(sql, params, "array"), (r) => r.rows as any),
+    executeValuesUnprepared: (sql, params) => Effect.map(query(sql, params, "array"), (r) => r.rows as any),
+    executeUnprepared: (sql, params, transformRows) =>
+      transform(params.length > 0 ? rows(sql, params) : exec(sql), transformRows),
+    executeStream: (sql, params, transformRows) => cursorStream(rows, exec, sql, params, transformRows, inTransaction)
+  }
+}
+
+/**
+ * Streams a query's rows through a server-side cursor, 128 rows per FETCH, so memory stays constant in JavaScript.
+ * Inside a transaction the cursor lives in it. Outside one the cursor is declared `WITH HOLD` and each FETCH takes
+ * the instance's lock on its own, so other statements (of the stream's consumer, say) run between fetches instead
+ * of waiting for the stream to end; PGlite keeps the result until the cursor is closed. Statements a cursor cannot
+ * run (an INSERT ... RETURNING) are read at once and emitted in one chunk.
  */
 const cursorStream = (
-  db: PGliteDb,
+  rows: (sql: string, params: ReadonlyArray<unknown>) => Effect.Effect<Rows, SqlError>,
+  exec: (sql: string) => Effect.Effect<Rows, SqlError>,
   sql: string,
   params: ReadonlyArray<unknown>,
-  transformRows: (<A extends object>(row: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined,
-  ownTransaction: boolean
+  transformRows: TransformRows,
+  inTransaction: boolean
 ): Stream.Stream<any, SqlError> => {
-  const emit = (rows: ReadonlyArray<any>) => Chunk.unsafeFromArray(transformRows ? transformRows(rows) : rows)
+  const emit = (r: Rows) => transformRows ? transformRows(r) : r
   if (!cursorable.test(sql)) {
-    return Stream.flatMap(
-      Stream.fromEffect(attempt("Failed to execute statement", () => db.query<any>(sql, params as Array<unknown>, { parsers }))),
-      (r) => Stream.fromChunk(emit(r.rows))
-    )
+    return Stream.flatMap(Stream.fromEffect(rows(sql, params)), (r) => Stream.fromArray(emit(r)))
   }
-  return Stream.unwrapScoped(Effect.gen(function*() {
+  return Stream.unwrap(Effect.gen(function*() {
     const name = `effect_orm_cursor_${++cursorCounter}`
-    const exec = (statement: string) => attempt("Failed to execute statement", () => db.exec(statement))
     yield* Effect.acquireRelease(
-      Effect.zipRight(
-        ownTransaction ? exec("BEGIN") : Effect.void,
-        attempt("Failed to execute statement", () =>
-          db.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params as Array<unknown>, { parsers })).pipe(
-            Effect.tapError(() => ownTransaction ? Effect.ignore(exec("ROLLBACK")) : Effect.void)
-          )
-      ),
-      () => Effect.ignore(exec(ownTransaction ? "ROLLBACK" : `CLOSE ${name}`))
+      rows(`DECLARE ${name} NO SCROLL CURSOR${inTransaction ? "" : " WITH HOLD"} FOR ${sql}`, params),
+      // Inside a transaction that failed the cursor is gone with it.
+      () => Effect.ignore(exec(`CLOSE ${name}`))
     )
-    const pull = attempt("Failed to execute statement", () => db.query<any>(`FETCH 128 FROM ${name}`, [], { parsers })).pipe(
-      Effect.mapError(Option.some),
-      Effect.flatMap((r) => r.rows.length === 0 ? Effect.fail(Option.none()) : Effect.succeed(emit(r.rows)))
-    )
-    return Stream.repeatEffectChunkOption(pull)
+    const pull = Effect.flatMap(rows(`FETCH 128 FROM ${name}`, []), (r) =>
+      r.length === 0 ? Cause.done() : Effect.succeed(emit(r) as NonEmptyReadonlyArray<any>))
+    return Stream.fromPull(Effect.succeed(pull))
   }))
 }
 
-const makeConnection = (db: PGliteDb, ownTransaction: boolean): SqlConnection.Connection => {
-  const query = (sql: string, params: ReadonlyArray<unknown>, rowMode?: "array") =>
-    attempt("Failed to execute statement", () => db.query<any>(sql, params as Array<unknown>, { parsers, rowMode }))
-  const unprepared = (sql: string, params: ReadonlyArray<unknown>) =>
-    params.length > 0
-      ? Effect.map(query(sql, params), (r) => r.rows)
-      : attempt("Failed to execute statement", () => db.exec(sql, { parsers })).pipe(
-        Effect.map((results) => results[results.length - 1]?.rows ?? [])
+/** PostgreSQL answers COMMIT with ROLLBACK when the transaction had failed: that is an error, not a commit. */
+const commit = (conn: SqlConnection.Connection): Effect.Effect<void, SqlError> =>
+  Effect.flatMap(conn.executeRaw("COMMIT", []), (result) =>
+    (result as { command?: string }).command === "ROLLBACK"
+      ? Effect.fail(
+        new SqlError({
+          reason: new UnknownError({
+            cause: new Error("COMMIT rolled back an aborted transaction"),
+            message: "PGlite: COMMIT rolled back an aborted transaction",
+            operation: "commit"
+          })
+        })
       )
-  const transform = (
-    effect: Effect.Effect<ReadonlyArray<any>, SqlError>,
-    transformRows: (<A extends object>(row: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
-  ) => transformRows === undefined ? effect : Effect.map(effect, transformRows)
-  return {
-    execute: (sql, params, transformRows) => transform(Effect.map(query(sql, params), (r) => r.rows), transformRows),
-    // Shaped like node-postgres' result (rowCount counts the rows a SELECT returns too), so both drivers read alike.
-    executeRaw: (sql, params) =>
-      Effect.map(query(sql, params), (r) => ({ rows: r.rows, fields: r.fields, rowCount: r.affectedRows || r.rows.length })),
-    executeValues: (sql, params) => Effect.map(query(sql, params, "array"), (r) => r.rows),
-    executeUnprepared: (sql, params, transformRows) => transform(unprepared(sql, params), transformRows),
-    executeStream: (sql, params, transformRows) => cursorStream(db, sql, params, transformRows, ownTransaction)
-  }
-}
+      : Effect.void)
 
-/** Builds an `SqlClient` on a PGlite instance: one connection, held by one fiber (or transaction) at a time. @since 0.1.0 */
+/** Builds an `SqlClient` on a PGlite instance: one connection, held by one statement or transaction at a time. @since 0.1.0 */
 export const makeClient = (db: PGliteDb): Effect.Effect<SqlClient.SqlClient, never, Reactivity.Reactivity> =>
-  Effect.gen(function*() {
-    const lock = yield* Effect.makeSemaphore(1)
-    // Inside a transaction (which holds the lock) statements run as they are; outside, each takes the lock.
-    const raw = makeConnection(db, false)
-    const outside = makeConnection(db, true)
-    const locked: SqlConnection.Connection = {
-      execute: (sql, params, t) => lock.withPermits(1)(raw.execute(sql, params, t)),
-      executeRaw: (sql, params) => lock.withPermits(1)(raw.executeRaw(sql, params)),
-      executeValues: (sql, params) => lock.withPermits(1)(raw.executeValues(sql, params)),
-      executeUnprepared: (sql, params, t) => lock.withPermits(1)(raw.executeUnprepared(sql, params, t)),
-      executeStream: (sql, params, t) =>
-        Stream.unwrapScoped(Effect.as(Effect.acquireRelease(lock.take(1), () => lock.release(1)), outside.executeStream(sql, params, t)))
-    }
-    return yield* SqlClient.make({
-      acquirer: Effect.succeed(locked),
-      // A transaction holds the only connection until it ends.
-      transactionAcquirer: Effect.as(Effect.acquireRelease(lock.take(1), () => lock.release(1)), raw),
+  Effect.suspend(() => {
+    const lock = Semaphore.makeUnsafe(1)
+    const shared = makeConnection(db, (effect) => lock.withPermit(effect), false)
+    // A transaction holds the only connection, and the lock, until it ends; its statements run as they are.
+    const held = makeConnection(db, (effect) => effect, true)
+    const transactionAcquirer: Effect.Effect<SqlConnection.Connection, never, Scope.Scope> = Effect.as(
+      Effect.acquireRelease(lock.take(1), () => lock.release(1)),
+      held
+    )
+    return SqlClient.make({
+      acquirer: Effect.succeed(shared),
+      borrower: (f) => f(shared),
+      transactionAcquirer,
       compiler: PgClient.makeCompiler(),
+      driver: "pglite",
+      commit,
+      releaseSavepoint: (name) => `RELEASE SAVEPOINT ${name}`,
       spanAttributes: [["db.system.name", "postgresql"], ["db.namespace", "pglite"]]
     })
   })
 
 /** Starts a PGlite instance, closed when the scope closes. @since 0.1.0 */
-export const start = (options: Options = {}): Effect.Effect<PGliteDb, SqlError, import("effect/Scope").Scope> =>
+export const start = (options: Options = {}): Effect.Effect<PGliteDb, SqlError, Scope.Scope> =>
   Effect.acquireRelease(
-    attempt("Failed to start PGlite", () => PGliteDb.create({ ...options, parsers } as PGliteOptions)),
+    Effect.tryPromise({
+      try: () => PGliteDb.create({ ...options, parsers } as PGliteOptions),
+      catch: (cause) => sqlError(cause, "PGlite: Failed to start", "connect")
+    }),
     (db) => Effect.promise(() => db.close())
   )
 
@@ -134,7 +164,7 @@ export const start = (options: Options = {}): Effect.Effect<PGliteDb, SqlError, 
 export const layer = (
   options: Options = {}
 ): Layer.Layer<Db.Db | SqlClient.SqlClient | Instance, SqlError> =>
-  Layer.unwrapScoped(Effect.map(start(options), layerOn))
+  Layer.unwrap(Effect.map(start(options), layerOn))
 
 /** A `Db` (and `SqlClient`) on a PGlite instance you started yourself. @since 0.1.0 */
 export const layerOn = (db: PGliteDb): Layer.Layer<Db.Db | SqlClient.SqlClient | Instance> =>

@@ -1,7 +1,8 @@
 /**
- * Conversions between what PostgreSQL drivers send (text for int8, numeric, date, timestamptz, interval) and the
- * Effect values the fields hold. The drivers are configured to pass these types through as text, so both drivers
- * hand the same input to these functions.
+ * Conversions between what the PostgreSQL drivers return and the Effect values the fields hold. Both drivers hand
+ * these functions the same shapes (the PGlite driver parses its text results into them): int8 as `bigint`, numeric
+ * as a string, date as `YYYY-MM-DD`, time as microseconds since midnight (`bigint`), timestamps as `Date`, interval
+ * as `{ months, days, microseconds }`.
  * @internal
  */
 import * as BigDecimal from "effect/BigDecimal"
@@ -17,13 +18,13 @@ export const INT8_MAX = 2n ** 63n - 1n
 export const isInt8 = (u: unknown): u is bigint => typeof u === "bigint" && u >= INT8_MIN && u <= INT8_MAX
 
 /** Text PostgreSQL can store: anything but the NUL character. @internal */
-export const Text = Schema.String.pipe(
-  Schema.filter((s) => !s.includes("\u0000") || "Text cannot contain the NUL character")
+export const Text = Schema.String.check(
+  Schema.makeFilter((s: string) => !s.includes("\u0000") || "Text cannot contain the NUL character")
 )
 
 /** At most `max` characters, counted as PostgreSQL's varchar does (code points, so an emoji is one). @internal */
 export const maxCharacters = (max: number) =>
-  Schema.filter<Schema.Schema<string>>((s) => {
+  Schema.makeFilter<string>((s) => {
     let n = 0
     for (const _ of s) if (++n > max) return `Expected at most ${max} characters, got ${[...s].length}`
     return true
@@ -34,7 +35,7 @@ export const bigintFromDb = (raw: unknown): bigint => (typeof raw === "bigint" ?
 
 /** @internal */
 export const decimalFromDb = (raw: unknown): BigDecimal.BigDecimal =>
-  BigDecimal.unsafeFromString(typeof raw === "string" ? raw : String(raw))
+  BigDecimal.fromStringUnsafe(typeof raw === "string" ? raw : String(raw))
 
 /** @internal */
 export const decimalToDb = (value: unknown): string => BigDecimal.format(value as BigDecimal.BigDecimal)
@@ -49,9 +50,9 @@ export const decimalShape = (value: BigDecimal.BigDecimal): { readonly whole: nu
     : { whole: digits - n.scale, decimals: 0 }
 }
 
-/** Refinement: at most `maxDigits` digits, of which at most `decimalPlaces` after the point. @internal */
+/** Check: at most `maxDigits` digits, of which at most `decimalPlaces` after the point. @internal */
 export const decimalDigits = (maxDigits: number, decimalPlaces: number) =>
-  Schema.filter<Schema.Schema<BigDecimal.BigDecimal>>((value) => {
+  Schema.makeFilter<BigDecimal.BigDecimal>((value) => {
     const { decimals, whole } = decimalShape(value)
     if (decimals > decimalPlaces) return `Expected at most ${decimalPlaces} decimal places, got ${decimals}`
     if (whole > maxDigits - decimalPlaces) {
@@ -75,9 +76,9 @@ export const isIsoDate = (u: unknown): u is string => {
 }
 
 /** @internal */
-export const IsoDate = Schema.String.pipe(
-  Schema.filter(isIsoDate, { message: () => "Expected a date written YYYY-MM-DD" })
-).annotations({ identifier: "IsoDate" })
+export const IsoDate = Schema.String.check(
+  Schema.makeFilter((s: string) => isIsoDate(s) || "Expected a date written YYYY-MM-DD")
+).annotate({ identifier: "IsoDate" })
 
 const isoTimePattern = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,6})?$/
 
@@ -85,9 +86,25 @@ const isoTimePattern = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,6})?$/
 export const isIsoTime = (u: unknown): u is string => typeof u === "string" && (isoTimePattern.test(u) || u === "24:00:00")
 
 /** @internal */
-export const IsoTime = Schema.String.pipe(
-  Schema.filter(isIsoTime, { message: () => "Expected a time written HH:MM:SS[.ffffff]" })
-).annotations({ identifier: "IsoTime" })
+export const IsoTime = Schema.String.check(
+  Schema.makeFilter((s: string) => isIsoTime(s) || "Expected a time written HH:MM:SS[.ffffff]")
+).annotate({ identifier: "IsoTime" })
+
+const pad = (n: number | bigint, width = 2) => String(n).padStart(width, "0")
+
+/**
+ * A time of day from the driver's microseconds since midnight, written as PostgreSQL writes it: `HH:MM:SS`, with the
+ * fraction of a second when there is one, without trailing zeros (`12:30:00.5`).
+ * @internal
+ */
+export const timeFromDb = (raw: unknown): string => {
+  if (typeof raw === "string") return raw
+  const micros = raw as bigint
+  const seconds = micros / 1_000_000n
+  const fraction = micros % 1_000_000n
+  const text = `${pad(seconds / 3600n)}:${pad((seconds / 60n) % 60n)}:${pad(seconds % 60n)}`
+  return fraction === 0n ? text : `${text}.${pad(fraction, 6).replace(/0+$/, "")}`
+}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -95,26 +112,18 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const isUuid = (u: unknown): u is string => typeof u === "string" && uuidPattern.test(u)
 
 /** @internal */
+export const UuidString = Schema.String.check(
+  Schema.makeFilter((s: string) => isUuid(s) || "Expected a UUID")
+).annotate({ identifier: "UUID" })
+
+/** @internal */
 export const isUtc = (u: unknown): u is DateTime.Utc => DateTime.isDateTime(u) && DateTime.isUtc(u)
 
-// PostgreSQL's text output of timestamptz: `2024-03-10 12:34:56.123456+05:30`, years beyond 9999 and ` BC` possible.
-const timestamptzPattern = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/
-
-/** Parses PostgreSQL's timestamptz text (any session time zone) into a UTC DateTime. @internal */
+/** A timestamp from the driver (a `Date`; PostgreSQL's infinities and out-of-range values are invalid ones). @internal */
 export const dateTimeFromDb = (raw: unknown): DateTime.Utc => {
-  if (raw instanceof globalThis.Date) return DateTime.unsafeMake(raw)
-  const m = timestamptzPattern.exec(raw as string)
-  if (m === null) throw new Error(`Cannot read timestamp ${JSON.stringify(raw)}`)
-  let year = Number(m[1])
-  if (m[12] !== undefined) year = 1 - year
-  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"))
-  const d = new globalThis.Date(0)
-  d.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]))
-  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), millis)
-  const offsetSeconds = m[8] === undefined
-    ? 0
-    : (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0))
-  return DateTime.unsafeMake(d.getTime() - offsetSeconds * 1000)
+  const date = raw instanceof globalThis.Date ? raw : new globalThis.Date(raw as string)
+  if (Number.isNaN(date.getTime())) throw new Error(`Cannot read timestamp ${String(raw)}: outside the range of a DateTime`)
+  return DateTime.makeUnsafe(date)
 }
 
 // PostgreSQL's timestamptz starts at 4713 BC (year -4712 counted astronomically).
@@ -125,11 +134,9 @@ export const isStorableDateTime = (u: unknown): u is DateTime.Utc =>
   isUtc(u) && new globalThis.Date(DateTime.toEpochMillis(u)).getUTCFullYear() >= MIN_TIMESTAMP_YEAR
 
 /** @internal */
-export const StorableDateTime = Schema.DateTimeUtcFromSelf.pipe(
-  Schema.filter((d) => isStorableDateTime(d) || "Expected a date-time from 4713 BC on")
+export const StorableDateTime = Schema.DateTimeUtc.check(
+  Schema.makeFilter((d: DateTime.Utc) => isStorableDateTime(d) || "Expected a date-time from 4713 BC on")
 )
-
-const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
 /** Writes PostgreSQL's own timestamptz text (years beyond 9999 and BC included, which ISO 8601 text is not). @internal */
 export const dateTimeToDb = (value: unknown): string => {
@@ -142,36 +149,33 @@ export const dateTimeToDb = (value: unknown): string => {
 }
 
 /** @internal */
-export const finiteDuration = Schema.filter<Schema.Schema<Duration.Duration>>(
+export const finiteDuration = Schema.makeFilter<Duration.Duration>(
   (d) => Duration.isFinite(d) || "Expected a finite duration"
 )
 
 /** Sends a Duration as an interval of whole microseconds. @internal */
 export const durationToDb = (value: unknown): string =>
-  `${Duration.unsafeToNanos(value as Duration.Duration) / 1000n} microseconds`
+  `${Duration.toNanosUnsafe(value as Duration.Duration) / 1000n} microseconds`
 
-// PostgreSQL's default interval output: `1 year 2 mons -3 days +04:05:06.789`.
-const intervalUnitPattern = /([+-]?\d+) (year|mon|day)s?/g
-const intervalTimePattern = /([+-])?(\d+):(\d{2}):(\d{2})(?:\.(\d+))?$/
+/** An interval as the drivers return it. @internal */
+export interface Interval {
+  readonly months: number
+  readonly days: number
+  readonly microseconds: bigint
+}
 
-/** Parses PostgreSQL's interval text into a Duration (a month counts 30 days, a year 365.25, as in EXTRACT(EPOCH)). @internal */
+const MICROS_PER_DAY = 86_400_000_000n
+
+/**
+ * An interval as a Duration, counted as PostgreSQL's `EXTRACT(EPOCH FROM ...)` does: a year is 365.25 days, a
+ * remaining month 30 days. A negative interval (a Duration cannot be) is 0.
+ * @internal
+ */
 export const durationFromDb = (raw: unknown): Duration.Duration => {
-  const text = raw as string
-  let days = 0n
-  let micros = 0n
-  for (const [, n, unit] of text.matchAll(intervalUnitPattern)) {
-    const v = BigInt(n!)
-    if (unit === "year") micros += v * 31_557_600_000_000n
-    else if (unit === "mon") days += v * 30n
-    else days += v
-  }
-  const t = intervalTimePattern.exec(text)
-  if (t !== null) {
-    const fraction = BigInt((t[5] ?? "").padEnd(6, "0").slice(0, 6) || "0")
-    const time = ((BigInt(t[2]!) * 60n + BigInt(t[3]!)) * 60n + BigInt(t[4]!)) * 1_000_000n + fraction
-    micros += t[1] === "-" ? -time : time
-  }
-  micros += days * 86_400_000_000n
+  const { days, microseconds, months } = raw as Interval
+  const years = BigInt(Math.trunc(months / 12))
+  const rest = BigInt(months % 12)
+  const micros = years * 31_557_600_000_000n + (rest * 30n + BigInt(days)) * MICROS_PER_DAY + BigInt(microseconds)
   return Duration.micros(micros < 0n ? 0n : micros)
 }
 

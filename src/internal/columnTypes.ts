@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL type of each field kind: for DDL, and for casting parameters where PostgreSQL cannot infer their
- * type (the rows of a VALUES list).
+ * type (the rows of a VALUES list, the array of an `= ANY(...)`).
  * @internal
  */
 import type * as Field from "../Field.js"
@@ -38,5 +38,21 @@ export const sqlType = (field: Field.Any): string => {
       return "uuid"
     case "JSON":
       return "jsonb"
+  }
+}
+
+/**
+ * The type of a field's values without its length or precision, for casting parameters: a cast to `varchar(3)` or
+ * `numeric(5, 2)` would silently truncate or round a value instead of comparing it as it is.
+ * @internal
+ */
+export const valueType = (field: Field.Any): string => {
+  switch (field.kind) {
+    case "Char":
+      return "text"
+    case "Decimal":
+      return "numeric"
+    default:
+      return sqlType(field)
   }
 }

@@ -4,16 +4,22 @@
  * `literal`, which escapes them).
  * @internal
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { FieldError, QueryError } from "../Errors.js"
 import type * as Model from "../Model.js"
-import { sqlType } from "./columnTypes.js"
+import type * as Field from "../Field.js"
+import { sqlType, valueType } from "./columnTypes.js"
 import * as Ast from "./query.js"
 
 /** SQL text with its parameters. @since 0.1.0 */
 export interface Compiled {
   readonly sql: string
   readonly params: ReadonlyArray<unknown>
+  /**
+   * Run without preparing it: its text depends on the data (the number of rows of a multi-row INSERT), so it would
+   * only fill the connection's cache of prepared statements.
+   */
+  readonly unprepared?: boolean
 }
 
 /** Quotes an identifier (doubling embedded quotes). @internal */
@@ -125,6 +131,20 @@ export const exprSql = (node: Ast.ResolvedExpr, w: Writer, alias: string | null)
 const operandSql = (operand: Ast.Operand, w: Writer, alias: string | null) =>
   operand._tag === "Param" ? w.param(operand.value) : exprSql(operand.node, w, alias)
 
+/**
+ * The values of an `in` lookup as one array parameter. Floats go as text: the drivers type a JavaScript array by its
+ * elements, and `[1, 2.5]` mixes integers and doubles.
+ */
+const arrayParam = (field: Field.Any, ops: ReadonlyArray<Ast.Operand>): ReadonlyArray<unknown> =>
+  ops.map((op) => {
+    const value = (op as { readonly value: unknown }).value
+    return field.kind === "Float" && typeof value === "number" ? String(value) : value
+  })
+
+/** The type the compared values have: the field's, or that of the date or time part taken from it. */
+const partType = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>): string =>
+  leaf.transform === undefined ? valueType(leaf.column.field) : leaf.transform === "date" ? "date" : "numeric"
+
 const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf: AliasOf): string => {
   let lhs = columnSql(leaf.column, aliasOf(leaf.column.path))
   if (leaf.transform !== undefined) lhs = transformSql(lhs, leaf.column, leaf.transform)
@@ -137,8 +157,12 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf:
       return ops.length === 0 ? `${lhs} IS NULL` : `${lhs} = ${rhs()}`
     case "isNull":
       return (ops[0] as any).value ? `${lhs} IS NULL` : `${lhs} IS NOT NULL`
-    case "in":
-      return `${lhs} IN (${ops.map((_, i) => rhs(i)).join(", ")})`
+    case "in": {
+      // One array parameter, so the statement's text (and its prepared plan) is the same for any number of values,
+      // and lists beyond PostgreSQL's 65,535 parameters work. Expressions in the list, and DDL, keep `IN (...)`.
+      if (w.inline || ops.some((op) => op._tag === "Expr")) return `${lhs} IN (${ops.map((_, i) => rhs(i)).join(", ")})`
+      return `${lhs} = ANY(${w.param(arrayParam(leaf.column.field, ops))}::${partType(leaf)}[])`
+    }
     case "range":
       return `${lhs} BETWEEN ${rhs(0)} AND ${rhs(1)}`
     case "gt":
@@ -235,16 +259,16 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null | Alia
 }
 
 /** The resolved WHERE tree of a query, or its first FieldError. @internal */
-export const resolveWhere = (query: Ast.Query): Either.Either<Ast.Where, FieldError> => {
+export const resolveWhere = (query: Ast.Query): Result.Result<Ast.Where, FieldError> => {
   const nodes: Array<Ast.Where> = []
   for (const { condition, negate } of query.where) {
     const resolved = Ast.resolveCondition(query.model, condition)
-    if (Either.isLeft(resolved)) return Either.left(resolved.left)
-    const scope: Ast.Where = { _tag: "Scope", node: resolved.right }
+    if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
+    const scope: Ast.Where = { _tag: "Scope", node: resolved.success }
     nodes.push(negate ? { _tag: "Not", node: scope } : scope)
   }
   if (query.empty) nodes.push({ _tag: "Const", value: false })
-  return Either.right({ _tag: "And", nodes })
+  return Result.succeed({ _tag: "And", nodes })
 }
 
 /** A model's columns and their select list, computed once per model (the common `SELECT` of whole rows). */
@@ -254,7 +278,7 @@ const modelSelect = new WeakMap<Model.Any, { readonly columns: ReadonlyArray<Ast
 export const wholeRow = (model: Model.Any) => {
   let cached = modelSelect.get(model)
   if (cached === undefined) {
-    const columns = Object.keys(model.meta.fields).map((key) => Either.getOrThrow(Ast.resolveField(model, key)))
+    const columns = Object.keys(model.meta.fields).map((key) => Result.getOrThrow(Ast.resolveField(model, key)))
     cached = { columns, list: selectList(columns, T0) }
     modelSelect.set(model, cached)
   }
@@ -277,7 +301,7 @@ export interface RelatedColumns {
 }
 
 /** The joined relations of `selectRelated`: each path and its prefixes, parents first. */
-const relatedColumns = (query: Ast.Query): Either.Either<ReadonlyArray<RelatedColumns>, FieldError> => {
+const relatedColumns = (query: Ast.Query): Result.Result<ReadonlyArray<RelatedColumns>, FieldError> => {
   const byName = new Map<string, RelatedColumns>()
   for (const dotted of query.selectRelated) {
     const parts = dotted.split(".")
@@ -285,27 +309,27 @@ const relatedColumns = (query: Ast.Query): Either.Either<ReadonlyArray<RelatedCo
       const name = parts.slice(0, i).join(".")
       if (byName.has(name)) continue
       const column = Ast.resolvePath(query.model, `${name}.pk`, { single: "use prefetchRelated" })
-      if (Either.isLeft(column)) return Either.left(column.left)
-      const path = column.right.path
+      if (Result.isFailure(column)) return Result.fail(column.failure)
+      const path = column.success.path
       if (path.length !== i) {
-        return Either.left(new FieldError({ model: query.model.meta.name, field: dotted, reason: "selectRelated takes relations" }))
+        return Result.fail(new FieldError({ model: query.model.meta.name, field: dotted, reason: "selectRelated takes relations" }))
       }
       const target = path[path.length - 1]!.target
       const columns = wholeRow(target).columns.map((c) => ({ ...c, key: `${name}.${c.key}`, path }))
       byName.set(name, { name, path, columns })
     }
   }
-  return Either.right([...byName.values()])
+  return Result.succeed([...byName.values()])
 }
 
 const orderItems = (
   query: Ast.Query,
   forceOrder: boolean
-): Either.Either<ReadonlyArray<{ readonly column: Ast.Column; readonly descending: boolean }>, FieldError> => {
+): Result.Result<ReadonlyArray<{ readonly column: Ast.Column; readonly descending: boolean }>, FieldError> => {
   const model = query.model
   let keys: ReadonlyArray<string> = query.ordering ?? model.meta.ordering
   if (keys.length === 0 && forceOrder) keys = [model.meta.pk]
-  return Either.all(keys.map((key) => Ast.resolveOrder(model, key)))
+  return Result.all(keys.map((key) => Ast.resolveOrder(model, key)))
 }
 
 const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
@@ -321,15 +345,15 @@ export interface Select {
 export const select = (
   query: Ast.Query,
   options: { readonly forceOrder?: boolean } = {}
-): Either.Either<Select, FieldError> =>
-  Either.gen(function*() {
+): Result.Result<Select, FieldError> =>
+  Result.gen(function*() {
     const w = new Writer()
     // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
     const joins = new Joins(w, T0, "t", true)
     const isModel = query.projection._tag === "Model" || query.projection.fields.length === 0
     const columns = isModel
       ? wholeRow(query.model).columns
-      : yield* Either.all(query.projection.fields.map((key) => Ast.resolvePath(query.model, key)))
+      : yield* Result.all(query.projection.fields.map((key) => Ast.resolvePath(query.model, key)))
     const related = isModel ? yield* relatedColumns(query) : []
     const node = yield* resolveWhere(query)
     const where = whereSql(node, w)
@@ -345,7 +369,7 @@ export const select = (
       const missing = order.filter((o) => !columns.some((c) => c.key === o.column.key))
       missing.forEach((o, i) => list += `, ${columnSql(o.column, joins.aliasOf(o.column.path))} AS ${quote(`__order_${i}`)}`)
     } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
-      const on = yield* Either.all(query.distinct.map((key) => Ast.resolvePath(query.model, key)))
+      const on = yield* Result.all(query.distinct.map((key) => Ast.resolvePath(query.model, key)))
       distinct = `DISTINCT ON (${on.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
     }
     const orderSql = order.length === 0 ? "" : ` ORDER BY ${
@@ -355,10 +379,10 @@ export const select = (
     }`
     let lockOf: Array<string> = []
     if (query.lock?.of !== undefined) {
-      lockOf = yield* Either.all(query.lock.of.map((name) =>
+      lockOf = yield* Result.all(query.lock.of.map((name) =>
         name === "self"
-          ? Either.right(T0)
-          : Either.map(Ast.resolvePath(query.model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!)
+          ? Result.succeed(T0)
+          : Result.map(Ast.resolvePath(query.model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!)
       ))
     }
     let conditions = where === undefined ? [] : [where]
@@ -368,7 +392,7 @@ export const select = (
       const pk = wholeRow(query.model).columns.find((c) => c.key === query.model.meta.pk)!
       viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, T0)}`
       list += `, "v".${quote(via.sourceColumn)} AS "__via"`
-      conditions = [`"v".${quote(via.sourceColumn)} IN (${via.keys.map((k) => w.param(k)).join(", ")})`, ...conditions]
+      conditions = [`"v".${quote(via.sourceColumn)} = ANY(${w.param(via.keys)}::${via.type}[])`, ...conditions]
     }
     let sql = `SELECT ${distinct}${list} FROM ${from(query.model)}${joins.sql}${viaJoin}`
     if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
@@ -389,14 +413,14 @@ export const select = (
 const projectsPaths = (query: Ast.Query) =>
   query.projection._tag !== "Model" && query.projection.fields.some((f) => typeof f === "string" && f.includes("."))
 
-export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => {
+export const count = (query: Ast.Query): Result.Result<Compiled, FieldError> => {
   if (query.distinct !== false || query.limit !== undefined || query.offset > 0 || projectsPaths(query)) {
-    return Either.map(select({ ...query, ordering: [], reversed: false }), ({ compiled }) => ({
+    return Result.map(select({ ...query, ordering: [], reversed: false }), ({ compiled }) => ({
       sql: `SELECT COUNT(*) AS "count" FROM (${compiled.sql}) AS "sub"`,
       params: compiled.params
     }))
   }
-  return Either.map(resolveWhere(query), (node) => {
+  return Result.map(resolveWhere(query), (node) => {
     const w = new Writer()
     const where = whereSql(node, w)
     return { sql: `SELECT COUNT(*) AS "count" FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`, params: w.params }
@@ -404,19 +428,19 @@ export const count = (query: Ast.Query): Either.Either<Compiled, FieldError> => 
 }
 
 /** Compiles an existence check. @internal */
-export const exists = (query: Ast.Query): Either.Either<Compiled, FieldError> =>
-  Either.map(select({ ...query, ordering: [], reversed: false, limit: query.limit === undefined ? 1 : Math.min(query.limit, 1) }), ({ compiled }) => ({
+export const exists = (query: Ast.Query): Result.Result<Compiled, FieldError> =>
+  Result.map(select({ ...query, ordering: [], reversed: false, limit: query.limit === undefined ? 1 : Math.min(query.limit, 1) }), ({ compiled }) => ({
     sql: `SELECT EXISTS (${compiled.sql}) AS "exists"`,
     params: compiled.params
   }))
 
-const refuseSliced = (query: Ast.Query, action: string): Either.Either<void, QueryError> =>
+const refuseSliced = (query: Ast.Query, action: string): Result.Result<void, QueryError> =>
   query.limit !== undefined || query.offset > 0
-    ? Either.left(new QueryError({ model: query.model.meta.name, reason: `cannot ${action} a sliced queryset` }))
-    : Either.void
+    ? Result.fail(new QueryError({ model: query.model.meta.name, reason: `cannot ${action} a sliced queryset` }))
+    : Result.succeed(undefined)
 
 const mutationWhere = (query: Ast.Query, w: Writer) =>
-  Either.map(resolveWhere(query), (node) => {
+  Result.map(resolveWhere(query), (node) => {
     const where = whereSql(node, w)
     return where === undefined ? "" : ` WHERE ${where}`
   })
@@ -434,8 +458,8 @@ export const update = (
   query: Ast.Query,
   assignments: ReadonlyArray<Assignment>,
   options: { readonly returning?: boolean } = {}
-): Either.Either<Compiled, FieldError | QueryError> =>
-  Either.gen(function*() {
+): Result.Result<Compiled, FieldError | QueryError> =>
+  Result.gen(function*() {
     yield* refuseSliced(query, "update")
     const w = new Writer()
     const set = setList(assignments, w)
@@ -470,13 +494,14 @@ export const updateMany = (
     sql: `UPDATE ${from(model)} SET ${set.join(", ")} FROM (VALUES ${values.join(", ")}) AS "v" (${names.join(", ")}) WHERE ${where} RETURNING ${
       columnSql(pk, T0)
     } AS ${quote(pk.key)}`,
-    params: w.params
+    params: w.params,
+    unprepared: rows.length > 1
   }
 }
 
 /** Compiles `DELETE ... WHERE`. @internal */
-export const delete_ = (query: Ast.Query): Either.Either<Compiled, FieldError | QueryError> =>
-  Either.gen(function*() {
+export const delete_ = (query: Ast.Query): Result.Result<Compiled, FieldError | QueryError> =>
+  Result.gen(function*() {
     yield* refuseSliced(query, "delete")
     const w = new Writer()
     const where = yield* mutationWhere(query, w)
@@ -521,7 +546,8 @@ export const insert = (
   }
   return {
     sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${conflict}${returning}`,
-    params: w.params
+    params: w.params,
+    unprepared: rows.length > 1
   }
 }
 
@@ -537,7 +563,7 @@ export interface AggregateItem {
  * user-given name reaches the SQL). A sliced or distinct query is aggregated as a subquery.
  * @internal
  */
-export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>): Either.Either<Compiled, FieldError> => {
+export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>): Result.Result<Compiled, FieldError> => {
   const wrap = query.distinct !== false || query.limit !== undefined || query.offset > 0 || projectsPaths(query)
   const expressions = (ref: (column: Ast.Column) => string) =>
     items.map(({ column, distinct, fn }, i) => {
@@ -559,12 +585,12 @@ export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>)
         }
       }
     )
-    return Either.map(inner, ({ compiled }) => ({
+    return Result.map(inner, ({ compiled }) => ({
       sql: `SELECT ${expressions((c) => `"sub".${quote(c.key)}`)} FROM (${compiled.sql}) AS "sub"`,
       params: compiled.params
     }))
   }
-  return Either.map(resolveWhere(query), (node) => {
+  return Result.map(resolveWhere(query), (node) => {
     const w = new Writer()
     const where = whereSql(node, w)
     return {

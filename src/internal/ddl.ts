@@ -3,7 +3,7 @@
  * constraints render their values through the escaping `literal`.
  * @internal
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
@@ -19,7 +19,7 @@ const columnType = (field: Field.Any): string =>
     : sqlType(field)
 
 const checkSql = (model: Model.Any, condition: unknown): string => {
-  const node = Either.getOrThrowWith(resolveCondition(model, condition), (e) => new Error(e.message))
+  const node = Result.getOrThrowWith(resolveCondition(model, condition), (e) => new Error(e.message))
   return whereSql(node, new Writer(true), null) ?? "TRUE"
 }
 

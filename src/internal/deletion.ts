@@ -5,9 +5,9 @@
  * SET_DEFAULT update the referencing rows, DO_NOTHING leaves them to the database's constraint.
  * @internal
  */
-import type * as SqlError from "@effect/sql/SqlError"
+import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import type { Db } from "../Db.js"
 import { type FieldError, type IntegrityError, ProtectedError, type QueryError, RestrictedError } from "../Errors.js"
 import type * as Field from "../Field.js"
@@ -48,9 +48,9 @@ const primaryKeys = (query: Ast.Query): Effect.Effect<ReadonlyArray<unknown>, Fi
   Effect.suspend((): Effect.Effect<ReadonlyArray<unknown>, FieldError | SqlError.SqlError, Db> => {
     const meta = query.model.meta
     const compiled = Compiler.select({ ...query, ordering: [], projection: { _tag: "ValuesList", fields: [meta.pk], flat: true } })
-    if (Either.isLeft(compiled)) return Effect.fail(compiled.left)
+    if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
     const pk: Field.Any = meta.fields[meta.pk]
-    return Effect.map(Executor.select(compiled.right.compiled), (rows) => rows.map((row) => pk.fromDb(row[meta.pk])))
+    return Effect.map(Executor.select(compiled.success.compiled), (rows) => rows.map((row) => pk.fromDb(row[meta.pk])))
   })
 
 /** The primary keys of `model`'s rows whose `field` is one of `keys`. */
@@ -64,7 +64,7 @@ class Collector {
   readonly restricted: Array<{ readonly model: Model.Any; readonly source: Model.Any; readonly name: string; readonly keys: ReadonlyArray<unknown> }> = []
 
   collect(model: Model.Any, keys: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       let known = this.deletes.get(model)
       if (known === undefined) known = new Map()
       const fresh = keys.filter((k) => !known.has(mapKey(k)))
@@ -111,22 +111,22 @@ class Collector {
 
   /** Runs the updates, then the deletes, referencing rows first; returns the counts. */
   execute(): Effect.Effect<DeleteResult, DeleteError, Db> {
-    return Effect.gen(this, function*() {
+    return Effect.gen({ self: this }, function*() {
       for (const { field, keys, model, value } of this.updates) {
         const deleted = this.deletes.get(model)
         const kept = keys.filter((k) => !deleted?.has(mapKey(k)))
-        const column = Either.getOrThrow(Ast.resolveField(model, field))
+        const column = Result.getOrThrow(Ast.resolveField(model, field))
         const encoded = value === null ? null : column.field.toDb(value)
         for (const chunk of chunks(kept)) {
           const compiled = Compiler.update(byKeys(model, model.meta.pk, chunk), [{ column, value: { _tag: "Param", value: encoded } }])
-          yield* Effect.flatMap(compiled, Executor.affected)
+          yield* Effect.flatMap(Effect.fromResult(compiled), Executor.affected)
         }
       }
       const perModel: Record<string, number> = {}
       let total = 0
       for (const [model, keys] of [...this.deletes].reverse()) {
         for (const chunk of chunks([...keys.values()])) {
-          const n = yield* Effect.flatMap(Compiler.delete_(byKeys(model, model.meta.pk, chunk)), Executor.affected)
+          const n = yield* Effect.flatMap(Effect.fromResult(Compiler.delete_(byKeys(model, model.meta.pk, chunk))), Executor.affected)
           if (n > 0) perModel[model.meta.name] = (perModel[model.meta.name] ?? 0) + n
           total += n
         }
@@ -143,7 +143,7 @@ export const deleteRows = (query: Ast.Query): Effect.Effect<DeleteResult, Delete
     const name = model.meta.name
     // Nothing references these rows with a behaviour to apply: one DELETE.
     if (Relations.referencing(model).every(({ rel }) => rel.onDelete === "DO_NOTHING")) {
-      return Effect.flatMap(Compiler.delete_(query), (compiled) =>
+      return Effect.flatMap(Effect.fromResult(Compiler.delete_(query)), (compiled) =>
         Effect.map(Executor.affected(compiled), (n) => ({ total: n, perModel: n === 0 ? {} : { [name]: n } })))
     }
     return Transaction.atomic(Effect.gen(function*() {

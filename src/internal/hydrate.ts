@@ -7,6 +7,14 @@ import type { RelatedColumns } from "./compiler.js"
 import type { Projection } from "./query.js"
 import type * as Ast from "./query.js"
 
+/**
+ * A model instance holding `props`, built without the Schema class's constructor: values read from the database are
+ * already checked by their column types, and a model's constructor would parse every row again.
+ * @internal
+ */
+export const instance = (model: { readonly prototype: object }, props: Record<string, unknown>): any =>
+  Object.assign(Object.create(model.prototype), props)
+
 /** A function from a raw row to what the queryset yields. @internal */
 export type Hydrator = (raw: Record<string, unknown>) => any
 
@@ -49,7 +57,7 @@ const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
         values[out] = value === null || value === undefined ? null : field.fromDb(value)
       }
       for (const child of plan.children) values[child.attribute] = built.get(child.name)
-      built.set(plan.name, new plan.target(values, true))
+      built.set(plan.name, instance(plan.target, values))
     }
     for (const plan of plans) if (plan.top) props[plan.attribute] = built.get(plan.name)
   }
@@ -65,12 +73,12 @@ export const hydrator = (
   switch (projection._tag) {
     case "Model": {
       const Model = query.model
-      if (related.length === 0) return (raw) => new Model(decodeRecord(columns, raw), true)
+      if (related.length === 0) return (raw) => instance(Model, decodeRecord(columns, raw))
       const attach = relatedBuilder(related)
       return (raw) => {
         const props = decodeRecord(columns, raw)
         attach(raw, props)
-        return new Model(props, true)
+        return instance(Model, props)
       }
     }
     case "Values":

@@ -2,7 +2,7 @@
  * Constraint violations, recognised by PostgreSQL's SQLSTATE on the driver's error, become `IntegrityError`.
  * @internal
  */
-import type * as SqlError from "@effect/sql/SqlError"
+import type * as SqlError from "effect/sql/SqlError"
 import { IntegrityError, type IntegrityKind } from "../Errors.js"
 
 const integrityKinds: Record<string, IntegrityKind> = {
@@ -15,7 +15,8 @@ const integrityKinds: Record<string, IntegrityKind> = {
 
 /** Maps a driver error carrying a PostgreSQL integrity SQLSTATE to `IntegrityError`; others stay `SqlError`. @internal */
 export const mapSqlError = (error: SqlError.SqlError): IntegrityError | SqlError.SqlError => {
-  const cause = error.cause as
+  // The driver's error, with PostgreSQL's fields, is the cause of the SqlError's reason.
+  const cause = error.reason?.cause as
     | { code?: string; constraint?: string; table?: string; column?: string; detail?: string; message?: string }
     | undefined
   const kind = cause?.code === undefined ? undefined : integrityKinds[cause.code]

@@ -1,22 +1,25 @@
 /**
- * Batched loading of one instance's related rows, on Effect's Request batching: loads requested together (for
- * instance by `Effect.forEach(..., { batching: true })`) for the same relation run as one `IN` query.
+ * Batched loading of one instance's related rows, on Effect's Request batching: loads made concurrently (for instance
+ * by `Effect.forEach(books, ..., { concurrency: "unbounded" })`) for the same relation, on the same database and in
+ * the same transaction, run as one query.
  * @internal
  */
-import type * as SqlError from "@effect/sql/SqlError"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Request from "effect/Request"
 import * as RequestResolver from "effect/RequestResolver"
-import type { Db } from "../Db.js"
+import type * as SqlError from "effect/sql/SqlError"
 import type { FieldError, QueryError } from "../Errors.js"
 import * as Prefetch from "./prefetch.js"
 import * as Ast from "./query.js"
 import type * as Relations from "./relations.js"
+import { Db } from "./service.js"
 
 type LoadError = FieldError | QueryError | SqlError.SqlError
 
 /** A request for the rows related to one parent row. */
-interface Load extends Request.Request<ReadonlyArray<any>, LoadError> {
+interface Load extends Request.Request<ReadonlyArray<any>, LoadError, Db> {
   readonly _tag: "Load"
   readonly rel: Relations.Resolved
   readonly parent: Record<string, unknown>
@@ -25,32 +28,37 @@ interface Load extends Request.Request<ReadonlyArray<any>, LoadError> {
 
 const Load = Request.tagged<Load>("Load")
 
-/** One query per relation among the batched requests. */
-const makeResolver = () => RequestResolver.makeBatched((requests: ReadonlyArray<Load>) => {
-  const byRelation = new Map<Relations.Resolved, Array<Load>>()
-  for (const request of requests) {
-    const group = byRelation.get(request.rel)
-    if (group === undefined) byRelation.set(request.rel, [request])
-    else group.push(request)
+/**
+ * Loads are batched per database and transaction (each batch runs with the context of one of its callers, so all its
+ * callers must share the connection), then grouped into one query per relation.
+ */
+const resolver = RequestResolver.makeGrouped<Load, object>({
+  key: ({ context }) => {
+    const db = Context.get(context, Db)
+    return Context.getOrUndefined(context as Context.Context<never>, db.sql.transactionService) ?? db
+  },
+  resolver: (entries) => {
+    const byRelation = new Map<Relations.Resolved, Array<Request.Entry<Load>>>()
+    for (const entry of entries) {
+      const group = byRelation.get(entry.request.rel)
+      if (group === undefined) byRelation.set(entry.request.rel, [entry])
+      else group.push(entry)
+    }
+    return Effect.forEach(byRelation, ([rel, group]) =>
+      Prefetch.load(rel, group.map((e) => e.request.parent), Ast.initial(rel.target), group[0]!.request.run).pipe(
+        Effect.exit,
+        Effect.map((exit) => {
+          for (const entry of group) {
+            entry.completeUnsafe(Exit.isSuccess(exit) ? Exit.succeed(exit.value(entry.request.parent)) : exit as Exit.Exit<never, LoadError>)
+          }
+        })
+      ), { discard: true }) as Effect.Effect<void>
   }
-  return Effect.forEach(byRelation, ([rel, group]) =>
-    Prefetch.load(rel, group.map((r) => r.parent), Ast.initial(rel.target), group[0]!.run).pipe(
-      Effect.matchCauseEffect({
-        onFailure: (cause) => Effect.forEach(group, (r) => Request.failCause(r, cause), { discard: true }),
-        onSuccess: (related) => Effect.forEach(group, (r) => Request.succeed(r, related(r.parent)), { discard: true })
-      })
-    ), { discard: true })
 })
-
-// Built once, on first use.
-let resolver: ReturnType<typeof makeResolver> | undefined
 
 /** The rows related to `parent` through `rel`, batched with concurrent loads of the same relation. @internal */
 export const related = (
   rel: Relations.Resolved,
   parent: Record<string, unknown>,
   run: Prefetch.Runner
-): Effect.Effect<ReadonlyArray<any>, LoadError, Db> =>
-  // The whole caller's context, not only `Db`: the transaction's connection lives there too.
-  Effect.flatMap(Effect.context<Db>(), (context) =>
-    Effect.request(Load({ rel, parent, run }), RequestResolver.provideContext(resolver ??= makeResolver(), context)))
+): Effect.Effect<ReadonlyArray<any>, LoadError, Db> => Effect.request(Load({ rel, parent, run }), resolver)

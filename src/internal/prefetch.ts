@@ -3,13 +3,14 @@
  * `prefetchRelated` (per level) and by the batched `related` loads.
  * @internal
  */
-import type * as SqlError from "@effect/sql/SqlError"
+import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import type { Db } from "../Db.js"
 import { FieldError, QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import { mapKey } from "./codec.js"
+import { valueType } from "./columnTypes.js"
 import * as Ast from "./query.js"
 import * as Relations from "./relations.js"
 
@@ -63,7 +64,8 @@ export const load = (
           table: through.model.meta.table,
           column: through.model.meta.columns[through.targetKey],
           sourceColumn: through.model.meta.columns[through.sourceKey],
-          keys: keys.map((k) => pkField.toDb(k))
+          keys: keys.map((k) => pkField.toDb(k)),
+          type: valueType(pkField)
         }
       }
       groupKey = (_, via) => via === null || via === undefined ? via : pkField.fromDb(via)
@@ -83,11 +85,8 @@ export const load = (
 }
 
 /** A copy of a row with more attributes (rows are immutable). */
-const withAttributes = (row: any, attributes: Record<string, unknown>): any => {
-  const Ctor = row?.constructor
-  const props = { ...row, ...attributes }
-  return typeof Ctor === "function" && Ctor !== Object ? new Ctor(props, true) : props
-}
+const withAttributes = (row: any, attributes: Record<string, unknown>): any =>
+  Object.assign(Object.create(Object.getPrototypeOf(row)), row, attributes)
 
 /** The value a loaded relation gives one parent: an array, or a row or `null` for a single-valued relation. @internal */
 export const shape = (rel: Relations.Resolved, rows: ReadonlyArray<any>): unknown => rel.many ? rows : rows[0] ?? null

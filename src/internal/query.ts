@@ -3,7 +3,7 @@
  * Every field name, lookup and value is validated against the model here, before any SQL exists.
  * @internal
  */
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Expr from "../Expr.js"
 import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
@@ -67,6 +67,8 @@ export interface Via {
   /** The join table's column holding the source key, matched against `keys`. */
   readonly sourceColumn: string
   readonly keys: ReadonlyArray<unknown>
+  /** The SQL type of the keys. */
+  readonly type: string
 }
 
 /** @internal */
@@ -133,13 +135,13 @@ export type Where =
 const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key)
 
 /** Returns the column of a field name (or `pk`), or a FieldError. @internal */
-export const resolveField = (model: Model.Any, key: string): Either.Either<Column, FieldError> => {
+export const resolveField = (model: Model.Any, key: string): Result.Result<Column, FieldError> => {
   const meta = model.meta
   const name = key === "pk" ? meta.pk : key
   if (typeof key !== "string" || !has(meta.fields, name)) {
-    return Either.left(new FieldError({ model: meta.name, field: String(key), reason: `unknown field; choices are ${choices(model)}` }))
+    return Result.fail(new FieldError({ model: meta.name, field: String(key), reason: `unknown field; choices are ${choices(model)}` }))
   }
-  return Either.right({ key: name, column: meta.columns[name], field: meta.fields[name], path: [] })
+  return Result.succeed({ key: name, column: meta.columns[name], field: meta.fields[name], path: [] })
 }
 
 const choices = (model: Model.Any) => [...Object.keys(model.meta.fields), ...Relations.names(model)].join(", ")
@@ -154,7 +156,7 @@ export const resolvePath = (
   model: Model.Any,
   dotted: string,
   options: { readonly single?: string } = {}
-): Either.Either<Column, FieldError> => {
+): Result.Result<Column, FieldError> => {
   if (typeof dotted !== "string") return resolveField(model, dotted)
   const parts = dotted.split(".")
   if (parts.length === 1 && Relations.resolve(model, dotted) === undefined) return resolveField(model, dotted)
@@ -164,21 +166,21 @@ export const resolvePath = (
     const part = parts[i]!
     const last = i === parts.length - 1
     if (last && (has(current.meta.fields, part) || part === "pk")) {
-      const column = Either.getOrThrow(resolveField(current, part))
-      return Either.right({ ...column, key: dotted, path })
+      const column = Result.getOrThrow(resolveField(current, part))
+      return Result.succeed({ ...column, key: dotted, path })
     }
     const rel = Relations.resolve(current, part)
     if (rel === undefined) {
-      return Either.left(new FieldError({ model: model.meta.name, field: dotted, reason: `unknown field "${part}" on ${current.meta.name}; choices are ${choices(current)}` }))
+      return Result.fail(new FieldError({ model: model.meta.name, field: dotted, reason: `unknown field "${part}" on ${current.meta.name}; choices are ${choices(current)}` }))
     }
     if (options.single !== undefined && rel.many) {
-      return Either.left(new FieldError({ model: model.meta.name, field: dotted, reason: `"${part}" reaches many rows: ${options.single}` }))
+      return Result.fail(new FieldError({ model: model.meta.name, field: dotted, reason: `"${part}" reaches many rows: ${options.single}` }))
     }
     if (last) {
       // The relation itself stands for its key.
-      if (rel.kind === "forward") return Either.right({ ...Either.getOrThrow(resolveField(current, rel.key!)), key: dotted, path })
+      if (rel.kind === "forward") return Result.succeed({ ...Result.getOrThrow(resolveField(current, rel.key!)), key: dotted, path })
       path.push(rel)
-      return Either.right({ ...Either.getOrThrow(resolveField(rel.target, rel.target.meta.pk)), key: dotted, path })
+      return Result.succeed({ ...Result.getOrThrow(resolveField(rel.target, rel.target.meta.pk)), key: dotted, path })
     }
     path.push(rel)
     current = rel.target
@@ -186,15 +188,18 @@ export const resolvePath = (
   return resolveField(model, dotted)
 }
 
+const zipWith = <A, B, C, E>(a: Result.Result<A, E>, b: Result.Result<B, E>, f: (a: A, b: B) => C): Result.Result<C, E> =>
+  Result.flatMap(a, (x) => Result.map(b, (y) => f(x, y)))
+
 /** @internal */
-export const resolveExpr = (model: Model.Any, node: Expr.Node): Either.Either<ResolvedExpr, FieldError> => {
+export const resolveExpr = (model: Model.Any, node: Expr.Node): Result.Result<ResolvedExpr, FieldError> => {
   switch (node._tag) {
     case "Ref":
-      return Either.map(resolveField(model, node.field), (column) => ({ _tag: "Column", column }))
+      return Result.map(resolveField(model, node.field), (column) => ({ _tag: "Column", column }))
     case "Value":
-      return Either.right(node)
+      return Result.succeed(node)
     case "Binary":
-      return Either.zipWith(
+      return zipWith(
         resolveExpr(model, node.left),
         resolveExpr(model, node.right),
         (left, right) => ({ _tag: "Binary", op: node.op, left, right })
@@ -252,8 +257,8 @@ class Resolver {
       const value = condition[key]
       if (value === undefined) continue
       const column = resolveField(this.model, key)
-      if (Either.isRight(column)) {
-        nodes.push(this.fieldFilter({ ...column.right, path: this.path }, value))
+      if (Result.isSuccess(column)) {
+        nodes.push(this.fieldFilter({ ...column.success, path: this.path }, value))
         continue
       }
       const rel = Relations.resolve(this.model, key)
@@ -269,8 +274,8 @@ class Resolver {
     const path = [...this.path, rel]
     // A forward key is compared on this table's key column, without a join.
     const idColumn: Column = rel.kind === "forward"
-      ? { ...Either.getOrThrow(resolveField(this.model, rel.key!)), path: this.path }
-      : { ...Either.getOrThrow(resolveField(target, target.meta.pk)), path }
+      ? { ...Result.getOrThrow(resolveField(this.model, rel.key!)), path: this.path }
+      : { ...Result.getOrThrow(resolveField(target, target.meta.pk)), path }
     if (isPlainObject(value)) {
       const nodes: Array<Where> = []
       const rest: Record<string, unknown> = {}
@@ -358,7 +363,7 @@ class Resolver {
     const expected = transform === undefined ? `a ${field.kind} value` : transform === "date" ? "a YYYY-MM-DD date" : "an integer"
     const operand = (u: unknown): Operand => {
       // `F(...)` names the query's own fields, wherever it appears.
-      if (Expr.isExpr(u)) return { _tag: "Expr", node: Either.getOrThrowWith(resolveExpr(this.root, u.node), (e) => e) }
+      if (Expr.isExpr(u)) return { _tag: "Expr", node: Result.getOrThrowWith(resolveExpr(this.root, u.node), (e) => e) }
       if (!isValue(u)) this.fail(label, `lookup "${lookup}" expects ${expected}, got ${describe(u)}`)
       return { _tag: "Param", value: toDb(u) }
     }
@@ -395,11 +400,11 @@ class Resolver {
 }
 
 /** Resolves a filter, a Q or a dynamic object into a checked condition, or a FieldError. @internal */
-export const resolveCondition = (model: Model.Any, condition: unknown): Either.Either<Where, FieldError> => {
+export const resolveCondition = (model: Model.Any, condition: unknown): Result.Result<Where, FieldError> => {
   try {
-    return Either.right(new Resolver(model).condition(condition))
+    return Result.succeed(new Resolver(model).condition(condition))
   } catch (error) {
-    if (error instanceof FieldError) return Either.left(error)
+    if (error instanceof FieldError) return Result.fail(error)
     throw error
   }
 }
@@ -408,10 +413,10 @@ export const resolveCondition = (model: Model.Any, condition: unknown): Either.E
 export const resolveOrder = (
   model: Model.Any,
   key: string
-): Either.Either<{ readonly column: Column; readonly descending: boolean }, FieldError> => {
+): Result.Result<{ readonly column: Column; readonly descending: boolean }, FieldError> => {
   if (typeof key !== "string") {
-    return Either.left(new FieldError({ model: model.meta.name, reason: `ordering expects field names, got ${describe(key)}` }))
+    return Result.fail(new FieldError({ model: model.meta.name, reason: `ordering expects field names, got ${describe(key)}` }))
   }
   const descending = key.startsWith("-")
-  return Either.map(resolvePath(model, descending ? key.slice(1) : key), (column) => ({ column, descending }))
+  return Result.map(resolvePath(model, descending ? key.slice(1) : key), (column) => ({ column, descending }))
 }

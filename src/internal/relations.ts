@@ -40,7 +40,9 @@ export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field
     const target = rel.target()
     return target.meta.fields[target.meta.pk]
   }
-  const value = Schema.suspend((): Schema.Schema<any, any> => pk().schema)
+  const value = Schema.suspend((): Schema.Codec<any, any> => pk().schema)
+  const schema: Schema.Codec<any, any> = rel.nullable ? Schema.NullOr(value) : value
+  let validate: ((u: unknown) => string | undefined) | undefined
   return {
     [Field.TypeId]: undefined as any,
     get kind() {
@@ -50,7 +52,9 @@ export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field
     get lookupKind() {
       return pk().lookupKind
     },
-    schema: rel.nullable ? Schema.NullOr(value) : value,
+    schema,
+    // Built on first use: the target's primary key may not exist yet.
+    validate: (u) => (validate ??= Field.validator(schema))(u),
     isValue: (u) => pk().isValue(u),
     fromDb: (raw) => pk().fromDb(raw),
     toDb: (v) => pk().toDb(v),

@@ -3,9 +3,7 @@
  * is built, and all problems are collected into one `ValidationError`.
  * @internal
  */
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+import * as Result from "effect/Result"
 import { FieldError, ValidationError, type ValidationIssue } from "../Errors.js"
 import * as Expr from "../Expr.js"
 import type * as Field from "../Field.js"
@@ -17,19 +15,19 @@ import * as Ast from "./query.js"
 export const DEFAULT: unique symbol = Symbol.for("effect-orm/DEFAULT")
 
 /** Checks one value against its field and converts it for the driver. @internal */
-export const encode = (field: Field.Any, value: unknown): Either.Either<unknown, string> => {
-  const checked = Schema.validateEither(field.schema)(value)
-  if (Either.isLeft(checked)) return Either.left(ParseResult.TreeFormatter.formatErrorSync(checked.left))
-  return Either.right(value === null ? null : field.toDb(value))
+export const encode = (field: Field.Any, value: unknown): Result.Result<unknown, string> => {
+  const problem = field.validate(value)
+  if (problem !== undefined) return Result.fail(problem)
+  return Result.succeed(value === null ? null : field.toDb(value))
 }
 
 /**
  * Replaces forward relations given by instance or key (`publisher: p`) with their key column (`publisherId`).
  * @internal
  */
-export const relationKeys = (model: Model.Any, data: Record<string, unknown>): Either.Either<Record<string, unknown>, FieldError> => {
+export const relationKeys = (model: Model.Any, data: Record<string, unknown>): Result.Result<Record<string, unknown>, FieldError> => {
   const relations = model.meta.relations
-  if (!Object.keys(data).some((k) => Object.prototype.hasOwnProperty.call(relations, k))) return Either.right(data)
+  if (!Object.keys(data).some((k) => Object.prototype.hasOwnProperty.call(relations, k))) return Result.succeed(data)
   const result: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(data)) {
     const rel = Object.prototype.hasOwnProperty.call(relations, key) ? relations[key] : undefined
@@ -38,16 +36,16 @@ export const relationKeys = (model: Model.Any, data: Record<string, unknown>): E
       continue
     }
     if (rel.kind !== "ForeignKey" && rel.kind !== "OneToOne") {
-      return Either.left(new FieldError({ model: model.meta.name, field: key, reason: "a many-to-many or reverse relation is written through related(instance, name)" }))
+      return Result.fail(new FieldError({ model: model.meta.name, field: key, reason: "a many-to-many or reverse relation is written through related(instance, name)" }))
     }
     if (value === undefined) continue
     if (data[`${key}Id`] !== undefined) {
-      return Either.left(new FieldError({ model: model.meta.name, field: key, reason: `give ${key} or ${key}Id, not both` }))
+      return Result.fail(new FieldError({ model: model.meta.name, field: key, reason: `give ${key} or ${key}Id, not both` }))
     }
     const target = rel.target()
     result[`${key}Id`] = value instanceof target ? (value as Record<string, unknown>)[target.meta.pk] : value
   }
-  return Either.right(result)
+  return Result.succeed(result)
 }
 
 const unknownKey = (model: Model.Any, data: Record<string, unknown>): FieldError | undefined => {
@@ -69,12 +67,12 @@ export const insertRow = (
   data: Record<string, unknown>,
   issues: Array<ValidationIssue>,
   prefix = ""
-): Either.Either<Map<string, unknown>, FieldError> => {
+): Result.Result<Map<string, unknown>, FieldError> => {
   const normalized = relationKeys(model, data)
-  if (Either.isLeft(normalized)) return Either.left(normalized.left)
-  data = normalized.right
+  if (Result.isFailure(normalized)) return Result.fail(normalized.failure)
+  data = normalized.success
   const bad = unknownKey(model, data)
-  if (bad) return Either.left(bad)
+  if (bad) return Result.fail(bad)
   const meta = model.meta
   const row = new Map<string, unknown>()
   for (const key of Object.keys(meta.fields)) {
@@ -92,15 +90,15 @@ export const insertRow = (
       }
     }
     const encoded = encode(field, value)
-    if (Either.isLeft(encoded)) issues.push({ field: prefix + key, message: encoded.left })
-    else row.set(key, encoded.right)
+    if (Result.isFailure(encoded)) issues.push({ field: prefix + key, message: encoded.failure })
+    else row.set(key, encoded.success)
   }
-  return Either.right(row)
+  return Result.succeed(row)
 }
 
 /** Fails with the collected issues, if any. @internal */
-export const checkIssues = (model: Model.Any, issues: ReadonlyArray<ValidationIssue>): Either.Either<void, ValidationError> =>
-  issues.length > 0 ? Either.left(new ValidationError({ model: model.meta.name, issues })) : Either.void
+export const checkIssues = (model: Model.Any, issues: ReadonlyArray<ValidationIssue>): Result.Result<void, ValidationError> =>
+  issues.length > 0 ? Result.fail(new ValidationError({ model: model.meta.name, issues })) : Result.succeed(undefined)
 
 /**
  * The assignments of an UPDATE from values or `F` expressions. The version field, when the model has one and it is
@@ -110,54 +108,54 @@ export const checkIssues = (model: Model.Any, issues: ReadonlyArray<ValidationIs
 export const assignments = (
   model: Model.Any,
   values: Record<string, unknown>
-): Either.Either<Array<Assignment>, FieldError | ValidationError> => {
+): Result.Result<Array<Assignment>, FieldError | ValidationError> => {
   const normalized = relationKeys(model, values)
-  if (Either.isLeft(normalized)) return Either.left(normalized.left)
-  values = normalized.right
+  if (Result.isFailure(normalized)) return Result.fail(normalized.failure)
+  values = normalized.success
   const result: Array<Assignment> = []
   const issues: Array<ValidationIssue> = []
   for (const key of Object.keys(values)) {
     const value = values[key]
     if (value === undefined) continue
     const column = Ast.resolveField(model, key)
-    if (Either.isLeft(column)) return Either.left(column.left)
+    if (Result.isFailure(column)) return Result.fail(column.failure)
     if (Expr.isExpr(value)) {
       const node = Ast.resolveExpr(model, value.node)
-      if (Either.isLeft(node)) return Either.left(node.left)
-      result.push({ column: column.right, value: { _tag: "Expr", node: node.right } })
+      if (Result.isFailure(node)) return Result.fail(node.failure)
+      result.push({ column: column.success, value: { _tag: "Expr", node: node.success } })
       continue
     }
-    const encoded = encode(column.right.field, value)
-    if (Either.isLeft(encoded)) issues.push({ field: key, message: encoded.left })
-    else result.push({ column: column.right, value: { _tag: "Param", value: encoded.right } })
+    const encoded = encode(column.success.field, value)
+    if (Result.isFailure(encoded)) issues.push({ field: key, message: encoded.failure })
+    else result.push({ column: column.success, value: { _tag: "Param", value: encoded.success } })
   }
   const checked = checkIssues(model, issues)
-  if (Either.isLeft(checked)) return Either.left(checked.left)
+  if (Result.isFailure(checked)) return Result.fail(checked.failure)
   const version = model.meta.version
   if (version !== undefined && result.length > 0 && !result.some((a) => a.column.key === version)) {
-    const column = Either.getOrThrow(Ast.resolveField(model, version))
+    const column = Result.getOrThrow(Ast.resolveField(model, version))
     result.push({
       column,
       value: { _tag: "Expr", node: { _tag: "Binary", op: "+", left: { _tag: "Column", column }, right: { _tag: "Value", value: 1 } } }
     })
   }
-  return Either.right(result)
+  return Result.succeed(result)
 }
 
 /** Field names of a model other than its primary key (and version), or the chosen ones, checked. @internal */
 export const writableFields = (
   model: Model.Any,
   chosen: ReadonlyArray<string> | undefined
-): Either.Either<ReadonlyArray<string>, FieldError> => {
+): Result.Result<ReadonlyArray<string>, FieldError> => {
   const meta = model.meta
   const keys = chosen ?? Object.keys(meta.fields).filter((k) => k !== meta.pk && k !== meta.version)
   for (const key of keys) {
     if (!Object.prototype.hasOwnProperty.call(meta.fields, key)) {
-      return Either.left(new FieldError({ model: meta.name, field: key, reason: "unknown field" }))
+      return Result.fail(new FieldError({ model: meta.name, field: key, reason: "unknown field" }))
     }
     if (key === meta.pk) {
-      return Either.left(new FieldError({ model: meta.name, field: key, reason: "the primary key cannot be updated" }))
+      return Result.fail(new FieldError({ model: meta.name, field: key, reason: "the primary key cannot be updated" }))
     }
   }
-  return Either.right(keys)
+  return Result.succeed(keys)
 }

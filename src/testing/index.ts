@@ -7,21 +7,24 @@
  *
  * @since 0.1.0
  */
-import type * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Redacted from "effect/Redacted"
+import type * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
 import { createHash, randomBytes } from "node:crypto"
+import { existsSync, readFileSync } from "node:fs"
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
-import { existsSync, readFileSync } from "node:fs"
-import pg from "pg"
-import * as Db from "../Db.js"
+import type * as Db from "../Db.js"
 import * as PGlite from "../drivers/PGlite.js"
 import * as Postgres from "../drivers/Postgres.js"
 import type * as Model from "../Model.js"
+import * as QueryLog from "../QueryLog.js"
+import * as Tables from "../Tables.js"
 import * as Transaction from "../Transaction.js"
 
 /** A driver for the shared test suite. @since 0.1.0 */
@@ -79,7 +82,7 @@ const startFromSnapshot = (setupSql: ReadonlyArray<string>) =>
 export const pglite = (
   models: ReadonlyArray<Model.Any>
 ): Layer.Layer<Db.Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
-  Layer.unwrapScoped(Effect.map(startFromSnapshot(Db.createTablesSql(...models)), PGlite.layerOn))
+  Layer.unwrap(Effect.map(startFromSnapshot(Tables.createSql(...models)), PGlite.layerOn))
 
 const isLoopback = (host: string) => host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1"
 
@@ -102,18 +105,14 @@ export const postgres = (
   models: ReadonlyArray<Model.Any>,
   url: string
 ): Layer.Layer<Db.Db | SqlClient.SqlClient, SqlError> =>
-  Layer.unwrapScoped(Effect.gen(function*() {
+  Layer.unwrap(Effect.gen(function*() {
     const name = `effect_orm_test_${process.pid}_${randomBytes(4).toString("hex")}`
+    // CREATE and DROP DATABASE run on a connection of their own to the server's database at `url`.
     const admin = (sql: string) =>
-      Effect.promise(async () => {
-        const client = new pg.Client({ connectionString: url })
-        await client.connect()
-        try {
-          return (await client.query(sql)).rows as Array<Record<string, unknown>>
-        } finally {
-          await client.end()
-        }
-      })
+      Effect.scoped(Effect.flatMap(
+        PgClient.makeClient({ url: Redacted.make(url), prepare: false }),
+        (client) => client.unsafe<Record<string, unknown>>(sql).unprepared
+      )).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
     // A test process killed before its layer was released leaves its database behind: on a server of this machine,
     // drop those whose process is gone.
     if (isLoopback(new URL(url).hostname)) {
@@ -132,18 +131,29 @@ export const postgres = (
     const target = new URL(url)
     target.pathname = `/${name}`
     const driver = Postgres.layer({ url: Redacted.make(target.toString()), maxConnections: 5 })
-    return Layer.tap(driver, (context) => Effect.provide(Db.createTables(...models), context).pipe(Effect.orDie))
+    return Layer.tap(driver, (context) => Effect.provide(Tables.create(...models), context).pipe(Effect.orDie))
   }))
 
+/** Options of `drivers`. @since 0.2.0 */
+export interface DriversOptions {
+  /**
+   * Fail when `DATABASE_URL` is not set, rather than run on PGlite alone: for a CI that must never skip the server.
+   * Defaults to whether the environment variable `EFFECT_ORM_REQUIRE_SERVER` is `1` or `true`.
+   */
+  readonly requireServer?: boolean
+}
+
 /**
- * The drivers every behaviour test runs on: PGlite always, the PostgreSQL server when `DATABASE_URL` is set.
- * With `CI` set, a missing `DATABASE_URL` is an error: CI must never skip the server.
+ * The drivers every behaviour test runs on: PGlite always, the PostgreSQL server when `DATABASE_URL` is set. With
+ * `requireServer`, a missing `DATABASE_URL` is an error.
  * @since 0.1.0
  */
-export const drivers = (models: ReadonlyArray<Model.Any>): ReadonlyArray<Driver> => {
+export const drivers = (models: ReadonlyArray<Model.Any>, options: DriversOptions = {}): ReadonlyArray<Driver> => {
   const url = process.env.DATABASE_URL
-  if (url === undefined && process.env.CI !== undefined) {
-    throw new Error("CI is set but DATABASE_URL is not: the PostgreSQL tests must run in CI")
+  const flag = process.env.EFFECT_ORM_REQUIRE_SERVER
+  const requireServer = options.requireServer ?? (flag === "1" || flag === "true")
+  if (url === undefined && requireServer) {
+    throw new Error("effect-orm: the PostgreSQL server is required (EFFECT_ORM_REQUIRE_SERVER) but DATABASE_URL is not set")
   }
   return [
     { name: "pglite", layer: pglite(models) },
@@ -156,3 +166,9 @@ export const drivers = (models: ReadonlyArray<Model.Any>): ReadonlyArray<Driver>
  * @since 0.1.0
  */
 export const isolated = Transaction.rollbackAfter
+
+/**
+ * Runs `effect` and returns what it produced with the statements it (and the fibers it forked) ran, in order.
+ * @since 0.2.0
+ */
+export const captureQueries = QueryLog.capture
