@@ -3,12 +3,12 @@
  * typed errors, on the embedded PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
 import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q } from "../src/index.js"
+import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, QueryLog, Tables } from "../src/index.js"
 
 class Publisher extends Model.Class<Publisher>("Publisher")({
   id: Field.AutoField(),
   name: Field.Char({ maxLength: 255, unique: true }),
-  numAwards: Field.Integer({ default: 0, validators: [Schema.nonNegative()] }),
+  numAwards: Field.Integer({ default: 0, validators: [Schema.isGreaterThanOrEqualTo(0)] }),
   // The reverse side of Book.publisher, declared to type it; the annotation breaks the type cycle.
   books: Field.Reverse((): Model.Ref<Book> => Book, "publisher")
 }, { ordering: ["name"] }) {}
@@ -40,7 +40,7 @@ const replacer = (_: string, v: any) =>
 
 const program = Effect.gen(function*() {
   yield* Console.log("Creating tables on an in-memory PostgreSQL (PGlite)...")
-  yield* Db.createTables(Publisher, Author, Book)   // and the join table book_authors
+  yield* Tables.create(Publisher, Author, Book)   // and the join table book_authors
 
   const apressPub = yield* Publisher.objects.create({ name: "Apress", numAwards: 3 })
   const oreilly = yield* Publisher.objects.create({ name: "O'Reilly", numAwards: 7 })
@@ -82,7 +82,7 @@ const program = Effect.gen(function*() {
     yield* Publisher.objects.filter({ books: { pages: { gt: 500 }, authors: { name: "Ada" } } }).valuesList("name", { flat: true }))
   yield* show("selectRelated('publisher'): one query with a JOIN, book.publisher typed:",
     (yield* Book.objects.selectRelated("publisher").orderBy("publisher.name", "name")).map((b) => `${b.name} / ${b.publisher.name}`))
-  const withBooks = yield* Db.captureQueries(Publisher.objects.prefetchRelated(
+  const withBooks = yield* QueryLog.capture(Publisher.objects.prefetchRelated(
     "books.authors",
     Prefetch("books", Book.objects.filter({ pages: { gt: 400 } }), { to: "longBooks" })
   ))
@@ -93,8 +93,9 @@ const program = Effect.gen(function*() {
       longBooks: p.longBooks.map((b) => b.name)
     })))
   const allBooks = yield* Book.objects.all()
-  const batched = yield* Db.captureQueries(
-    Effect.forEach(allBooks, (b) => Book.objects.related(b, "publisher"), { batching: true })
+  const batched = yield* QueryLog.capture(
+    // Loads run concurrently are batched into one query per relation.
+    Effect.forEach(allBooks, (b) => Book.objects.related(b, "publisher"), { concurrency: "unbounded" })
   )
   yield* show(`related(book, 'publisher') for ${allBooks.length} books, batched into ${batched.queries.length} query:`,
     batched.result.map((p) => p.name))

@@ -54,14 +54,25 @@ export interface AtomicOptions<RS = never> {
 interface Root {
   state: "open" | "committed" | "rolledBack"
   readonly rollbackOnly: boolean
+  /** Run when the transaction ends, committed or not (`onEnd`). */
+  readonly ended: Array<() => void>
 }
+
+const makeRoot = (rollbackOnly: boolean): Root => ({ state: "open", rollbackOnly, ended: [] })
+
+/** Marks how a transaction ended and runs what waited for its end. */
+const end = (root: Root, state: "committed" | "rolledBack") =>
+  Effect.sync(() => {
+    root.state = state
+    for (const f of root.ended.splice(0)) f()
+  })
 
 /**
  * The levels opened by `atomic` and `rollbackAfter`, keyed by the value the client's transaction service holds for
  * that level (a fresh `[connection, depth]` pair per level and client), so they vanish with the transaction and a
  * level of one database is never seen from another.
  */
-const levels = new WeakMap<object, { readonly root: Root; readonly depth: number }>()
+const levels = new WeakMap<object, Root>()
 
 /** Ends a transaction opened by `rollbackAfter` with a rollback, carrying the value out. */
 class RollbackSignal<A> {
@@ -91,13 +102,12 @@ const isolationLevels: ReadonlyArray<string> = ["read committed", "repeatable re
 const level = <A, E, R>(
   sql: SqlClient.SqlClient,
   effect: Effect.Effect<A, E, R>,
-  root: Root,
-  depth: number
+  root: Root
 ): Effect.Effect<A, E | SqlError.SqlError | IntegrityError, R> =>
   sql.withTransaction(
     // The client provides its transaction service inside `withTransaction`.
     Effect.flatMap(Effect.service(sql.transactionService), (current) => {
-      levels.set(current, { root, depth })
+      levels.set(current, root)
       return Effect.mapError(effect, (error) => new BodyFailure(error))
     }) as Effect.Effect<A, BodyFailure<E>, R>
   ).pipe(
@@ -116,13 +126,13 @@ const outermost = <A, E, R>(
     return Effect.fail(new QueryError({ model: "atomic", reason: `unknown isolation level "${options.isolationLevel}"` }))
   }
   return Effect.suspend(() => {
-    const root: Root = { state: "open", rollbackOnly: false }
+    const root = makeRoot(false)
     const begin = beginStatement(options)
     // The BEGIN statement is for this transaction only, not for one a forked fiber opens on another database.
     const body = begin === undefined ? effect : Effect.provideService(effect, SqlClient.BeginTransaction, undefined)
-    const run = level(sql, body, root, 0)
+    const run = level(sql, body, root)
     return (begin === undefined ? run : Effect.provideService(run, SqlClient.BeginTransaction, begin)).pipe(
-      Effect.onExit((exit) => Effect.sync(() => root.state = Exit.isSuccess(exit) ? "committed" : "rolledBack"))
+      Effect.onExit((exit) => end(root, Exit.isSuccess(exit) ? "committed" : "rolledBack"))
     )
   })
 }
@@ -182,7 +192,8 @@ export const atomic = <A, E, R, RS = never>(
     // an `atomic` keeps working as an outermost one would, as far as a savepoint can (`durable` is accepted,
     // `retry` re-runs the savepoint, and the isolation level and read-only mode are the test transaction's).
     const known = levels.get(current)
-    const inTest = known !== undefined && known.root.rollbackOnly && known.depth === current[1]
+    // The client's depth of the current level: 0 for the outermost transaction.
+    const inTest = known !== undefined && known.rollbackOnly && current[1] === 0
     if (options?.durable === true && !inTest) {
       return Effect.fail(
         new QueryError({ model: "atomic", reason: "a durable atomic block cannot run inside another transaction" })
@@ -194,8 +205,7 @@ export const atomic = <A, E, R, RS = never>(
     ) {
       return Effect.fail(nestedOptionsError())
     }
-    const root: Root = known?.root ?? { state: "open", rollbackOnly: false }
-    const once = level(sql, effect, root, current[1] + 1)
+    const once = level(sql, effect, known ?? makeRoot(false))
     return inTest && options?.retry !== undefined ? retrying(once, options.retry) : once
   })
 
@@ -237,10 +247,25 @@ export const onCommit = <R>(effect: Effect.Effect<unknown, unknown, R>): Effect.
     const db = Context.getOrUndefined(fiber.context as Context.Context<Db>, Db)
     const current = db === undefined ? undefined : Context.getOrUndefined(fiber.context, db.sql.transactionService)
     if (db === undefined || current === undefined) return callback
-    const state = levels.get(current)?.root.state
+    const state = levels.get(current)?.state
     if (state === "committed") return callback
     if (state === "rolledBack") return Effect.void
     return db.sql.afterCommit(callback)
+  })
+
+/**
+ * Runs `f` when the outermost transaction (of the `Db` in context) opened by `atomic` or `rollbackAfter` ends,
+ * whether it commits or not; at once outside one (or inside a transaction opened otherwise).
+ * @internal
+ */
+export const onEnd = (f: () => void): Effect.Effect<void> =>
+  Effect.withFiber((fiber) => {
+    const db = Context.getOrUndefined(fiber.context as Context.Context<Db>, Db)
+    const current = db === undefined ? undefined : Context.getOrUndefined(fiber.context, db.sql.transactionService)
+    const root = current === undefined ? undefined : levels.get(current)
+    if (root === undefined || root.state !== "open") f()
+    else root.ended.push(f)
+    return Effect.void
   })
 
 /**
@@ -260,13 +285,12 @@ export const rollbackAfter = <A, E, R>(
     const isSignal = (error: unknown): error is RollbackSignal<A> => error instanceof RollbackSignal
     // Inside a transaction it is a savepoint that is always rolled back.
     if (current !== undefined) {
-      const root = levels.get(current)?.root ?? { state: "open", rollbackOnly: false }
-      return Effect.catchIf(level(sql, undo, root, current[1] + 1), isSignal, (signal) => Effect.succeed(signal.value)) as
+      return Effect.catchIf(level(sql, undo, levels.get(current) ?? makeRoot(false)), isSignal, (signal) => Effect.succeed(signal.value)) as
         Effect.Effect<A, E | SqlError.SqlError | IntegrityError, R>
     }
-    const root: Root = { state: "open", rollbackOnly: true }
-    return level(sql, undo, root, 0).pipe(
+    const root = makeRoot(true)
+    return level(sql, undo, root).pipe(
       Effect.catchIf(isSignal, (signal) => Effect.succeed(signal.value)),
-      Effect.onExit(() => Effect.sync(() => root.state = "rolledBack"))
+      Effect.onExit(() => end(root, "rolledBack"))
     ) as Effect.Effect<A, E | SqlError.SqlError | IntegrityError, R>
   })

@@ -4,8 +4,8 @@
  */
 import { expect, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
-import { BigDecimal, DateTime, Duration, Effect, Either } from "effect"
-import { Db, F, Field, type Lookup, Model, Q } from "../src/index.js"
+import { BigDecimal, DateTime, Duration, Effect, Result } from "effect"
+import { F, Field, type Lookup, Model, Q } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
 // ---- models ----
@@ -112,10 +112,10 @@ const expectFieldError = <A, E, R>(
   ...reasonFragments: ReadonlyArray<string>
 ) =>
   Effect.gen(function*() {
-    const { queries, result } = yield* Db.captureQueries(Effect.either(effect))
+    const { queries, result } = yield* Testing.captureQueries(Effect.result(effect))
     expect(queries).toEqual([])
-    expect(Either.isLeft(result)).toBe(true)
-    const error = (result as Either.Left<any, A>).left
+    expect(Result.isFailure(result)).toBe(true)
+    const error = (result as Result.Failure<A, any>).failure
     expect(error._tag).toBe("FieldError")
     // A lookup on a date part names the part too: `pubdate.year`.
     expect(String(error.field).split(".")[0]).toBe(field)

@@ -1,7 +1,8 @@
 import { expect, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
-import { SqlError } from "effect/sql/SqlError"
-import { Context, Deferred, Effect, Exit, Fiber, Logger, Schedule, TestServices } from "effect"
+import { SqlError, UnknownError } from "effect/sql/SqlError"
+import { Context, Deferred, Effect, Exit, Fiber, Logger, Schedule } from "effect"
+import * as TestClock from "effect/testing/TestClock"
 import { Db, Field, Model, Transaction } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
@@ -15,14 +16,15 @@ class Counter extends Model.Class<Counter>("Counter")({
   value: Field.Integer()
 }, { table: "txx_counter" }) {}
 
-class Greeting extends Context.Tag("test/Greeting")<Greeting, string>() {}
+class Greeting extends Context.Service<Greeting, string>()("test/Greeting") {}
 
 const labels = Effect.map(Item.objects.valuesList("label", { flat: true }), (rows) => [...rows])
 const add = (label: string) => Item.objects.create({ label })
 const boom = new Error("boom")
 
 /** A driver error as PostgreSQL reports a serialization failure (40001) or a deadlock (40P01). */
-const pgError = (code: string) => new SqlError({ cause: { code, message: `simulated ${code}` }, message: "Failed to execute statement" })
+const pgError = (code: string) =>
+  new SqlError({ reason: new UnknownError({ cause: { code, message: `simulated ${code}` }, message: "Failed to execute statement" }) })
 
 // These tests commit for real, so each starts from empty tables instead of running in `Testing.isolated`.
 const fresh = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -34,12 +36,12 @@ const withLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     const logs: Array<{ level: string; message: string; cause: string }> = []
     const logger = Logger.make(({ cause, logLevel, message }) => {
       logs.push({
-        level: logLevel.label,
+        level: logLevel.toUpperCase(),
         message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
         cause: String(cause)
       })
     })
-    return Effect.map(Effect.provide(effect, Logger.replace(Logger.defaultLogger, logger)), (result) => ({ result, logs }))
+    return Effect.map(Effect.provide(effect, Logger.layer([logger])), (result) => ({ result, logs }))
   })
 
 for (const driver of Testing.drivers([Item, Counter])) {
@@ -149,14 +151,14 @@ for (const driver of Testing.drivers([Item, Counter])) {
           yield* Db.atomic(Effect.gen(function*() {
             yield* Db.atomic(Transaction.onCommit(note("inside a failed parent")))
             return yield* Effect.die(boom)
-          })).pipe(Effect.catchAllDefect(() => Effect.void))
+          })).pipe(Effect.catchDefect(() => Effect.void))
           // Sibling fibers: one savepoint commits, the other rolls back.
           const [a, b] = yield* Effect.all([
             Db.atomic(Transaction.onCommit(note("sibling kept"))),
             Db.atomic(Effect.andThen(Transaction.onCommit(note("sibling failed")), Effect.fail("sibling")))
-          ], { concurrency: "unbounded", mode: "either" })
-          expect(a._tag).toBe("Right")
-          expect(b._tag).toBe("Left")
+          ], { concurrency: "unbounded", mode: "result" })
+          expect(a._tag).toBe("Success")
+          expect(b._tag).toBe("Failure")
           yield* Transaction.onCommit(note("after"))
         }))
         expect(order).toEqual(["kept", "sibling kept", "after"])
@@ -176,7 +178,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
         const died = yield* Effect.exit(Db.atomic(Effect.andThen(Transaction.onCommit(note("defect")), Effect.die(boom))))
         expect(Exit.isFailure(died)).toBe(true)
         const registered = yield* Deferred.make<void>()
-        const fiber = yield* Effect.fork(Db.atomic(
+        const fiber = yield* Effect.forkChild(Db.atomic(
           Transaction.onCommit(note("interrupted")).pipe(Effect.andThen(Deferred.succeed(registered, undefined)), Effect.andThen(Effect.never))
         ))
         yield* Deferred.await(registered)
@@ -258,27 +260,35 @@ for (const driver of Testing.drivers([Item, Counter])) {
         expect(yield* labels).toEqual([])
       })))
 
-    it.effect("onCommit: a transaction opened by sql.withTransaction", () =>
+    it.effect("onCommit: a transaction opened by sql.withTransaction runs them after its COMMIT too", () =>
       fresh(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const order: Array<string> = []
         const note = (s: string) => Effect.sync(() => order.push(s))
-        // Its COMMIT cannot be seen: the callback is refused with a logged error, and nothing crashes.
         const { logs } = yield* withLogs(sql.withTransaction(Effect.gen(function*() {
           yield* add("raw")
           yield* Transaction.onCommit(note("raw"))
           yield* Db.atomic(Effect.andThen(add("atomic in raw"), Transaction.onCommit(note("atomic in raw"))))
+          yield* note("raw body done")
         })))
-        expect(order).toEqual([])
-        expect(logs.filter((l) => l.level === "ERROR" && l.message.includes("sql.withTransaction"))).toHaveLength(2)
+        expect(order).toEqual(["raw body done", "raw", "atomic in raw"])
+        expect(logs.filter((l) => l.level === "ERROR")).toHaveLength(0)
         expect(yield* labels).toEqual(["atomic in raw", "raw"])
-        // A raw savepoint inside atomic: the callback belongs to the enclosing atomic and runs after its COMMIT.
+        // A raw savepoint inside atomic: kept when it succeeds, dropped when it rolls back.
+        order.length = 0
         yield* Db.atomic(Effect.gen(function*() {
           yield* sql.withTransaction(Transaction.onCommit(note("raw savepoint")))
           yield* sql.withTransaction(Db.atomic(Transaction.onCommit(note("atomic in raw savepoint"))))
+          yield* sql.withTransaction(Effect.andThen(Transaction.onCommit(note("failed raw savepoint")), Effect.fail("undo")))
+            .pipe(Effect.ignore)
           yield* note("body done")
         }))
         expect(order).toEqual(["body done", "raw savepoint", "atomic in raw savepoint"])
+        // A raw transaction that rolls back drops them.
+        order.length = 0
+        yield* sql.withTransaction(Effect.andThen(Transaction.onCommit(note("rolled back")), Effect.fail("undo")))
+          .pipe(Effect.ignore)
+        expect(order).toEqual([])
       })))
 
     // --- retry ---------------------------------------------------------------------------------------------------
@@ -288,14 +298,14 @@ for (const driver of Testing.drivers([Item, Counter])) {
         expect(Transaction.isRetryable(pgError("40001"))).toBe(true)
         expect(Transaction.isRetryable(pgError("40P01"))).toBe(true)
         expect(Transaction.isRetryable(pgError("23505"))).toBe(false)
-        expect(Transaction.isRetryable(new SqlError({ cause: new Error("x"), message: "x" }))).toBe(false)
+        expect(Transaction.isRetryable(new SqlError({ reason: new UnknownError({ cause: new Error("x"), message: "x" }) }))).toBe(false)
         expect(Transaction.isRetryable({ code: "40001" })).toBe(false)
         expect(Transaction.isRetryable("40001")).toBe(false)
         expect(Transaction.isRetryable(undefined)).toBe(false)
       }))
 
     it.effect("retry: re-runs the whole transaction on 40001/40P01; earlier attempts are rolled back", () =>
-      TestServices.provideLive(fresh(Effect.gen(function*() {
+      TestClock.withLive(fresh(Effect.gen(function*() {
         let attempts = 0
         const order: Array<string> = []
         const result = yield* Db.atomic(Effect.gen(function*() {
@@ -305,7 +315,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
           if (attempts === 1) return yield* Effect.fail(pgError("40001"))
           if (attempts === 2) yield* Db.atomic(Effect.fail(pgError("40P01")))
           return attempts
-        }), { retry: Schedule.exponential("1 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5))) })
+        }), { retry: Schedule.max([Schedule.exponential("1 millis").pipe(Schedule.jittered), Schedule.recurs(5)]) })
         expect(result).toBe(3)
         expect(attempts).toBe(3)
         expect(yield* labels).toEqual(["attempt 3"])
@@ -404,7 +414,7 @@ for (const driver of Testing.drivers([Item, Counter])) {
     // --- on the server: real concurrency -------------------------------------------------------------------------
 
     it.effect("server: concurrent serializable increments with retry reach the exact total", () =>
-      TestServices.provideLive(fresh(Effect.gen(function*() {
+      TestClock.withLive(fresh(Effect.gen(function*() {
         if (driver.name !== "postgres") return
         const counter = yield* Counter.objects.create({ value: 0 })
         let attempts = 0
@@ -423,13 +433,13 @@ for (const driver of Testing.drivers([Item, Counter])) {
       }))))
 
     it.effect("server: 1,000 transactions interrupted mid-flight leave no rows and no exhausted pool", () =>
-      TestServices.provideLive(fresh(Effect.gen(function*() {
+      TestClock.withLive(fresh(Effect.gen(function*() {
         if (driver.name !== "postgres") return
         const sql = yield* SqlClient.SqlClient
         const started = yield* Deferred.make<void>()
         // 1,000 transactions on a pool of 5: five insert and sleep, the rest wait for a connection.
         const fibers = yield* Effect.forEach(Array.from({ length: 1000 }, (_, i) => i), (i) =>
-          Effect.fork(Db.atomic(Effect.gen(function*() {
+          Effect.forkChild(Db.atomic(Effect.gen(function*() {
             yield* add(`tx ${i}`)
             yield* Deferred.succeed(started, undefined)
             yield* Effect.sleep("10 seconds")
@@ -438,9 +448,9 @@ for (const driver of Testing.drivers([Item, Counter])) {
         yield* Effect.sleep("50 millis")
         yield* Effect.forEach(fibers, Fiber.interrupt, { concurrency: "unbounded", discard: true })
         const exits = yield* Effect.forEach(fibers, Fiber.await)
-        expect(exits.every(Exit.isInterrupted)).toBe(true)
+        expect(exits.every(Exit.hasInterrupts)).toBe(true)
         const within = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-          Effect.timeoutFail(effect, { duration: "5 seconds", onTimeout: () => "the pool is exhausted" as const })
+          Effect.timeoutOrElse(effect, { duration: "5 seconds", orElse: () => Effect.fail("the pool is exhausted" as const) })
         // Ordinary queries still run, and none of the interrupted rows remains.
         const one = yield* within(sql<{ one: number }>`SELECT 1 AS one`)
         expect(one[0]!.one).toBe(1)

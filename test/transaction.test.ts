@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
-import { Deferred, Effect, Exit, Fiber, TestServices } from "effect"
+import { Deferred, Effect, Exit, Fiber } from "effect"
+import * as TestClock from "effect/testing/TestClock"
 import { Db, Field, Model } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
@@ -30,11 +31,11 @@ const siblings = Effect.gen(function*() {
     Db.atomic(Effect.gen(function*() {
       yield* Deferred.succeed(bOpened, undefined)
       // A bounded, real-time wait for A's write: with savepoints serialized, A only starts once B is done.
-      yield* TestServices.provideLive(Effect.timeoutOption(Deferred.await(aWrote), "300 millis"))
+      yield* TestClock.withLive(Effect.timeoutOption(Deferred.await(aWrote), "300 millis"))
       yield* add("discarded")
       return yield* Effect.fail("sibling failed")
     }))
-  ], { concurrency: "unbounded", mode: "either" })
+  ], { concurrency: "unbounded", mode: "result" })
 })
 
 for (const driver of Testing.drivers([Entry])) {
@@ -53,7 +54,7 @@ for (const driver of Testing.drivers([Entry])) {
         const died = yield* Effect.exit(Db.atomic(Effect.andThen(add("defect"), Effect.die(boom))))
         expect(Exit.isFailure(died)).toBe(true)
         const started = yield* Deferred.make<void>()
-        const fiber = yield* Effect.fork(Db.atomic(
+        const fiber = yield* Effect.forkChild(Db.atomic(
           add("interrupted").pipe(Effect.andThen(Deferred.succeed(started, undefined)), Effect.andThen(Effect.never))
         ))
         yield* Deferred.await(started)
@@ -77,8 +78,8 @@ for (const driver of Testing.drivers([Entry])) {
     it.effect("sibling fibers' savepoints never discard each other's writes", () =>
       fresh(Effect.gen(function*() {
         const [a, b] = yield* Db.atomic(siblings)
-        expect(a._tag).toBe("Right")
-        expect(b._tag).toBe("Left")
+        expect(a._tag).toBe("Success")
+        expect(b._tag).toBe("Failure")
         expect(yield* labels).toEqual(["kept"])
       })))
 
@@ -86,7 +87,7 @@ for (const driver of Testing.drivers([Entry])) {
       fresh(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const [a, b] = yield* sql.withTransaction(siblings)
-        expect([a._tag, b._tag]).toEqual(["Right", "Left"])
+        expect([a._tag, b._tag]).toEqual(["Success", "Failure"])
         expect(yield* labels).toEqual(["kept"])
       })))
 
@@ -147,7 +148,7 @@ for (const driver of Testing.drivers([Entry])) {
 
     it.effect("Testing.isolated turns atomic into a savepoint and rolls everything back", () =>
       fresh(Effect.gen(function*() {
-        const { queries } = yield* Db.captureQueries(Testing.isolated(Effect.gen(function*() {
+        const { queries } = yield* Testing.captureQueries(Testing.isolated(Effect.gen(function*() {
           yield* Db.atomic(add("inside"))
           expect(yield* labels).toEqual(["inside"])
         })))

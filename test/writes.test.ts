@@ -3,7 +3,7 @@
  * bulkUpdate, optimistic concurrency with a version field, and row locks.
  */
 import { expect, layer } from "@effect/vitest"
-import { Deferred, Effect, Either, Option, Schema } from "effect"
+import { Deferred, Effect, Fiber, Option, Result, Schema } from "effect"
 import { Db, F, Field, Model } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
@@ -11,7 +11,7 @@ class WrAccount extends Model.Class<WrAccount>("WrAccount")({
   id: Field.AutoField(),
   email: Field.Char({ maxLength: 100, unique: true }),
   name: Field.Char({ maxLength: 20 }),
-  balance: Field.Integer({ default: 0, validators: [Schema.nonNegative()] }),
+  balance: Field.Integer({ default: 0, validators: [Schema.isGreaterThanOrEqualTo(0)] }),
   note: Field.Text({ nullable: true })
 }, { table: "wr_account", ordering: ["email"] }) {}
 
@@ -74,7 +74,7 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
         expect(saved.id).toBe(4242)
         expect(yield* emails).toEqual(["new@x.org"])
         const invalid = yield* Effect.flip(
-          WrAccount.objects.save(new WrAccount({ ...saved, balance: -1 }, true))
+          WrAccount.objects.save(new WrAccount({ ...saved, balance: -1 }, { disableChecks: true }))
         )
         expect(invalid._tag).toBe("ValidationError")
         expect((yield* WrAccount.objects.get({ pk: 4242 })).balance).toBe(3)
@@ -175,7 +175,7 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
     it.effect("bulkCreate inserts in batches and returns the rows with their keys", () =>
       Testing.isolated(Effect.gen(function*() {
         const data = ["a", "b", "c", "d", "e"].map((n) => ({ email: `${n}@bulk.org`, name: n }))
-        const { queries, result } = yield* Db.captureQueries(WrAccount.objects.bulkCreate(data, { batchSize: 2 }))
+        const { queries, result } = yield* Testing.captureQueries(WrAccount.objects.bulkCreate(data, { batchSize: 2 }))
         expect(queries.filter((q) => q.sql.startsWith("INSERT"))).toHaveLength(3)
         expect(result.map((r) => r.email)).toEqual(data.map((d) => d.email))
         expect(result.every((r) => typeof r.id === "number" && r.balance === 0)).toBe(true)
@@ -237,12 +237,12 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
       Testing.isolated(Effect.gen(function*() {
         const rows = yield* WrAccount.objects.bulkCreate(["p", "q", "r"].map((n) => ({ email: `${n}@up.org`, name: n })))
         const changed = rows.map((r, i) => new WrAccount({ ...r, name: r.name.toUpperCase(), balance: (i + 1) * 10 }))
-        const { queries, result } = yield* Db.captureQueries(WrAccount.objects.bulkUpdate(changed, ["balance"], { batchSize: 2 }))
+        const { queries, result } = yield* Testing.captureQueries(WrAccount.objects.bulkUpdate(changed, ["balance"], { batchSize: 2 }))
         expect(result).toBe(3)
         expect(queries.filter((q) => q.sql.startsWith("UPDATE"))).toHaveLength(2)
         const stored = yield* WrAccount.objects.values("name", "balance")
         expect(stored).toEqual([{ name: "p", balance: 10 }, { name: "q", balance: 20 }, { name: "r", balance: 30 }])
-        const invalid = yield* Effect.flip(WrAccount.objects.bulkUpdate([new WrAccount({ ...rows[0]!, balance: -5 }, true)], ["balance"]))
+        const invalid = yield* Effect.flip(WrAccount.objects.bulkUpdate([new WrAccount({ ...rows[0]!, balance: -5 }, { disableChecks: true })], ["balance"]))
         expect(invalid._tag).toBe("ValidationError")
         expect((yield* WrAccount.objects.get({ pk: rows[0]!.id })).balance).toBe(10)
       })))
@@ -296,7 +296,7 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
         const counter = yield* account("counter@x.org")
         const increment = Db.atomic(Effect.gen(function*() {
           const row = yield* WrAccount.objects.selectForUpdate().get({ pk: counter.id })
-          yield* Effect.yieldNow()
+          yield* Effect.yieldNow
           yield* WrAccount.objects.save(new WrAccount({ ...row, balance: row.balance + 1 }), { updateFields: ["balance"] })
         }))
         yield* Effect.all(Array.from({ length: 20 }, () => increment), { concurrency: 5 })
@@ -305,18 +305,18 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
         // NOWAIT fails at once on a locked row; SKIP LOCKED passes over it.
         const locked = yield* Deferred.make<void>()
         const release = yield* Deferred.make<void>()
-        const holder = yield* Effect.fork(Db.atomic(Effect.gen(function*() {
+        const holder = yield* Effect.forkChild(Db.atomic(Effect.gen(function*() {
           yield* WrAccount.objects.selectForUpdate().filter({ pk: counter.id })
           yield* Deferred.succeed(locked, undefined)
           yield* Deferred.await(release)
         })))
         yield* Deferred.await(locked)
-        const nowait = yield* Effect.either(Db.atomic(WrAccount.objects.selectForUpdate({ nowait: true }).filter({ pk: counter.id })))
-        expect(Either.isLeft(nowait) && nowait.left._tag).toBe("SqlError")
+        const nowait = yield* Effect.result(Db.atomic(WrAccount.objects.selectForUpdate({ nowait: true }).filter({ pk: counter.id })))
+        expect(Result.isFailure(nowait) && nowait.failure._tag).toBe("SqlError")
         const skipped = yield* Db.atomic(WrAccount.objects.selectForUpdate({ skipLocked: true }).filter({ pk: counter.id }))
         expect(skipped).toEqual([])
         yield* Deferred.succeed(release, undefined)
-        yield* holder.await
+        yield* Fiber.await(holder)
         yield* WrAccount.objects.filter({ email: "counter@x.org" }).delete()
         expect(Option.isNone(yield* WrAccount.objects.filter({ email: "counter@x.org" }).first())).toBe(true)
       }))

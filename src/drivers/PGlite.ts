@@ -42,7 +42,8 @@ type Rows = ReadonlyArray<any>
 type TransformRows = (<A extends object>(row: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
 
 let cursorCounter = 0
-const cursorable = /^\s*(SELECT|WITH|VALUES|TABLE)\b/i
+// A query, after any leading comments (the ORM marks statements with its schema epoch in one).
+const cursorable = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(SELECT|WITH|VALUES|TABLE)\b/i
 
 /**
  * The one connection to a PGlite instance. `run` wraps each statement: outside a transaction it takes the
@@ -100,7 +101,7 @@ const cursorStream = (
     return Stream.flatMap(Stream.fromEffect(rows(sql, params)), (r) => Stream.fromArray(emit(r)))
   }
   return Stream.unwrap(Effect.gen(function*() {
-    const name = `effect_orm_cursor_${++cursorCounter}`
+    const name = `effect_orm_pglite_cursor_${++cursorCounter}`
     yield* Effect.acquireRelease(
       rows(`DECLARE ${name} NO SCROLL CURSOR${inTransaction ? "" : " WITH HOLD"} FOR ${sql}`, params),
       // Inside a transaction that failed the cursor is gone with it.

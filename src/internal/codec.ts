@@ -37,8 +37,23 @@ export const bigintFromDb = (raw: unknown): bigint => (typeof raw === "bigint" ?
 export const decimalFromDb = (raw: unknown): BigDecimal.BigDecimal =>
   BigDecimal.fromStringUnsafe(typeof raw === "string" ? raw : String(raw))
 
-/** @internal */
-export const decimalToDb = (value: unknown): string => BigDecimal.format(value as BigDecimal.BigDecimal)
+/**
+ * A decimal in plain notation with all its digits (`BigDecimal.format` switches to exponential notation for 16 places
+ * or more), as PostgreSQL's numeric reads it exactly.
+ * @internal
+ */
+export const decimalToDb = (value: unknown): string => {
+  const { scale, value: digits } = value as BigDecimal.BigDecimal
+  const negative = digits < 0n
+  const absolute = (negative ? -digits : digits).toString()
+  let text: string
+  if (scale <= 0) text = absolute + "0".repeat(-scale)
+  else {
+    const padded = absolute.padStart(scale + 1, "0")
+    text = `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`
+  }
+  return negative ? `-${text}` : text
+}
 
 /** Counts whole and fractional digits the way Django's DecimalValidator does. @internal */
 export const decimalShape = (value: BigDecimal.BigDecimal): { readonly whole: number; readonly decimals: number } => {
@@ -179,5 +194,8 @@ export const durationFromDb = (raw: unknown): Duration.Duration => {
   return Duration.micros(micros < 0n ? 0n : micros)
 }
 
-/** A primary key usable as a Map key: objects (a BigDecimal key) compare by their text. @internal */
-export const mapKey = (value: unknown): unknown => typeof value === "object" && value !== null ? String(value) : value
+/** A primary key usable as a Map key: a BigDecimal key by its normalized text, other objects by their text. @internal */
+export const mapKey = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  return BigDecimal.isBigDecimal(value) ? decimalToDb(BigDecimal.normalize(value)) : String(value)
+}

@@ -12,9 +12,11 @@ import type * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlError from "effect/sql/SqlError"
 import * as Stream from "effect/Stream"
 import type { IntegrityError } from "../Errors.js"
+import * as Transaction from "../Transaction.js"
 import type { Compiled } from "./compiler.js"
 import { mapSqlError } from "./integrity.js"
 import { currentQueryLog } from "./queryLog.js"
+import * as SchemaEpoch from "./schemaEpoch.js"
 import { Db } from "./service.js"
 
 /**
@@ -34,7 +36,7 @@ const execute = <A, E, R>(
 /** Runs a read and returns its rows (a read cannot break a constraint, so errors stay `SqlError`). @internal */
 export const select = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, SqlError.SqlError, Db> =>
   execute(compiled, (sql) => {
-    const statement = sql.unsafe<any>(compiled.sql, compiled.params as Array<unknown>)
+    const statement = sql.unsafe<any>(SchemaEpoch.text(compiled.sql), compiled.params as Array<unknown>)
     return compiled.unprepared === true ? statement.unprepared : statement.withoutTransform
   })
 
@@ -45,19 +47,24 @@ export const rows = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, Inte
 /** Runs a write and returns the number of rows it affected. @internal */
 export const affected = (compiled: Compiled): Effect.Effect<number, IntegrityError | SqlError.SqlError, Db> =>
   execute(compiled, (sql) =>
-    sql.unsafe(compiled.sql, compiled.params as Array<unknown>).raw.pipe(
+    sql.unsafe(SchemaEpoch.text(compiled.sql), compiled.params as Array<unknown>).raw.pipe(
       Effect.map((raw) => Number((raw as { rowCount?: number | bigint | null }).rowCount ?? 0)),
       Effect.mapError(mapSqlError)
     ))
 
 /**
  * Runs DDL (which cannot take parameters) without preparing it: a statement the database will not see again does not
- * belong in the connection's cache of prepared statements.
+ * belong in the connection's cache of prepared statements. Statements after it get a new text (`SchemaEpoch`), and
+ * so do those after the end of the transaction it ran in.
  * @internal
  */
 export const ddl = (statement: string): Effect.Effect<void, IntegrityError | SqlError.SqlError, Db> =>
   execute({ sql: statement, params: [] }, (sql) =>
-    sql.unsafe(statement).unprepared.pipe(Effect.asVoid, Effect.mapError(mapSqlError)))
+    sql.unsafe(statement).unprepared.pipe(
+      Effect.ensuring(Effect.sync(SchemaEpoch.bump)),
+      Effect.andThen(Transaction.onEnd(SchemaEpoch.bump)),
+      Effect.mapError(mapSqlError)
+    ))
 
 let cursors = 0
 
@@ -70,11 +77,12 @@ let cursors = 0
  */
 export const stream = (compiled: Compiled, size = 128): Stream.Stream<any, SqlError.SqlError, Db> =>
   Stream.unwrap(execute(compiled, (sql, inTransaction) => {
-    if (!inTransaction) return Effect.succeed(sql.unsafe<any>(compiled.sql, compiled.params as Array<unknown>).stream)
+    const text = SchemaEpoch.text(compiled.sql)
+    if (!inTransaction) return Effect.succeed(sql.unsafe<any>(text, compiled.params as Array<unknown>).stream)
     return Effect.succeed(Stream.unwrap(Effect.gen(function*() {
       const name = `"effect_orm_cursor_${++cursors}"`
       yield* Effect.acquireRelease(
-        sql.unsafe(`DECLARE ${name} NO SCROLL CURSOR FOR ${compiled.sql}`, compiled.params as Array<unknown>).unprepared,
+        sql.unsafe(`DECLARE ${name} NO SCROLL CURSOR FOR ${text}`, compiled.params as Array<unknown>).unprepared,
         // After a failed statement the transaction is aborted and the cursor gone with it.
         () => Effect.ignore(sql.unsafe(`CLOSE ${name}`).unprepared)
       )
