@@ -1,8 +1,9 @@
 /**
- * ORM overhead benchmark: the same queries through the ORM and as raw `@effect/sql` statements, on the same client in
- * the same run, on PGlite (in memory) and on the PostgreSQL server (`DATABASE_URL`, default
- * postgres://postgres@127.0.0.1:5432/test; skipped with a note when unreachable). The driver itself without Effect
- * (`pg.Pool` on the server, `PGlite.query` in process) is the baseline.
+ * ORM overhead benchmark: the same queries through the ORM and as raw statements of the Effect 4 SQL client
+ * (`effect/sql`), on the same client in the same run, on PGlite (in memory) and on the PostgreSQL server
+ * (`@effect/sql-pg` on `DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/test; skipped with a note when
+ * unreachable). On PGlite the driver itself without Effect (`PGlite.query`) is a third column; on the server the raw
+ * drivers are compared in the peer benchmark (`../shared/bench-peers`).
  *
  *   (a) get by pk:                 Book.objects.get({ id })
  *   (b) filter + orderBy + limit:  Book.objects.filter({ pages: { gt: N } }).orderBy("-pubdate").limit(50)
@@ -21,13 +22,12 @@
  * Knobs: BENCH_ROUNDS, BENCH_GET_N, BENCH_FILTER_N, BENCH_JOIN_N, BENCH_PREFETCH_N (server iterations; PGlite runs the
  * same counts).
  */
-import * as SqlClient from "effect/sql/SqlClient"
-import { Effect, Redacted } from "effect"
 import type { PGlite as PGliteDb } from "@electric-sql/pglite"
+import { Effect, Redacted } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
-import pg from "pg"
-import { Db, Field, Model, PGlite, Postgres } from "../src/index.js"
-import { textOids } from "../src/drivers/types.js"
+import { parsers } from "../src/drivers/pgliteTypes.js"
+import { Db, Field, Model, PGlite, Postgres, QueryLog, Tables } from "../src/index.js"
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const ROWS = 2_000
@@ -71,8 +71,7 @@ const JOIN_SQL = `SELECT b.id, b.name, b.pages, b.rating, b.price, b.pubdate, b.
   WHERE b.pages > $1 ORDER BY b.pubdate DESC LIMIT 50`
 // prefetchRelated("books"): the publishers, then their books by key.
 const PUBS_SQL = `SELECT id, name FROM "${pubTable}" ORDER BY name LIMIT ${PREFETCH_PUBLISHERS}`
-const booksOfSql = (n: number) =>
-  `SELECT ${COLUMNS} FROM "${table}" WHERE publisher_id IN (${Array.from({ length: n }, (_, i) => `$${i + 1}`).join(", ")})`
+const BOOKS_OF_SQL = `SELECT ${COLUMNS} FROM "${table}" WHERE publisher_id = ANY($1::integer[])`
 
 // Deterministic data: publishers "Publisher 001".."Publisher 100" (ids 1..100); pages 50..999 (about half the books
 // have more than 500), a fifth of ratings NULL, distinct pubdates, book g published by 1 + g % 100 (20 books each).
@@ -166,8 +165,8 @@ const measure = (driver: string, op: string, n: number, variants: ReadonlyArray<
     return result
   })
 
-/** Runs the measurements on the `Db`/`SqlClient` in context, with `baseline` as the no-Effect driver column. */
-const suite = (driverName: string, baseline: Driver) =>
+/** Runs the measurements on the `Db`/`SqlClient` in context, with `baseline` as the no-Effect driver column if any. */
+const suite = (driverName: string, baseline: Driver | undefined) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(SEED_PUBLISHERS_SQL)
@@ -188,26 +187,26 @@ const suite = (driverName: string, baseline: Driver) =>
     const publishersWithBooks = Publisher.objects.orderBy("name").limit(PREFETCH_PUBLISHERS).prefetchRelated("books")
     const rawPrefetch = Effect.gen(function*() {
       const publishers = yield* sql`SELECT id, name FROM ${sql(pubTable)} ORDER BY name LIMIT ${PREFETCH_PUBLISHERS}`
-      const books = yield* sql`SELECT id, name, pages, rating, price, pubdate, publisher_id FROM ${sql(table)} WHERE publisher_id IN ${
-        sql.in(publishers.map((p) => p.id))
-      }`
+      const books = yield* sql`SELECT id, name, pages, rating, price, pubdate, publisher_id FROM ${sql(table)} WHERE publisher_id = ANY(${
+        publishers.map((p) => p.id)
+      }::integer[])`
       return groupBooks(publishers, books)
     })
 
     // Same rows both ways, and show the statements the ORM sends.
-    const { queries: [getStatement], result: book } = yield* Db.captureQueries(ormGet(0))
+    const { queries: [getStatement], result: book } = yield* QueryLog.capture(ormGet(0))
     const [rawBook] = yield* rawGet(0)
     if (book.id !== rawBook!.id || book.name !== rawBook!.name) throw new Error("ORM and raw get disagree")
-    const { queries: [filterStatement], result: books } = yield* Db.captureQueries(longBooks)
+    const { queries: [filterStatement], result: books } = yield* QueryLog.capture(longBooks)
     const rawBooks = yield* rawFilter
-    const driverBooks = yield* Effect.promise(() => baseline.filter(PAGES_GT))
+    const driverBooks = baseline === undefined ? rawBooks : yield* Effect.promise(() => baseline.filter(PAGES_GT))
     if (books.length !== 50 || rawBooks.length !== 50 || driverBooks.length !== 50) throw new Error("expected 50 rows")
     if (books.some((b, i) => b.id !== rawBooks[i]!.id)) throw new Error("ORM and raw filter disagree")
     if (books.some((b, i) => b.id !== driverBooks[i]!.id)) throw new Error("ORM and driver filter disagree")
 
-    const { queries: joinStatements, result: joined } = yield* Db.captureQueries(longBooksWithPublisher)
+    const { queries: joinStatements, result: joined } = yield* QueryLog.capture(longBooksWithPublisher)
     const rawJoined = yield* rawJoin
-    const driverJoined = yield* Effect.promise(() => baseline.join(PAGES_GT))
+    const driverJoined = baseline === undefined ? rawJoined : yield* Effect.promise(() => baseline.join(PAGES_GT))
     if (joinStatements.length !== 1) throw new Error(`selectRelated ran ${joinStatements.length} statements, expected 1`)
     if (joined.length !== 50 || rawJoined.length !== 50 || driverJoined.length !== 50) {
       throw new Error(`selectRelated: expected 50 rows, got ORM ${joined.length}, raw ${rawJoined.length}, driver ${driverJoined.length}`)
@@ -225,9 +224,9 @@ const suite = (driverName: string, baseline: Driver) =>
       if (b.id !== books[i]!.id) throw new Error(`selectRelated and filter disagree at row ${i}: ${b.id} vs ${books[i]!.id}`)
     })
 
-    const { queries: prefetchStatements, result: pubs } = yield* Db.captureQueries(publishersWithBooks)
+    const { queries: prefetchStatements, result: pubs } = yield* QueryLog.capture(publishersWithBooks)
     const rawPubs = yield* rawPrefetch
-    const driverPubs = yield* Effect.promise(() => baseline.prefetch())
+    const driverPubs = baseline === undefined ? rawPubs : yield* Effect.promise(() => baseline.prefetch())
     if (prefetchStatements.length !== 2) throw new Error(`prefetchRelated ran ${prefetchStatements.length} statements, expected 2`)
     for (const [label, other] of [["raw", rawPubs], ["driver", driverPubs]] as const) {
       if (pubs.length !== PREFETCH_PUBLISHERS || other.length !== PREFETCH_PUBLISHERS) {
@@ -253,39 +252,35 @@ const suite = (driverName: string, baseline: Driver) =>
     console.log(`  ${driverName} ORM select:   ${joinStatements[0]!.sql}`)
     prefetchStatements.forEach((s, i) => console.log(`  ${driverName} ORM prefetch${i + 1}: ${s.sql}`))
 
+    const driver = (run: (b: Driver) => Variant["run"]): ReadonlyArray<Variant> =>
+      baseline === undefined ? [] : [{ name: "driver", run: run(baseline) }]
     const get = yield* measure(driverName, "get by pk", GET_N, [
       { name: "orm", run: effectLoop(ormGet) },
       { name: "raw", run: effectLoop(rawGet) },
-      { name: "driver", run: promiseLoop((i) => baseline.get(ids[i % ids.length]!)) }
+      ...driver((b) => promiseLoop((i) => b.get(ids[i % ids.length]!)))
     ])
     const filter = yield* measure(driverName, "filter+order+limit 50", FILTER_N, [
       { name: "orm", run: effectLoop(() => longBooks) },
       { name: "raw", run: effectLoop(() => rawFilter) },
-      { name: "driver", run: promiseLoop(() => baseline.filter(PAGES_GT)) }
+      ...driver((b) => promiseLoop(() => b.filter(PAGES_GT)))
     ])
     const join = yield* measure(driverName, "selectRelated+filter+limit 50", JOIN_N, [
       { name: "orm", run: effectLoop(() => longBooksWithPublisher) },
       { name: "raw", run: effectLoop(() => rawJoin) },
-      { name: "driver", run: promiseLoop(() => baseline.join(PAGES_GT)) }
+      ...driver((b) => promiseLoop(() => b.join(PAGES_GT)))
     ])
     const prefetch = yield* measure(driverName, `prefetchRelated books of ${PREFETCH_PUBLISHERS} pubs`, PREFETCH_N, [
       { name: "orm", run: effectLoop(() => publishersWithBooks) },
       { name: "raw", run: effectLoop(() => rawPrefetch) },
-      { name: "driver", run: promiseLoop(() => baseline.prefetch()) }
+      ...driver((b) => promiseLoop(() => b.prefetch()))
     ])
     return [get, filter, join, prefetch]
   })
 
-const pgTypes: pg.CustomTypesConfig = {
-  // The ORM driver's parsers (int8, numeric, date and time types as text), so the baseline does the same work.
-  getTypeParser: ((oid: number, format?: string) =>
-    textOids.includes(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format as any)) as any
-}
-
 const pgliteRun = Effect.gen(function*() {
-  yield* Db.createTables(Publisher, Book)
+  yield* Tables.create(Publisher, Book)
   const db: PGliteDb = yield* PGlite.Instance
-  const parsers = Object.fromEntries(textOids.map((oid) => [oid, (value: string) => value]))
+  // The ORM driver's parsers, so the baseline reads the same values.
   return yield* suite("pglite", {
     name: "PGlite.query",
     get: (id) => db.query<Row>(GET_SQL, [id], { parsers }).then((r) => r.rows),
@@ -293,56 +288,42 @@ const pgliteRun = Effect.gen(function*() {
     join: (gt) => db.query<Row>(JOIN_SQL, [gt], { parsers }).then((r) => r.rows),
     prefetch: async () => {
       const publishers = (await db.query<Row>(PUBS_SQL, [], { parsers })).rows
-      const keys = publishers.map((p) => p.id)
-      const books = (await db.query<Row>(booksOfSql(keys.length), keys, { parsers })).rows
+      const books = (await db.query<Row>(BOOKS_OF_SQL, [publishers.map((p) => p.id)], { parsers })).rows
       return groupBooks(publishers, books)
     }
   })
 }).pipe(Effect.provide(PGlite.layer()))
 
-const reachable = async (url: string): Promise<string | undefined> => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 })
-  try {
-    await client.connect()
-    const { rows } = await client.query("SHOW server_version")
-    return rows[0].server_version
-  } catch (error) {
-    console.log(`\nPostgreSQL server at ${redact(url)} is unreachable (${(error as Error).message}): skipping it.`)
-    return undefined
-  } finally {
-    await client.end().catch(() => undefined)
-  }
-}
-
 const redact = (url: string) => url.replace(/:\/\/([^:@/]+):[^@/]*@/, "://$1:***@")
 
-const serverRun = Effect.gen(function*() {
-  const pool = yield* Effect.acquireRelease(
-    Effect.sync(() => new pg.Pool({ connectionString: DATABASE_URL, max: 1, types: pgTypes })),
-    (pool) => Effect.promise(() => pool.end())
+/** The server's version, or undefined (with a note) when it cannot be reached. */
+const reachable = (url: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ server_version: string }>`SHOW server_version`
+    return rows[0]!.server_version as string | undefined
+  }).pipe(
+    Effect.provide(Postgres.layer({ url: Redacted.make(url), connectTimeout: "3 seconds" })),
+    Effect.catchCause((cause) =>
+      Effect.sync(() => {
+        console.log(`\nPostgreSQL server at ${redact(url)} is unreachable (${String(cause).split("\n")[0]}): skipping it.`)
+        return undefined
+      }))
   )
+
+const serverRun = Effect.gen(function*() {
   // Create the tables now, drop them however the run ends.
-  yield* Effect.acquireRelease(Db.createTables(Publisher, Book), () => Effect.orDie(Db.dropTables(Book, Publisher)))
-  return yield* suite("postgres", {
-    name: "pg.Pool",
-    get: (id) => pool.query(GET_SQL, [id]).then((r) => r.rows),
-    filter: (gt) => pool.query(FILTER_SQL, [gt]).then((r) => r.rows),
-    join: (gt) => pool.query<Row>(JOIN_SQL, [gt]).then((r) => r.rows),
-    prefetch: async () => {
-      const publishers = (await pool.query<Row>(PUBS_SQL)).rows
-      const keys = publishers.map((p) => p.id)
-      const books = (await pool.query<Row>(booksOfSql(keys.length), keys)).rows
-      return groupBooks(publishers, books)
-    }
-  })
-}).pipe(Effect.scoped, Effect.provide(Postgres.layer({ url: Redacted.make(DATABASE_URL) })))
+  yield* Effect.acquireRelease(Tables.create(Publisher, Book), () => Effect.orDie(Tables.drop(Book, Publisher)))
+  return yield* suite("postgres", undefined)
+  // One connection, as the raw statements and the ORM share it in turn.
+}).pipe(Effect.scoped, Effect.provide(Postgres.layer({ url: Redacted.make(DATABASE_URL), maxConnections: 1 })))
 
 const fmt = (n: number) => n >= 100 ? n.toFixed(0) : n.toFixed(1)
 
 const printTable = (results: ReadonlyArray<Result>) => {
-  const header = ["driver", "operation", "iters", "ORM µs", "raw @effect/sql µs", "ORM/raw", "driver µs (no Effect)", "raw/driver"]
+  const header = ["driver", "operation", "iters", "ORM µs", "raw effect/sql µs", "ORM/raw", "driver µs (no Effect)", "raw/driver"]
   const rows = results.map((r) => {
-    const { orm, raw, driver } = r.us as Record<"orm" | "raw" | "driver", Result["us"][string]>
+    const { driver, orm, raw } = r.us as Record<"orm" | "raw", Result["us"][string]> & { driver?: Result["us"][string] }
     return [
       r.driver,
       r.op,
@@ -350,8 +331,8 @@ const printTable = (results: ReadonlyArray<Result>) => {
       `${fmt(orm.median)} (${fmt(orm.min)}–${fmt(orm.max)})`,
       `${fmt(raw.median)} (${fmt(raw.min)}–${fmt(raw.max)})`,
       `${(orm.median / raw.median).toFixed(2)}×`,
-      `${fmt(driver.median)} (${fmt(driver.min)}–${fmt(driver.max)})`,
-      `${(raw.median / driver.median).toFixed(2)}×`
+      driver === undefined ? "–" : `${fmt(driver.median)} (${fmt(driver.min)}–${fmt(driver.max)})`,
+      driver === undefined ? "–" : `${(raw.median / driver.median).toFixed(2)}×`
     ]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
@@ -363,8 +344,9 @@ const printTable = (results: ReadonlyArray<Result>) => {
     "\nPer-operation microseconds: median of the rounds (min–max of the rounds in parentheses); sequential, one client."
   )
   console.log(
-    "The driver column is the bare driver without Effect: PGlite.query in process, pg.Pool (max 1) on the server, with the\n" +
-      "same type parsers as the ORM's drivers. The ORM hydrates model instances (Decimal → BigDecimal); raw rows are not.\n" +
+    "The driver column is the bare driver without Effect: PGlite.query in process, with the ORM driver's type parsers; on\n" +
+      "the server, raw drivers are in the peer benchmark. The server client has one connection and prepares statements.\n" +
+      "The ORM hydrates model instances (Decimal → BigDecimal); raw rows are not.\n" +
       "selectRelated: raw and driver read the same JOIN as flat rows (the ORM nests the publisher instance). prefetchRelated:\n" +
       "raw and driver run the same two statements in sequence and group the books by publisher_id in JS."
   )
@@ -378,7 +360,7 @@ const main = async () => {
   const results: Array<Result> = []
   console.log("\nPGlite (in memory):")
   results.push(...await Effect.runPromise(pgliteRun))
-  const version = await reachable(DATABASE_URL)
+  const version = await Effect.runPromise(reachable(DATABASE_URL))
   if (version !== undefined) {
     console.log(`\nPostgreSQL ${version} at ${redact(DATABASE_URL)}:`)
     // Ctrl-C interrupts the run, so the tables are still dropped.
