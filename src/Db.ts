@@ -6,25 +6,25 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { IntegrityError, QueryError } from "./Errors.js"
 import type { Compiled } from "./internal/compiler.js"
 import * as Ddl from "./internal/ddl.js"
 import * as Executor from "./internal/executor.js"
+import { Db } from "./internal/service.js"
 import type * as Model from "./Model.js"
 import * as Transaction from "./Transaction.js"
 
-/** What a driver provides. @since 0.1.0 */
-export interface Service {
-  readonly sql: SqlClient.SqlClient
-  /** The driver's name, for logs and tests. */
-  readonly driver: string
+export {
+  /** The database querysets run on. @since 0.1.0 */
+  Db
 }
 
-/** The database querysets run on. @since 0.1.0 */
-export class Db extends Context.Tag("effect-orm/Db")<Db, Service>() {}
+export type {
+  /** What a driver provides. @since 0.1.0 */
+  Service
+} from "./internal/service.js"
 
 /** Builds the `Db` service over the `SqlClient` in context. @since 0.1.0 */
 export const layerFromSqlClient = (driver: string): Layer.Layer<Db, never, SqlClient.SqlClient> =>

@@ -13,7 +13,6 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
-import type { Db } from "./Db.js"
 import {
   DoesNotExist,
   FieldError,
@@ -38,6 +37,7 @@ import * as Loader from "./internal/loader.js"
 import * as Prefetcher from "./internal/prefetch.js"
 import * as Ast from "./internal/query.js"
 import * as Relations from "./internal/relations.js"
+import type { Db } from "./internal/service.js"
 import * as Writes from "./internal/writes.js"
 import * as Transaction from "./Transaction.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"

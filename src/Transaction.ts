@@ -24,9 +24,9 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
-import { Db } from "./Db.js"
 import { type IntegrityError, QueryError } from "./Errors.js"
 import { mapSqlError } from "./internal/integrity.js"
+import { Db } from "./internal/service.js"
 
 /** Isolation levels of PostgreSQL. @since 0.1.0 */
 export type IsolationLevel = "read committed" | "repeatable read" | "serializable"

@@ -17,7 +17,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as Db from "../Db.js"
+import { layerFromSqlClient } from "../Db.js"
+import type { Db } from "../internal/service.js"
 import { textOids } from "./types.js"
 
 /** The PGlite instance behind the driver (for snapshots with `dumpDataDir`). @since 0.1.0 */
@@ -133,13 +134,13 @@ export const start = (options: Options = {}): Effect.Effect<PGliteDb, SqlError, 
 /** A `Db` (and `SqlClient`) on a PGlite instance in this process; in memory unless `dataDir` is given. @since 0.1.0 */
 export const layer = (
   options: Options = {}
-): Layer.Layer<Db.Db | SqlClient.SqlClient | Instance, SqlError> =>
+): Layer.Layer<Db | SqlClient.SqlClient | Instance, SqlError> =>
   Layer.unwrapScoped(Effect.map(start(options), layerOn))
 
 /** A `Db` (and `SqlClient`) on a PGlite instance you started yourself. @since 0.1.0 */
-export const layerOn = (db: PGliteDb): Layer.Layer<Db.Db | SqlClient.SqlClient | Instance> =>
+export const layerOn = (db: PGliteDb): Layer.Layer<Db | SqlClient.SqlClient | Instance> =>
   Layer.provideMerge(
-    Db.layerFromSqlClient("pglite"),
+    layerFromSqlClient("pglite"),
     Layer.merge(
       Layer.effect(SqlClient.SqlClient, makeClient(db)).pipe(Layer.provide(Reactivity.layer)),
       Layer.succeed(Instance, db)

@@ -10,7 +10,8 @@ import * as Config from "effect/Config"
 import type { ConfigError } from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 import pg from "pg"
-import * as Db from "../Db.js"
+import { layerFromSqlClient } from "../Db.js"
+import type { Db } from "../internal/service.js"
 import { textOids } from "./types.js"
 
 /** Options of the PostgreSQL driver: `@effect/sql-pg`'s, less the type parsers the ORM relies on. @since 0.1.0 */
@@ -24,11 +25,11 @@ const types: pg.CustomTypesConfig = {
 /** A `Db` (and `SqlClient`, `PgClient`) on a PostgreSQL server. @since 0.1.0 */
 export const layer = (
   options: Options
-): Layer.Layer<Db.Db | SqlClient.SqlClient | PgClient.PgClient, SqlError> =>
-  Layer.provideMerge(Db.layerFromSqlClient("postgres"), PgClient.layer({ ...options, types }))
+): Layer.Layer<Db | SqlClient.SqlClient | PgClient.PgClient, SqlError> =>
+  Layer.provideMerge(layerFromSqlClient("postgres"), PgClient.layer({ ...options, types }))
 
 /** A `Db` on the PostgreSQL server named by the `DATABASE_URL` environment variable (read through `Config`). @since 0.1.0 */
 export const layerFromEnv = (
   options: Omit<Options, "url"> = {}
-): Layer.Layer<Db.Db | SqlClient.SqlClient | PgClient.PgClient, SqlError | ConfigError> =>
+): Layer.Layer<Db | SqlClient.SqlClient | PgClient.PgClient, SqlError | ConfigError> =>
   Layer.unwrapEffect(Config.map(Config.redacted("DATABASE_URL"), (url) => layer({ ...options, url })))
