@@ -26,7 +26,7 @@ import { Effect, Redacted } from "effect"
 import type { PGlite as PGliteDb } from "@electric-sql/pglite"
 import { randomBytes } from "node:crypto"
 import pg from "pg"
-import { Db, Field, Model, PGlite, Postgres } from "../src/index.js"
+import { Db, Field, Model, PGlite, Postgres, Tables } from "../src/index.js"
 import { textOids } from "../src/drivers/types.js"
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
@@ -283,7 +283,7 @@ const pgTypes: pg.CustomTypesConfig = {
 }
 
 const pgliteRun = Effect.gen(function*() {
-  yield* Db.createTables(Publisher, Book)
+  yield* Tables.create(Publisher, Book)
   const db: PGliteDb = yield* PGlite.Instance
   const parsers = Object.fromEntries(textOids.map((oid) => [oid, (value: string) => value]))
   return yield* suite("pglite", {
@@ -322,7 +322,7 @@ const serverRun = Effect.gen(function*() {
     (pool) => Effect.promise(() => pool.end())
   )
   // Create the tables now, drop them however the run ends.
-  yield* Effect.acquireRelease(Db.createTables(Publisher, Book), () => Effect.orDie(Db.dropTables(Book, Publisher)))
+  yield* Effect.acquireRelease(Tables.create(Publisher, Book), () => Effect.orDie(Tables.drop(Book, Publisher)))
   return yield* suite("postgres", {
     name: "pg.Pool",
     get: (id) => pool.query(GET_SQL, [id]).then((r) => r.rows),

@@ -3,7 +3,7 @@
  * typed errors, on the embedded PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
 import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q } from "../src/index.js"
+import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, Tables } from "../src/index.js"
 
 class Publisher extends Model.Class<Publisher>("Publisher")({
   id: Field.AutoField(),
@@ -40,7 +40,7 @@ const replacer = (_: string, v: any) =>
 
 const program = Effect.gen(function*() {
   yield* Console.log("Creating tables on an in-memory PostgreSQL (PGlite)...")
-  yield* Db.createTables(Publisher, Author, Book)   // and the join table book_authors
+  yield* Tables.create(Publisher, Author, Book)   // and the join table book_authors
 
   const apressPub = yield* Publisher.objects.create({ name: "Apress", numAwards: 3 })
   const oreilly = yield* Publisher.objects.create({ name: "O'Reilly", numAwards: 7 })

@@ -5,15 +5,11 @@
  * @since 0.1.0
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import type * as SqlError from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { IntegrityError, QueryError } from "./Errors.js"
 import type { Compiled } from "./internal/compiler.js"
-import * as Ddl from "./internal/ddl.js"
 import * as Executor from "./internal/executor.js"
 import { Db } from "./internal/service.js"
-import type * as Model from "./Model.js"
 import * as Transaction from "./Transaction.js"
 
 export {
@@ -29,30 +25,6 @@ export type {
 /** Builds the `Db` service over the `SqlClient` in context. @since 0.1.0 */
 export const layerFromSqlClient = (driver: string): Layer.Layer<Db, never, SqlClient.SqlClient> =>
   Layer.effect(Db, Effect.map(SqlClient.SqlClient, (sql) => ({ sql, driver })))
-
-/** The statements that create the models' tables, constraints and indexes. @since 0.1.0 */
-export const createTablesSql = (...models: ReadonlyArray<Model.Any>): ReadonlyArray<string> => {
-  const all = Ddl.withJoinModels(models)
-  return [...all.flatMap((model) => Ddl.createTable(model)), ...Ddl.foreignKeys(all)]
-}
-
-/**
- * Creates the models' tables, with primary keys, NOT NULL, defaults, unique, check and foreign key constraints and
- * indexes, and the join tables of their many-to-many fields, in one transaction. For tests and the quick start; migrations manage production schemas.
- * @since 0.1.0
- */
-export const createTables = (
-  ...models: ReadonlyArray<Model.Any>
-): Effect.Effect<void, SqlError.SqlError | IntegrityError | QueryError, Db> =>
-  Transaction.atomic(
-    Effect.forEach(createTablesSql(...models), (sql) => Executor.rows({ sql, params: [] }), { discard: true })
-  )
-
-/** Drops the models' tables (and automatic many-to-many join tables) if they exist, with CASCADE. @since 0.1.0 */
-export const dropTables = (
-  ...models: ReadonlyArray<Model.Any>
-): Effect.Effect<void, SqlError.SqlError | IntegrityError, Db> =>
-  Effect.forEach(Ddl.withJoinModels(models), (model) => Executor.rows({ sql: Ddl.dropTable(model), params: [] }), { discard: true })
 
 /**
  * Runs `effect` and returns what it produced with the statements it (and the fibers it forked) ran, in order.

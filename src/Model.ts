@@ -52,7 +52,7 @@ export interface Options<F> {
 }
 
 /**
- * Inspectable metadata of a model, read by the compiler, `createTables` and migrations. `fields` are the columns
+ * Inspectable metadata of a model, read by the compiler, `Tables.create` and migrations. `fields` are the columns
  * (a foreign key `publisher` appears as its key column `publisherId`); `relations` the relation fields.
  * @since 0.1.0
  */

@@ -4,7 +4,7 @@ import { Chunk, ConfigProvider, Context, Effect, Layer, Stream } from "effect"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Db, Field, Model, PGlite, Postgres } from "../src/index.js"
+import { Db, Field, Model, PGlite, Postgres, Tables } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
 class Note extends Model.Class<Note>("Note")({
@@ -17,7 +17,7 @@ describe("PGlite", () => {
     Effect.gen(function*() {
       const dir = yield* Effect.promise(() => mkdtemp(join(tmpdir(), "effect-orm-pglite-")))
       yield* Effect.gen(function*() {
-        yield* Db.createTables(Note)
+        yield* Tables.create(Note)
         yield* Note.objects.create({ body: "persisted" })
       }).pipe(Effect.provide(PGlite.layer({ dataDir: dir })))
       const bodies = yield* Note.objects.valuesList("body", { flat: true }).pipe(Effect.provide(PGlite.layer({ dataDir: dir })))
@@ -27,7 +27,7 @@ describe("PGlite", () => {
 
   it.live("provides the SqlClient, so raw SQL and ORM queries share one database", () =>
     Effect.gen(function*() {
-      yield* Db.createTables(Note)
+      yield* Tables.create(Note)
       const sql = yield* SqlClient.SqlClient
       yield* sql`INSERT INTO driver_note (body) VALUES (${"raw"})`
       expect(yield* Note.objects.valuesList("body", { flat: true })).toEqual(["raw"])
@@ -36,7 +36,7 @@ describe("PGlite", () => {
 
   it.live("streams through a cursor: in chunks, stopped early, failing mid-way, inside and outside transactions", () =>
     Effect.gen(function*() {
-      yield* Db.createTables(Note)
+      yield* Tables.create(Note)
       const sql = yield* SqlClient.SqlClient
       yield* sql`INSERT INTO driver_note (body) SELECT 'n' || g FROM generate_series(1, 1000) g`
       expect(Chunk.size(yield* Stream.runCollect(Note.objects.stream()))).toBe(1000)

@@ -81,7 +81,7 @@ export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field
 
 /**
  * Every model, by its metadata: the class `Model.Class` returned (recorded when declared), replaced by the user's
- * subclass once it is seen (its `objects` used, `createTables`, a relation's target), so rows are built with it.
+ * subclass once it is seen (its `objects` used, `Tables.create`, a relation's target), so rows are built with it.
  */
 const known = new Map<object, Model.Any>()
 

@@ -18,16 +18,17 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { existsSync, readFileSync } from "node:fs"
 import pg from "pg"
-import * as Db from "../Db.js"
 import * as PGlite from "../drivers/PGlite.js"
 import * as Postgres from "../drivers/Postgres.js"
+import type { Db } from "../internal/service.js"
 import type * as Model from "../Model.js"
+import * as Tables from "../Tables.js"
 import * as Transaction from "../Transaction.js"
 
 /** A driver for the shared test suite. @since 0.1.0 */
 export interface Driver {
   readonly name: string
-  readonly layer: Layer.Layer<Db.Db | SqlClient.SqlClient, SqlError>
+  readonly layer: Layer.Layer<Db | SqlClient.SqlClient, SqlError>
 }
 
 /** Where PGlite schema snapshots are kept (override with `EFFECT_ORM_CACHE`). @since 0.1.0 */
@@ -78,8 +79,8 @@ const startFromSnapshot = (setupSql: ReadonlyArray<string>) =>
  */
 export const pglite = (
   models: ReadonlyArray<Model.Any>
-): Layer.Layer<Db.Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
-  Layer.unwrapScoped(Effect.map(startFromSnapshot(Db.createTablesSql(...models)), PGlite.layerOn))
+): Layer.Layer<Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
+  Layer.unwrapScoped(Effect.map(startFromSnapshot(Tables.createSql(...models)), PGlite.layerOn))
 
 const isLoopback = (host: string) => host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1"
 
@@ -101,7 +102,7 @@ const processAlive = (pid: number): boolean => {
 export const postgres = (
   models: ReadonlyArray<Model.Any>,
   url: string
-): Layer.Layer<Db.Db | SqlClient.SqlClient, SqlError> =>
+): Layer.Layer<Db | SqlClient.SqlClient, SqlError> =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const name = `effect_orm_test_${process.pid}_${randomBytes(4).toString("hex")}`
     const admin = (sql: string) =>
@@ -132,7 +133,7 @@ export const postgres = (
     const target = new URL(url)
     target.pathname = `/${name}`
     const driver = Postgres.layer({ url: Redacted.make(target.toString()), maxConnections: 5 })
-    return Layer.tap(driver, (context) => Effect.provide(Db.createTables(...models), context).pipe(Effect.orDie))
+    return Layer.tap(driver, (context) => Effect.provide(Tables.create(...models), context).pipe(Effect.orDie))
   }))
 
 /**
