@@ -26,7 +26,7 @@ import { Effect, Redacted } from "effect"
 import type { PGlite as PGliteDb } from "@electric-sql/pglite"
 import { randomBytes } from "node:crypto"
 import pg from "pg"
-import { Db, Field, Model, PGlite, Postgres, Tables } from "../src/index.js"
+import { Db, Field, Model, PGlite, Postgres, QueryLog, Tables } from "../src/index.js"
 import { textOids } from "../src/drivers/types.js"
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
@@ -195,17 +195,17 @@ const suite = (driverName: string, baseline: Driver) =>
     })
 
     // Same rows both ways, and show the statements the ORM sends.
-    const { queries: [getStatement], result: book } = yield* Db.captureQueries(ormGet(0))
+    const { queries: [getStatement], result: book } = yield* QueryLog.capture(ormGet(0))
     const [rawBook] = yield* rawGet(0)
     if (book.id !== rawBook!.id || book.name !== rawBook!.name) throw new Error("ORM and raw get disagree")
-    const { queries: [filterStatement], result: books } = yield* Db.captureQueries(longBooks)
+    const { queries: [filterStatement], result: books } = yield* QueryLog.capture(longBooks)
     const rawBooks = yield* rawFilter
     const driverBooks = yield* Effect.promise(() => baseline.filter(PAGES_GT))
     if (books.length !== 50 || rawBooks.length !== 50 || driverBooks.length !== 50) throw new Error("expected 50 rows")
     if (books.some((b, i) => b.id !== rawBooks[i]!.id)) throw new Error("ORM and raw filter disagree")
     if (books.some((b, i) => b.id !== driverBooks[i]!.id)) throw new Error("ORM and driver filter disagree")
 
-    const { queries: joinStatements, result: joined } = yield* Db.captureQueries(longBooksWithPublisher)
+    const { queries: joinStatements, result: joined } = yield* QueryLog.capture(longBooksWithPublisher)
     const rawJoined = yield* rawJoin
     const driverJoined = yield* Effect.promise(() => baseline.join(PAGES_GT))
     if (joinStatements.length !== 1) throw new Error(`selectRelated ran ${joinStatements.length} statements, expected 1`)
@@ -225,7 +225,7 @@ const suite = (driverName: string, baseline: Driver) =>
       if (b.id !== books[i]!.id) throw new Error(`selectRelated and filter disagree at row ${i}: ${b.id} vs ${books[i]!.id}`)
     })
 
-    const { queries: prefetchStatements, result: pubs } = yield* Db.captureQueries(publishersWithBooks)
+    const { queries: prefetchStatements, result: pubs } = yield* QueryLog.capture(publishersWithBooks)
     const rawPubs = yield* rawPrefetch
     const driverPubs = yield* Effect.promise(() => baseline.prefetch())
     if (prefetchStatements.length !== 2) throw new Error(`prefetchRelated ran ${prefetchStatements.length} statements, expected 2`)

@@ -3,7 +3,7 @@
  * typed errors, on the embedded PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
 import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, Tables } from "../src/index.js"
+import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, QueryLog, Tables } from "../src/index.js"
 
 class Publisher extends Model.Class<Publisher>("Publisher")({
   id: Field.AutoField(),
@@ -82,7 +82,7 @@ const program = Effect.gen(function*() {
     yield* Publisher.objects.filter({ books: { pages: { gt: 500 }, authors: { name: "Ada" } } }).valuesList("name", { flat: true }))
   yield* show("selectRelated('publisher'): one query with a JOIN, book.publisher typed:",
     (yield* Book.objects.selectRelated("publisher").orderBy("publisher.name", "name")).map((b) => `${b.name} / ${b.publisher.name}`))
-  const withBooks = yield* Db.captureQueries(Publisher.objects.prefetchRelated(
+  const withBooks = yield* QueryLog.capture(Publisher.objects.prefetchRelated(
     "books.authors",
     Prefetch("books", Book.objects.filter({ pages: { gt: 400 } }), { to: "longBooks" })
   ))
@@ -93,7 +93,7 @@ const program = Effect.gen(function*() {
       longBooks: p.longBooks.map((b) => b.name)
     })))
   const allBooks = yield* Book.objects.all()
-  const batched = yield* Db.captureQueries(
+  const batched = yield* QueryLog.capture(
     Effect.forEach(allBooks, (b) => Book.objects.related(b, "publisher"), { batching: true })
   )
   yield* show(`related(book, 'publisher') for ${allBooks.length} books, batched into ${batched.queries.length} query:`,

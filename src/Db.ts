@@ -1,6 +1,7 @@
 /**
  * The `Db` service: the connection to a database that querysets run on. Driver layers (`Postgres`, `PGlite`)
- * provide it together with the `SqlClient` it wraps, so raw SQL and ORM queries share transactions.
+ * provide it together with the `SqlClient` it wraps, so raw SQL and ORM queries share transactions. The transaction
+ * functions of `Transaction` are re-exported here.
  *
  * @since 0.1.0
  */
@@ -8,7 +9,6 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Compiled } from "./internal/compiler.js"
-import * as Executor from "./internal/executor.js"
 import { Db } from "./internal/service.js"
 import * as Transaction from "./Transaction.js"
 
@@ -25,18 +25,6 @@ export type {
 /** Builds the `Db` service over the `SqlClient` in context. @since 0.1.0 */
 export const layerFromSqlClient = (driver: string): Layer.Layer<Db, never, SqlClient.SqlClient> =>
   Layer.effect(Db, Effect.map(SqlClient.SqlClient, (sql) => ({ sql, driver })))
-
-/**
- * Runs `effect` and returns what it produced with the statements it (and the fibers it forked) ran, in order.
- * @since 0.1.0
- */
-export const captureQueries = <A, E, R>(
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<{ readonly result: A; readonly queries: ReadonlyArray<Compiled> }, E, R> =>
-  Effect.suspend(() => {
-    const queries: Array<Compiled> = []
-    return Effect.map(Effect.locally(effect, Executor.currentQueryLog, queries), (result) => ({ result, queries }))
-  })
 
 /** @since 0.1.0 */
 export const atomic = Transaction.atomic

@@ -30,7 +30,7 @@ for (const driver of Testing.drivers([AgBook])) {
     it.effect("computes count, sum, avg, min and max in one query, exactly", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(AgBook.objects.aggregate({
+        const { queries, result } = yield* Testing.captureQueries(AgBook.objects.aggregate({
           total: Count(),
           rated: Count("rating"),
           genres: Count("genre", { distinct: true }),
@@ -76,7 +76,7 @@ for (const driver of Testing.drivers([AgBook])) {
         const empty = yield* AgBook.objects.aggregate({ n: Count(), sum: Sum("price"), max: Max("pubdate"), avg: Avg("pages") })
         expect(empty).toEqual({ n: 0, sum: null, max: null, avg: null })
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(AgBook.objects.none().aggregate({ n: Count(), sum: Sum("pages") }))
+        const { queries, result } = yield* Testing.captureQueries(AgBook.objects.none().aggregate({ n: Count(), sum: Sum("pages") }))
         expect(result).toEqual({ n: 0, sum: null })
         expect(queries).toHaveLength(0)
       })))
@@ -92,7 +92,7 @@ for (const driver of Testing.drivers([AgBook])) {
           AgBook.objects.filter({ nope: 1 } as any).aggregate({ n: Count() })
         ]
         for (const effect of bad) {
-          const { queries, result } = yield* Db.captureQueries(Effect.flip(effect))
+          const { queries, result } = yield* Testing.captureQueries(Effect.flip(effect))
           expect(result._tag).toBe("FieldError")
           expect(queries).toEqual([])
         }

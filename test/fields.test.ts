@@ -202,7 +202,7 @@ const roundTrip = <K extends ValueKey>(key: K, values: ReadonlyArray<ValueOf<K>>
 
 /** Runs `effect`, expecting it to fail; returns the error and the statements it ran. */
 const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Db.captureQueries(Effect.flip(effect)), ({ queries, result }) => ({ error: result, queries }))
+  Effect.map(Testing.captureQueries(Effect.flip(effect)), ({ queries, result }) => ({ error: result, queries }))
 
 const issueFields = (error: { readonly _tag: string }) => {
   expect(error._tag).toBe("ValidationError")

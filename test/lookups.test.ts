@@ -5,7 +5,7 @@
 import { expect, layer } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { BigDecimal, DateTime, Duration, Effect, Either } from "effect"
-import { Db, F, Field, type Lookup, Model, Q } from "../src/index.js"
+import { F, Field, type Lookup, Model, Q } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
 // ---- models ----
@@ -112,7 +112,7 @@ const expectFieldError = <A, E, R>(
   ...reasonFragments: ReadonlyArray<string>
 ) =>
   Effect.gen(function*() {
-    const { queries, result } = yield* Db.captureQueries(Effect.either(effect))
+    const { queries, result } = yield* Testing.captureQueries(Effect.either(effect))
     expect(queries).toEqual([])
     expect(Either.isLeft(result)).toBe(true)
     const error = (result as Either.Left<any, A>).left

@@ -60,7 +60,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
     it.effect("building a queryset runs nothing; yielding it runs it, every time", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedBooks
-        const built = yield* Db.captureQueries(Effect.sync(() => {
+        const built = yield* Testing.captureQueries(Effect.sync(() => {
           const qs = QsBook.objects.filter({ genre: "scifi" }).exclude({ pages: { gt: 900 } }).orderBy("-pages").slice(0, 5)
           // Terminal Effects are values too: nothing runs until they are run.
           qs.count()
@@ -74,16 +74,16 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(built.queries).toEqual([])
         expect(yield* QsBook.objects.count()).toBe(6)
         const qs = built.result
-        const first = yield* Db.captureQueries(qs)
+        const first = yield* Testing.captureQueries(qs)
         expect(first.queries).toHaveLength(1)
         expect(first.result.map((b) => b.name)).toEqual(["Dune", "Foundation"])
-        const second = yield* Db.captureQueries(qs)
+        const second = yield* Testing.captureQueries(qs)
         expect(second.queries).toHaveLength(1)
         expect(second.queries[0]).toEqual(first.queries[0])
         // No result cache: a second run sees new rows.
         yield* QsBook.objects.create({ name: "Hyperion", pages: 482, rating: 4.2, pubDate: "1989-05-26", isbn: null, genre: "scifi" })
         expect(yield* names(qs)).toEqual(["Hyperion", "Dune", "Foundation"])
-        const twice = yield* Db.captureQueries(Effect.all([qs, qs]))
+        const twice = yield* Testing.captureQueries(Effect.all([qs, qs]))
         expect(twice.queries).toHaveLength(2)
       })))
 
@@ -263,7 +263,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
           QsBook.objects.slice(1, 3).slice(-1)
         ]
         for (const qs of bad) {
-          const { queries, result } = yield* Db.captureQueries(Effect.all([
+          const { queries, result } = yield* Testing.captureQueries(Effect.all([
             flipTag(qs),
             flipTag(qs.count()),
             flipTag(qs.exists()),
@@ -309,7 +309,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
     it.effect("none() matches nothing and runs no query", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedBooks
-        const { queries, result } = yield* Db.captureQueries(Effect.all({
+        const { queries, result } = yield* Testing.captureQueries(Effect.all({
           rows: QsBook.objects.none(),
           filtered: QsBook.objects.filter({ genre: "scifi" }).none(),
           chained: QsBook.objects.none().filter({ genre: "scifi" }).orderBy("-pages").slice(0, 3),
@@ -356,7 +356,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect((yield* QsBook.objects.filter({ genre: "fantasy" }).get()).name).toBe("Circe")
         expect((yield* QsBook.objects.get({ genre: "scifi" }, { pages: { gt: 900 } })).name).toBe("Anathem")
         expect((yield* QsBook.objects.filter({ genre: "literary" }).get({ rating: { lt: 4 } })).name).toBe("Emma")
-        const { queries } = yield* Db.captureQueries(QsBook.objects.get({ name: "Dune" }))
+        const { queries } = yield* Testing.captureQueries(QsBook.objects.get({ name: "Dune" }))
         expect(queries).toHaveLength(1)
       })))
 
@@ -426,7 +426,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(title(yield* QsNote.objects.orderBy("-rank").first())).toEqual(Option.some("zeta"))
         // first/last of a slice stay within it.
         expect(name(yield* QsBook.objects.slice(2, 4).first())).toEqual(Option.some("Circe"))
-        const first = yield* Db.captureQueries(QsBook.objects.first())
+        const first = yield* Testing.captureQueries(QsBook.objects.first())
         expect(first.queries).toHaveLength(1)
         expect(first.queries[0]!.sql).toMatch(/LIMIT \$1$/)
       })))
@@ -469,7 +469,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(yield* QsBook.objects.limit(0).count()).toBe(0)
         expect(yield* QsBook.objects.filter({ genre: "scifi" }).slice(1).count()).toBe(2)
         expect(yield* QsBook.objects.slice(1, 5).slice(1, 10).count()).toBe(3)
-        const { queries, result } = yield* Db.captureQueries(QsBook.objects.filter({ genre: "literary" }).count())
+        const { queries, result } = yield* Testing.captureQueries(QsBook.objects.filter({ genre: "literary" }).count())
         expect(result).toBe(2)
         expect(queries).toHaveLength(1)
         expect(queries[0]!.sql).toMatch(/^SELECT COUNT\(\*\)/)
@@ -486,7 +486,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(yield* QsBook.objects.slice(5).exists()).toBe(true)
         expect(yield* QsBook.objects.slice(6).exists()).toBe(false)
         expect(yield* QsBook.objects.filter({ genre: "fantasy" }).slice(1).exists()).toBe(false)
-        const { queries } = yield* Db.captureQueries(QsBook.objects.exists())
+        const { queries } = yield* Testing.captureQueries(QsBook.objects.exists())
         expect(queries).toHaveLength(1)
       })))
 
@@ -512,7 +512,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(yield* QsBook.objects.count()).toBe(2)
         const fetched = yield* QsBook.objects.get({ pk: book.id })
         expect(fetched).toEqual(book)
-        const { queries } = yield* Db.captureQueries(QsNote.objects.create({ title: "t", rank: 1 }))
+        const { queries } = yield* Testing.captureQueries(QsNote.objects.create({ title: "t", rank: 1 }))
         expect(queries).toHaveLength(1)
         expect(queries[0]!.sql).toMatch(/^INSERT INTO "qs_note"/)
       })))
@@ -553,7 +553,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         const snapshot = QsBook.objects.orderBy("id").valuesList("name", "pages", "rating")
         const before = yield* snapshot
         for (const qs of [QsBook.objects.slice(0, 2), QsBook.objects.limit(1), QsBook.objects.offset(1), QsBook.objects.slice(1, 3).filter({ genre: "scifi" })]) {
-          const { queries, result } = yield* Db.captureQueries(Effect.all([
+          const { queries, result } = yield* Testing.captureQueries(Effect.all([
             flipTag(qs.update({ pages: 1 })),
             flipTag(qs.update({ pages: F("pages").add(1) })),
             flipTag(qs.delete())
@@ -609,13 +609,13 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
     it.effect("inBulk with an empty key list is an empty Map and runs no query; a non-unique field is a FieldError", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedBooks
-        const empty = yield* Db.captureQueries(QsBook.objects.inBulk([]))
+        const empty = yield* Testing.captureQueries(QsBook.objects.inBulk([]))
         expect(empty.result.size).toBe(0)
         expect(empty.queries).toEqual([])
-        const emptyIsbn = yield* Db.captureQueries(QsBook.objects.inBulk([], { fieldName: "isbn" }))
+        const emptyIsbn = yield* Testing.captureQueries(QsBook.objects.inBulk([], { fieldName: "isbn" }))
         expect(emptyIsbn.result.size).toBe(0)
         expect(emptyIsbn.queries).toEqual([])
-        const { queries, result } = yield* Db.captureQueries(Effect.flip(QsBook.objects.inBulk(["scifi"], { fieldName: "genre" })))
+        const { queries, result } = yield* Testing.captureQueries(Effect.flip(QsBook.objects.inBulk(["scifi"], { fieldName: "genre" })))
         expect(queries).toEqual([])
         expect(result._tag).toBe("FieldError")
         if (result._tag === "FieldError") {
@@ -647,7 +647,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         const chosen = yield* QsBook.objects.filter({ genre: "literary" }).values("name", "pubDate")
         expect(chosen).toEqual([{ name: "Beloved", pubDate: "1987-09-02" }, { name: "Emma", pubDate: "1815-12-23" }])
         expect(Object.keys(chosen[0]!)).toEqual(["name", "pubDate"])
-        const { queries } = yield* Db.captureQueries(QsBook.objects.values("name"))
+        const { queries } = yield* Testing.captureQueries(QsBook.objects.values("name"))
         expect(queries[0]!.sql).toMatch(/^SELECT "t0"\."name" FROM/)
         expect(yield* QsBook.objects.orderBy("-pages").values("pages").slice(0, 2)).toEqual([{ pages: 937 }, { pages: 474 }])
       })))
@@ -669,7 +669,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
         expect(yield* QsBook.objects.valuesList("name")).toEqual(BY_NAME.map((n) => [n]))
         expect(yield* QsBook.objects.valuesList("name", { flat: true })).toEqual(BY_NAME)
         expect(yield* QsBook.objects.orderBy("pk").valuesList("rating", { flat: true })).toEqual([4.5, 4, null, 4, 3.5, 4.5])
-        const bad = yield* Db.captureQueries(flipTag(
+        const bad = yield* Testing.captureQueries(flipTag(
           (QsBook.objects as any).valuesList("name", "pages", { flat: true }) as Effect.Effect<unknown, { _tag: string }, Db.Db>
         ))
         expect(bad.result).toBe("QueryError")
@@ -682,7 +682,7 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
 
     it.effect("toSql shows the statement and its parameters without running it", () =>
       Testing.isolated(Effect.gen(function*() {
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           QsBook.objects.filter({ pages: { gt: 300 } }).exclude({ genre: "fantasy" }).orderBy("-pages", "name").slice(1, 3).toSql()
         )
         expect(queries).toEqual([])
@@ -718,9 +718,9 @@ for (const driver of Testing.drivers([QsBook, QsNote])) {
       expect(Chunk.toReadonlyArray(sliced).map((b) => b.name)).toEqual(["Beloved", "Circe"])
       const taken = yield* Stream.runCollect(QsBook.objects.stream().pipe(Stream.take(2)))
       expect(Chunk.toReadonlyArray(taken).map((b) => b.name)).toEqual(["Anathem", "Beloved"])
-      const { queries } = yield* Db.captureQueries(Stream.runDrain(QsBook.objects.stream()))
+      const { queries } = yield* Testing.captureQueries(Stream.runDrain(QsBook.objects.stream()))
       expect(queries).toHaveLength(1)
-      const bad = yield* Db.captureQueries(flipTag(Stream.runCollect(QsBook.objects.filter({ nope: 1 } as any).stream())))
+      const bad = yield* Testing.captureQueries(flipTag(Stream.runCollect(QsBook.objects.filter({ nope: 1 } as any).stream())))
       expect(bad.result).toBe("FieldError")
       expect(bad.queries).toEqual([])
       // The connection is still usable after a partly consumed stream.

@@ -337,7 +337,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("deleting the restricting toy first lets the owner go", () =>
       Testing.isolated(Effect.gen(function*() {
         const { ball, cat } = yield* seedOwners
-        const { queries, result } = yield* Db.captureQueries(Toy.objects.deleteInstance(ball))
+        const { queries, result } = yield* Testing.captureQueries(Toy.objects.deleteInstance(ball))
         expect(result).toEqual({ total: 1, perModel: { Toy: 1 } })
         expect(queries).toHaveLength(1)
         expect(yield* Owner.objects.deleteInstance(cat)).toEqual({ total: 1, perModel: { Owner: 1 } })
@@ -449,15 +449,15 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("a model nothing references is deleted with a single DELETE statement", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedOwners
-        const tags = yield* Db.captureQueries(Tag.objects.filter({ owner: null }).delete())
+        const tags = yield* Testing.captureQueries(Tag.objects.filter({ owner: null }).delete())
         expect(tags.result).toEqual({ total: 1, perModel: { Tag: 1 } })
         expect(tags.queries).toHaveLength(1)
         expect(tags.queries[0]!.sql).toMatch(/^DELETE FROM "tag"/)
-        const pets = yield* Db.captureQueries(Pet.objects.all().delete())
+        const pets = yield* Testing.captureQueries(Pet.objects.all().delete())
         expect(pets.result).toEqual({ total: 3, perModel: { Pet: 3 } })
         expect(pets.queries).toHaveLength(1)
         // A model that is referenced runs more: its referencing rows are looked up first.
-        const owners = yield* Db.captureQueries(Owner.objects.filter({ name: "eve" }).delete())
+        const owners = yield* Testing.captureQueries(Owner.objects.filter({ name: "eve" }).delete())
         expect(owners.result).toEqual({ total: 1, perModel: { Owner: 1 } })
         expect(owners.queries.length).toBeGreaterThan(1)
       })))
@@ -470,7 +470,7 @@ for (const driver of Testing.drivers([...models])) {
         expect(owners._tag).toBe("QueryError")
         const tags = yield* Effect.flip(Tag.objects.slice(0, 1).delete())
         expect(tags._tag).toBe("QueryError")
-        const { queries } = yield* Db.captureQueries(Effect.either(Owner.objects.filter({ name: "eve" }).slice(1).delete()))
+        const { queries } = yield* Testing.captureQueries(Effect.either(Owner.objects.filter({ name: "eve" }).slice(1).delete()))
         expect(queries).toEqual([])
         expect(yield* ownerState).toEqual(before)
       })))
@@ -522,7 +522,7 @@ for (const driver of Testing.drivers([...models])) {
         expect(compiled.sql).toContain(`INNER JOIN "publisher" AS "t1"`)
         expect(compiled.sql).toContain(`FOR UPDATE OF "t0", "t1"`)
         expect(compiled.sql).toMatch(/FOR UPDATE OF "t0", "t1"$/)
-        const { queries, result } = yield* Db.captureQueries(Db.atomic(qs))
+        const { queries, result } = yield* Testing.captureQueries(Db.atomic(qs))
         expect(queries).toHaveLength(1)
         expect(queries[0]!.sql).toBe(compiled.sql)
         expect(result.map((b) => [b.name, b.publisher.name])).toEqual([["Anathem", "Acme"], ["Dune", "Acme"], ["Emma", "Acme"]])

@@ -87,7 +87,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("selectRelated joins nested forward relations into one query", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(Book.objects.selectRelated("publisher.country", "editor"))
+        const { queries, result } = yield* Testing.captureQueries(Book.objects.selectRelated("publisher.country", "editor"))
         expect(queries).toHaveLength(1)
         expect(queries[0].sql).toContain("JOIN \"publisher\"")
         expect(queries[0].sql).toContain("JOIN \"country\"")
@@ -111,7 +111,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("selectRelated LEFT JOINs nullable keys: a NULL key gives null and keeps the row", () =>
       Testing.isolated(Effect.gen(function*() {
         const { bolt } = yield* seed
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Book.objects.selectRelated("publisher.country", "editor").filter({ publisher: bolt })
         )
         expect(queries).toHaveLength(1)
@@ -132,7 +132,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("selectRelated works with filter, orderBy, slice, get and first, in one query each", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const sliced = yield* Db.captureQueries(
+        const sliced = yield* Testing.captureQueries(
           Book.objects.selectRelated("publisher", "editor")
             .filter({ publisher: { country: { name: "France" } } })
             .orderBy("-pages")
@@ -145,11 +145,11 @@ for (const driver of Testing.drivers([...models])) {
         ])
         const ordered = yield* Book.objects.selectRelated("editor").orderBy("editor.name", "name").slice(1, 3)
         expect(ordered.map((b) => [b.name, b.editor?.name ?? null])).toEqual([["Circe", "Bob"], ["Anathem", null]])
-        const got = yield* Db.captureQueries(Book.objects.selectRelated("editor", "publisher.country").get({ name: "Circe" }))
+        const got = yield* Testing.captureQueries(Book.objects.selectRelated("editor", "publisher.country").get({ name: "Circe" }))
         expect(got.queries).toHaveLength(1)
         expect(got.result.editor?.name).toBe("Bob")
         expect(got.result.publisher.country).toBeNull()
-        const first = yield* Db.captureQueries(Book.objects.selectRelated("publisher.country").orderBy("pages").first())
+        const first = yield* Testing.captureQueries(Book.objects.selectRelated("publisher.country").orderBy("pages").first())
         expect(first.queries).toHaveLength(1)
         const book = Option.getOrThrow(first.result)
         expect([book.name, book.publisher.name, book.publisher.country?.name]).toEqual(["Circe", "Bolt", undefined])
@@ -160,12 +160,12 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("selectRelated follows one-to-one in both directions; a missing reverse row is null", () =>
       Testing.isolated(Effect.gen(function*() {
         const { pizzeria } = yield* seedPlaces
-        const places = yield* Db.captureQueries(Place.objects.selectRelated("restaurant").orderBy("address"))
+        const places = yield* Testing.captureQueries(Place.objects.selectRelated("restaurant").orderBy("address"))
         expect(places.queries).toHaveLength(1)
         expect(places.result.map((p) => [p.address, p.restaurant?.id ?? null])).toEqual([["1 Main St", pizzeria.id], ["2 Side St", null]])
         expect(places.result[0].restaurant).toBeInstanceOf(Restaurant)
         expect(places.result[0].restaurant?.servesPizza).toBe(true)
-        const restaurants = yield* Db.captureQueries(Restaurant.objects.selectRelated("place"))
+        const restaurants = yield* Testing.captureQueries(Restaurant.objects.selectRelated("place"))
         expect(restaurants.queries).toHaveLength(1)
         expect(restaurants.result.map((r) => r.place.address)).toEqual(["1 Main St"])
         expect(restaurants.result[0].place).toBeInstanceOf(Place)
@@ -177,7 +177,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("selectRelated refuses many-valued and unknown paths with a FieldError before any query", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(Effect.all([
+        const { queries, result } = yield* Testing.captureQueries(Effect.all([
           // @ts-expect-error many-valued: prefetchRelated's job
           Effect.flip(Book.objects.selectRelated("authors")),
           // @ts-expect-error a reverse foreign key is many-valued too
@@ -194,7 +194,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("prefetch two levels over 100 publishers: 3 queries, each publisher gets exactly its books", () =>
       Testing.isolated(Effect.gen(function*() {
         const { specs } = yield* seedHundred
-        const { queries, result } = yield* Db.captureQueries(Publisher.objects.prefetchRelated("books.authors"))
+        const { queries, result } = yield* Testing.captureQueries(Publisher.objects.prefetchRelated("books.authors"))
         expect(queries).toHaveLength(3)
         expect(result).toHaveLength(100)
         const expected = Array.from({ length: 100 }, (_, i) => {
@@ -214,7 +214,7 @@ for (const driver of Testing.drivers([...models])) {
       Testing.isolated(Effect.gen(function*() {
         const { books, a0 } = yield* seedHundred
         yield* Book.objects.bulkCreate([{ name: "Z-orphan", pages: 1, publisherId: books[0].publisherId }])
-        const { queries, result } = yield* Db.captureQueries(Book.objects.prefetchRelated("authors.books"))
+        const { queries, result } = yield* Testing.captureQueries(Book.objects.prefetchRelated("authors.books"))
         expect(queries).toHaveLength(3)
         expect(result).toHaveLength(100)
         const allNames = [...names(books)].sort()
@@ -237,7 +237,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("Prefetch with a custom queryset: its filter and ordering apply within each group, into `to`", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Publisher.objects.prefetchRelated(
             "books",
             Prefetch("books", Book.objects.filter({ pages: { gt: 400 } }).orderBy("-pages"), { to: "longBooks" })
@@ -257,7 +257,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("a Prefetch queryset may itself selectRelated and prefetchRelated", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Publisher.objects.filter({ name: { in: ["Acme", "Bolt"] } }).prefetchRelated(
             Prefetch("books", Book.objects.selectRelated("editor").prefetchRelated("authors").orderBy("pages"), { to: "catalogue" })
           )
@@ -289,7 +289,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("prefetch of forward keys: one query per relation, null for a NULL key, nested through the target", () =>
       Testing.isolated(Effect.gen(function*() {
         const { acme } = yield* seed
-        const { queries, result } = yield* Db.captureQueries(Book.objects.prefetchRelated("publisher.country", "editor"))
+        const { queries, result } = yield* Testing.captureQueries(Book.objects.prefetchRelated("publisher.country", "editor"))
         expect(queries).toHaveLength(4)
         expect(result.map((b) => [b.name, b.publisher.name, b.publisher.country?.name ?? null, b.editor?.name ?? null])).toEqual([
           ["Anathem", "Acme", "France", null],
@@ -301,7 +301,7 @@ for (const driver of Testing.drivers([...models])) {
         expect(result[0].publisher.id).toBe(acme.id)
         // The key list of the publisher query has each publisher once.
         expect(queries[1].params.filter((p) => p === acme.id || p === String(acme.id))).toHaveLength(1)
-        const plain = yield* Db.captureQueries(Book.objects.prefetchRelated("publisher"))
+        const plain = yield* Testing.captureQueries(Book.objects.prefetchRelated("publisher"))
         expect(plain.queries).toHaveLength(2)
         expect(names(plain.result.map((b) => b.publisher))).toEqual(["Acme", "Bolt", "Acme", "Acme"])
       })))
@@ -309,11 +309,11 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("prefetch across a many-to-many through model, from both sides", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedPeople
-        const groups = yield* Db.captureQueries(Group.objects.prefetchRelated("members"))
+        const groups = yield* Testing.captureQueries(Group.objects.prefetchRelated("members"))
         expect(groups.queries).toHaveLength(2)
         expect(groups.result.map((g) => [g.name, names(g.members)])).toEqual([["Chess", ["Ann", "Bob"]], ["Go", ["Bob"]]])
         expect(groups.result[0].members[0]).toBeInstanceOf(Person)
-        const people = yield* Db.captureQueries(Person.objects.prefetchRelated("groups.members"))
+        const people = yield* Testing.captureQueries(Person.objects.prefetchRelated("groups.members"))
         expect(people.queries).toHaveLength(3)
         expect(people.result.map((p) => [p.name, p.groups.map((g) => [g.name, names(g.members)])])).toEqual([
           ["Ann", [["Chess", ["Ann", "Bob"]]]],
@@ -325,7 +325,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("prefetch of a self-referential many-to-many keeps friends and friendOf apart", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedPeople
-        const { queries, result } = yield* Db.captureQueries(Person.objects.prefetchRelated("friends", "friendOf"))
+        const { queries, result } = yield* Testing.captureQueries(Person.objects.prefetchRelated("friends", "friendOf"))
         expect(queries).toHaveLength(3)
         expect(result.map((p) => [p.name, names(p.friends), names(p.friendOf)])).toEqual([
           ["Ann", ["Bob", "Cid"], []],
@@ -339,12 +339,12 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("prefetch on an empty result runs the one query", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Publisher.objects.filter({ name: "Nobody" }).prefetchRelated("books.authors", "country")
         )
         expect(result).toEqual([])
         expect(queries).toHaveLength(1)
-        const crest = yield* Db.captureQueries(Publisher.objects.filter({ name: "Crest" }).prefetchRelated("books.authors"))
+        const crest = yield* Testing.captureQueries(Publisher.objects.filter({ name: "Crest" }).prefetchRelated("books.authors"))
         // Crest has no books: the authors level has no parents and runs nothing.
         expect(crest.result.map((p) => [p.name, p.books])).toEqual([["Crest", []]])
         expect(crest.queries).toHaveLength(2)
@@ -355,7 +355,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("related of a foreign key gives the instance, or null for a NULL nullable key", () =>
       Testing.isolated(Effect.gen(function*() {
         const { acme, ann, bolt, circe, dune, emma, france } = yield* seed
-        const publisher = yield* Db.captureQueries(Book.objects.related(dune, "publisher"))
+        const publisher = yield* Testing.captureQueries(Book.objects.related(dune, "publisher"))
         expect(publisher.queries).toHaveLength(1)
         expect(publisher.result).toBeInstanceOf(Publisher)
         expect(publisher.result).toMatchObject({ id: acme.id, name: "Acme", countryId: france.id })
@@ -394,7 +394,7 @@ for (const driver of Testing.drivers([...models])) {
       Testing.isolated(Effect.gen(function*() {
         const { acme, bolt, dune, emma, circe, anathem } = yield* seed
         const books = [dune, emma, circe, anathem]
-        const sequential = yield* Db.captureQueries(
+        const sequential = yield* Testing.captureQueries(
           Effect.forEach(books, (b) => Book.objects.related(b, "publisher"), { batching: true })
         )
         expect(sequential.queries).toHaveLength(1)
@@ -404,20 +404,20 @@ for (const driver of Testing.drivers([...models])) {
         const extra = yield* Book.objects.bulkCreate([{ name: "X", pages: 1, publisherId: publishers[0].id }])
         const many = [...hundred, ...extra]
         expect(many).toHaveLength(100)
-        const concurrent = yield* Db.captureQueries(
+        const concurrent = yield* Testing.captureQueries(
           Effect.forEach(many, (b) => Book.objects.related(b, "publisher"), { concurrency: "unbounded", batching: true })
         )
         expect(concurrent.queries).toHaveLength(1)
         expect(concurrent.result.map((p) => p.id)).toEqual(many.map((b) => b.publisherId))
         // Without batching, one query per load.
-        const unbatched = yield* Db.captureQueries(Effect.forEach(books, (b) => Book.objects.related(b, "publisher")))
+        const unbatched = yield* Testing.captureQueries(Effect.forEach(books, (b) => Book.objects.related(b, "publisher")))
         expect(unbatched.queries).toHaveLength(4)
       })))
 
     it.effect("mixed relations in one batch: one query per relation", () =>
       Testing.isolated(Effect.gen(function*() {
         const { dune, emma, circe, anathem } = yield* seed
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Effect.forEach(
             [dune, emma, circe, anathem],
             (b) =>
@@ -440,17 +440,17 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("batched loads of reverse and many-to-many sets: one query, each result only its own rows", () =>
       Testing.isolated(Effect.gen(function*() {
         const { acme, bolt, crest, ann, bob, cid, dune, emma, circe, anathem } = yield* seed
-        const reverse = yield* Db.captureQueries(
+        const reverse = yield* Testing.captureQueries(
           Effect.forEach([acme, bolt, crest], (p) => Publisher.objects.related(p, "books"), { batching: true })
         )
         expect(reverse.queries).toHaveLength(1)
         expect(reverse.result.map(names)).toEqual([["Anathem", "Dune", "Emma"], ["Circe"], []])
-        const m2m = yield* Db.captureQueries(
+        const m2m = yield* Testing.captureQueries(
           Effect.forEach([dune, emma, circe, anathem], (b) => Book.objects.related(b, "authors"), { concurrency: "unbounded", batching: true })
         )
         expect(m2m.queries).toHaveLength(1)
         expect(m2m.result.map(names)).toEqual([["Ann", "Bob"], ["Bob"], [], ["Ann"]])
-        const back = yield* Db.captureQueries(
+        const back = yield* Testing.captureQueries(
           Effect.forEach([ann, bob, cid], (a) => Author.objects.related(a, "books"), { batching: true })
         )
         expect(back.queries).toHaveLength(1)
@@ -573,7 +573,7 @@ for (const driver of Testing.drivers([...models])) {
         expect(restaurant).toBeInstanceOf(Restaurant)
         expect(restaurant?.id).toBe(pizzeria.id)
         expect(yield* Place.objects.related(side, "restaurant")).toBeNull()
-        const batch = yield* Db.captureQueries(
+        const batch = yield* Testing.captureQueries(
           Effect.forEach([main, side], (p) => Place.objects.related(p, "restaurant"), { batching: true })
         )
         expect(batch.queries).toHaveLength(1)

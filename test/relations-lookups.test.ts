@@ -104,7 +104,7 @@ const expectFieldError = <A, E, R>(
   ...reasonFragments: ReadonlyArray<string>
 ) =>
   Effect.gen(function*() {
-    const { queries, result } = yield* Db.captureQueries(Effect.either(effect))
+    const { queries, result } = yield* Testing.captureQueries(Effect.either(effect))
     expect(queries).toEqual([])
     expect(Either.isLeft(result)).toBe(true)
     const error = (result as Either.Left<any, A>).left
@@ -149,7 +149,7 @@ for (const driver of Testing.drivers([...models])) {
           "Slim"
         ])
         // One statement, whatever the depth.
-        const { queries } = yield* Db.captureQueries(Book.objects.filter({ publisher: { country: { name: "France" } } }))
+        const { queries } = yield* Testing.captureQueries(Book.objects.filter({ publisher: { country: { name: "France" } } }))
         expect(queries).toHaveLength(1)
       })))
 
@@ -180,7 +180,7 @@ for (const driver of Testing.drivers([...models])) {
         expect(yield* names(Book.objects.filter({ editor: { isNull: false } }))).toEqual(["Lore", "Saga", "Tiny", "Tome"])
         expect(yield* names(Book.objects.filter({ editor: { age: { gte: 50 } } }))).toEqual(["Saga", "Tiny"])
         // A filter by key compares the key column: no join at all.
-        const { queries } = yield* Db.captureQueries(Book.objects.filter({ publisher: publishers.apress }))
+        const { queries } = yield* Testing.captureQueries(Book.objects.filter({ publisher: publishers.apress }))
         expect(queries).toHaveLength(1)
         expect(queries[0]!.sql).not.toContain("JOIN")
         expect(queries[0]!.params).toEqual([publishers.apress.id])
@@ -204,7 +204,7 @@ for (const driver of Testing.drivers([...models])) {
         expect((yield* Effect.flip(Publisher.objects.get({ books: { pages: { gt: 500 } } })))._tag).toBe("MultipleObjectsReturned")
         // A slice is taken from rows without duplicates.
         expect(yield* names(Publisher.objects.filter({ books: { pages: { gt: 0 } } }).slice(0, 2))).toEqual(["Addison", "Apress"])
-        const { queries, result } = yield* Db.captureQueries(long.count())
+        const { queries, result } = yield* Testing.captureQueries(long.count())
         expect(result).toBe(2)
         expect(queries).toHaveLength(1)
       })))
@@ -269,7 +269,7 @@ for (const driver of Testing.drivers([...models])) {
           "Paula",
           "Zed"
         ])
-        const { queries } = yield* Db.captureQueries(countries)
+        const { queries } = yield* Testing.captureQueries(countries)
         expect(queries).toHaveLength(1)
       })))
 
@@ -522,7 +522,7 @@ for (const driver of Testing.drivers([...models])) {
           ["Ann", 30, authors.ann.id]
         ])
         // A filter across one relation and values across another, in one statement.
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Book.objects.filter({ authors: { name: "Ann" } }).values("name", "publisher.numAwards")
         )
         expect(result).toEqual([{ name: "Lore", "publisher.numAwards": 2 }, { name: "Slim", "publisher.numAwards": 2 }])
@@ -566,7 +566,7 @@ for (const driver of Testing.drivers([...models])) {
         const patsAddison = Author.objects.related(authors.pat, "books").filter({ publisher: { name: "Addison" } })
         expect(yield* names(patsAddison)).toEqual(["Tome"])
         expect(yield* patsAddison.count()).toBe(1)
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Publisher.objects.prefetchRelated(Prefetch("books", Book.objects.filter({ authors: { name: { startsWith: "P" } } })))
         )
         expect(result.map((p) => [p.name, p.books.map((b) => b.name)])).toEqual([
@@ -714,14 +714,14 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("a key of the wrong type for a relation is a FieldError before any SQL", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedLibrary
-        const wrongKey = yield* Db.captureQueries(Effect.flip(Book.objects.filter({ publisher: "abc" } as any)))
+        const wrongKey = yield* Testing.captureQueries(Effect.flip(Book.objects.filter({ publisher: "abc" } as any)))
         expect(wrongKey.queries).toEqual([])
         expect(wrongKey.result._tag).toBe("FieldError")
         expect((wrongKey.result as any).field).toMatch(/^publisher/)
-        const wrongInstance = yield* Db.captureQueries(Effect.flip(Book.objects.filter({ publisher: { id: 1.5 } } as any)))
+        const wrongInstance = yield* Testing.captureQueries(Effect.flip(Book.objects.filter({ publisher: { id: 1.5 } } as any)))
         expect(wrongInstance.queries).toEqual([])
         expect(wrongInstance.result._tag).toBe("FieldError")
-        const nested = yield* Db.captureQueries(Effect.flip(Publisher.objects.filter({ books: { editor: "Ann" } } as any)))
+        const nested = yield* Testing.captureQueries(Effect.flip(Publisher.objects.filter({ books: { editor: "Ann" } } as any)))
         expect(nested.queries).toEqual([])
         expect(nested.result._tag).toBe("FieldError")
         expect((nested.result as any).field).toMatch(/^books\.editor/)
@@ -745,7 +745,7 @@ for (const driver of Testing.drivers([...models])) {
       Testing.isolated(Effect.gen(function*() {
         yield* seedLibrary
         const before = yield* snapshot
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Effect.flip(Book.objects.filter({ publisher: { nope: 1 } } as any).delete())
         )
         expect(result._tag).toBe("FieldError")
@@ -759,7 +759,7 @@ for (const driver of Testing.drivers([...models])) {
         yield* seedLibrary
         const evil = "x'); DROP TABLE book; --"
         const before = yield* snapshot
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Book.objects.filter({ publisher: { country: { name: evil } } })
         )
         expect(result).toEqual([])

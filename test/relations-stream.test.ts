@@ -23,7 +23,7 @@ for (const driver of Testing.drivers([...models])) {
     it.effect("streams rows with prefetched relations, one query per relation and chunk of 500", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
-        const { queries, result } = yield* Db.captureQueries(
+        const { queries, result } = yield* Testing.captureQueries(
           Stream.runCollect(Publisher.objects.prefetchRelated("books.authors").stream())
         )
         const rows = Chunk.toReadonlyArray(result)

@@ -147,7 +147,7 @@ for (const driver of Testing.drivers([Entry])) {
 
     it.effect("Testing.isolated turns atomic into a savepoint and rolls everything back", () =>
       fresh(Effect.gen(function*() {
-        const { queries } = yield* Db.captureQueries(Testing.isolated(Effect.gen(function*() {
+        const { queries } = yield* Testing.captureQueries(Testing.isolated(Effect.gen(function*() {
           yield* Db.atomic(add("inside"))
           expect(yield* labels).toEqual(["inside"])
         })))

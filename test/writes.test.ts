@@ -175,7 +175,7 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
     it.effect("bulkCreate inserts in batches and returns the rows with their keys", () =>
       Testing.isolated(Effect.gen(function*() {
         const data = ["a", "b", "c", "d", "e"].map((n) => ({ email: `${n}@bulk.org`, name: n }))
-        const { queries, result } = yield* Db.captureQueries(WrAccount.objects.bulkCreate(data, { batchSize: 2 }))
+        const { queries, result } = yield* Testing.captureQueries(WrAccount.objects.bulkCreate(data, { batchSize: 2 }))
         expect(queries.filter((q) => q.sql.startsWith("INSERT"))).toHaveLength(3)
         expect(result.map((r) => r.email)).toEqual(data.map((d) => d.email))
         expect(result.every((r) => typeof r.id === "number" && r.balance === 0)).toBe(true)
@@ -237,7 +237,7 @@ for (const driver of Testing.drivers([WrAccount, WrDoc, WrCode, WrToken, WrEvent
       Testing.isolated(Effect.gen(function*() {
         const rows = yield* WrAccount.objects.bulkCreate(["p", "q", "r"].map((n) => ({ email: `${n}@up.org`, name: n })))
         const changed = rows.map((r, i) => new WrAccount({ ...r, name: r.name.toUpperCase(), balance: (i + 1) * 10 }))
-        const { queries, result } = yield* Db.captureQueries(WrAccount.objects.bulkUpdate(changed, ["balance"], { batchSize: 2 }))
+        const { queries, result } = yield* Testing.captureQueries(WrAccount.objects.bulkUpdate(changed, ["balance"], { batchSize: 2 }))
         expect(result).toBe(3)
         expect(queries.filter((q) => q.sql.startsWith("UPDATE"))).toHaveLength(2)
         const stored = yield* WrAccount.objects.values("name", "balance")

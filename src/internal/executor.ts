@@ -8,19 +8,14 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { currentQueryLog } from "../QueryLog.js"
 import * as Transaction from "../Transaction.js"
 import type { IntegrityError } from "../Errors.js"
 import { mapSqlError } from "./integrity.js"
 import type { Compiled } from "./compiler.js"
 import { Db } from "./service.js"
-
-/** The statements run by the current fiber and its children, when someone is listening. @internal */
-export const currentQueryLog: FiberRef.FiberRef<Array<Compiled> | undefined> = FiberRef.unsafeMake<
-  Array<Compiled> | undefined
->(undefined)
 
 /**
  * Records the statement and runs it on the `Db`'s client, outside the current transaction when that transaction

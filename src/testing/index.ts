@@ -157,3 +157,12 @@ export const drivers = (models: ReadonlyArray<Model.Any>): ReadonlyArray<Driver>
  * @since 0.1.0
  */
 export const isolated = Transaction.rollbackAfter
+
+export {
+  /**
+   * Runs `effect` and returns what it produced with the statements it (and the fibers it forked) ran, in order
+   * (`QueryLog.capture`), to assert query counts.
+   * @since 0.1.0
+   */
+  capture as captureQueries
+} from "../QueryLog.js"
