@@ -5,14 +5,11 @@
  * @since 0.1.0
  */
 import type * as SqlError from "@effect/sql/SqlError"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 import {
   DoesNotExist,
   FieldError,
@@ -28,14 +25,13 @@ import {
 import * as Aggregate from "./Aggregate.js"
 import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
-import * as Codec from "./internal/codec.js"
 import * as Deletion from "./internal/deletion.js"
 import * as Compiler from "./internal/compiler.js"
 import * as Executor from "./internal/executor.js"
 import * as Hydrate from "./internal/hydrate.js"
 import * as Loader from "./internal/loader.js"
-import * as Prefetcher from "./internal/prefetch.js"
 import * as Ast from "./internal/query.js"
+import * as Reads from "./internal/reads.js"
 import * as Relations from "./internal/relations.js"
 import type { Db } from "./internal/service.js"
 import * as Writes from "./internal/writes.js"
@@ -156,39 +152,6 @@ const exactValues = (lookup: Record<string, unknown>, pk: string): Record<string
   return values
 }
 
-/** Converts an aggregate's value from the driver: counts to numbers, sums and averages exactly, min and max as the field. */
-const decodeAggregate = ({ column, fn }: Compiler.AggregateItem, raw: unknown): unknown => {
-  if (fn === "count") return raw === undefined || raw === null ? 0 : Number(raw)
-  if (raw === undefined || raw === null) return null
-  const field = column!.field
-  if (fn === "min" || fn === "max") return field.fromDb(raw)
-  switch (field.lookupKind) {
-    case "number":
-      return Number(raw)
-    case "bigint":
-      return fn === "sum" ? BigInt(raw as string) : Codec.decimalFromDb(raw)
-    case "decimal":
-      return Codec.decimalFromDb(raw)
-    default:
-      return field.fromDb(raw)
-  }
-}
-
-interface Plan {
-  readonly statement: Compiler.Compiled
-  readonly hydrate: Hydrate.Hydrator
-}
-
-/** The model name and the conditions, for error messages. */
-const describeLookup = (conditions: ReadonlyArray<unknown>) => {
-  try {
-    return JSON.stringify(conditions.length === 1 ? conditions[0] : conditions, (_, v) => typeof v === "bigint" ? `${v}n` : v)
-  } catch {
-    return String(conditions)
-  }
-}
-
-
 /**
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
  * @since 0.1.0
@@ -211,7 +174,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   private get sliced(): boolean {
-    return this.query.limit !== undefined || this.query.offset > 0
+    return Reads.isSliced(this.query)
   }
 
   /** Django refuses to filter, reorder or reverse a sliced queryset: the slice would silently change meaning. */
@@ -230,54 +193,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** The compiled SELECT and its row builder, per `forceOrder`: a QuerySet is immutable, so it compiles once. */
-  private readonly plans: Array<Either.Either<Plan, FieldError> | undefined> = [undefined, undefined]
-
-  private plan(forceOrder: boolean): Either.Either<Plan, FieldError> {
-    const index = forceOrder ? 1 : 0
-    let plan = this.plans[index]
-    if (plan === undefined) {
-      plan = Either.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled, related }) => ({
-        statement: compiled,
-        hydrate: Hydrate.hydrator(this.query, columns, related)
-      }))
-      this.plans[index] = plan
-    }
-    return plan
-  }
+  private readonly plans: Reads.Plans = Reads.noPlans()
 
   private fetch(options?: { readonly forceOrder?: boolean }): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
-    return Effect.map(this.fetchRows(options), (result) => result.rows)
-  }
-
-  /** The rows, with their `prefetchRelated` relations, and the `__via` keys of a prefetch through a join table. */
-  private fetchRows(
-    options?: { readonly forceOrder?: boolean }
-  ): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed({ rows: [], via: [] })
-      const plan = this.plan(options?.forceOrder === true)
-      if (Either.isLeft(plan)) return Effect.fail(plan.left)
-      const { hydrate, statement } = plan.right
-      const query = this.query
-      let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
-        rows: raw.map(hydrate) as ReadonlyArray<Row>,
-        via: query.via === undefined ? [] : raw.map((r) => r.__via)
-      }))
-      if (query.prefetch.length > 0) {
-        run = Effect.flatMap(run, ({ rows, via }) =>
-          Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
-      }
-      return query.lock === undefined ? run : Effect.zipRight(this.requireTransaction, run)
-    })
-  }
-
-  /** Row locks last until the transaction ends: outside one they would be released at once, so they are refused. */
-  private get requireTransaction(): Effect.Effect<void, QueryError> {
-    return Effect.flatMap(Transaction.inTransaction, (inTransaction) =>
-      inTransaction
-        ? Effect.void
-        : Effect.fail(new QueryError({ model: this.modelName, reason: "selectForUpdate needs a transaction (Db.atomic)" })))
+    return Reads.fetch(this.query, this.plans, options)
   }
 
   // ---- chainable ----
@@ -417,10 +336,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     }
     const parent = instance as Record<string, unknown>
     if (!rel.many) {
-      return Effect.flatMap(Loader.related(rel, parent, runQuery), (rows) => {
+      return Effect.flatMap(Loader.related(rel, parent, Reads.runQuery), (rows) => {
         if (rows.length > 0) return Effect.succeed(rows[0])
         if (rel.nullable) return Effect.succeed(null)
-        return Effect.fail(new DoesNotExist({ model: rel.target.meta.name, lookup: `${this.modelName}.${name} of ${describeLookup([parent[model.meta.pk]])}` }))
+        return Effect.fail(new DoesNotExist({ model: rel.target.meta.name, lookup: `${this.modelName}.${name} of ${Reads.describeLookup([parent[model.meta.pk]])}` }))
       })
     }
     const pk = parent[model.meta.pk]
@@ -441,12 +360,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     const probe = qs.sliced
       ? qs.slice(0, 2)
       : qs.with({ ordering: [], limit: 2 })
-    return Effect.flatMap(probe.fetch(), (rows): Effect.Effect<Row, DoesNotExist | MultipleObjectsReturned> => {
-      if (rows.length === 1) return Effect.succeed(rows[0]!)
-      const lookup = describeLookup(conditions)
-      if (rows.length === 0) return Effect.fail(new DoesNotExist({ model: this.modelName, lookup }))
-      return Effect.fail(new MultipleObjectsReturned({ model: this.modelName, lookup }))
-    })
+    return Reads.single(probe.fetch(), this.modelName, conditions)
   }
 
   /** The first row (by the ordering, or the primary key when unordered and not sliced). */
@@ -464,22 +378,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** The number of rows. */
   count(): Effect.Effect<number, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap((Compiler.count(this.query)), (compiled) =>
-        Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
-    })
+    return Reads.count(this.query)
   }
 
   /** Whether any row matches. */
   exists(): Effect.Effect<boolean, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed(false)
-      return Effect.flatMap((Compiler.exists(this.query)), (compiled) =>
-        Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
-    })
+    return Reads.exists(this.query)
   }
 
   /**
@@ -490,38 +394,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   aggregate<const A extends Readonly<Record<string, Aggregate.Valid<Columns<F>>>>>(
     aggregates: A
   ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], Columns<F>> }, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      const model = this.query.model
-      const names = Object.keys(aggregates)
-      const items: Array<Compiler.AggregateItem> = []
-      for (const name of names) {
-        const aggregate: unknown = aggregates[name]
-        if (!Aggregate.isAggregate(aggregate)) {
-          return Effect.fail(new FieldError({ model: this.modelName, field: name, reason: "expected an aggregate such as Count() or Sum(\"field\")" }))
-        }
-        if (aggregate.field === undefined) {
-          items.push({ fn: aggregate.fn, column: undefined, distinct: false })
-          continue
-        }
-        const column = Ast.resolveField(model, aggregate.field)
-        if (Either.isLeft(column)) return Effect.fail(column.left)
-        const accepted = Aggregate.acceptedKinds[aggregate.fn]
-        if (accepted !== "all" && !accepted.includes(column.right.field.lookupKind)) {
-          return Effect.fail(new FieldError({
-            model: this.modelName,
-            field: aggregate.field,
-            reason: `${aggregate.fn} does not apply to a ${column.right.field.kind} field`
-          }))
-        }
-        items.push({ fn: aggregate.fn, column: column.right, distinct: aggregate.distinct })
-      }
-      const decode = (raw: Record<string, unknown> | undefined) =>
-        Object.fromEntries(names.map((name, i) => [name, decodeAggregate(items[i]!, raw?.[`a${i}`])]))
-      if (this.query.empty || items.length === 0) return Effect.succeed(decode(undefined))
-      return Effect.flatMap(Compiler.aggregate(this.query, items), (compiled) =>
-        Effect.map(Executor.select(compiled), (rows) => decode(rows[0])))
-    })
+    return Reads.aggregate(this.query, aggregates)
   }
 
   /** Rows keyed by a unique field (the primary key by default), optionally only those with the given keys. */
@@ -529,19 +402,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     keys?: ReadonlyArray<Exclude<Field.Type<Columns<F>[[K] extends [never] ? Relation.PkField<F> extends never ? never : ColumnKey<F> : K]>, null>>,
     options?: { readonly fieldName?: K }
   ): Effect.Effect<ReadonlyMap<unknown, Row>, ReadError, Db> {
-    return Effect.suspend(() => {
-      const fieldName: string = options?.fieldName ?? this.query.model.meta.pk
-      const column = Ast.resolveField(this.query.model, fieldName)
-      if (Either.isLeft(column)) return Effect.fail(column.left)
-      if (!column.right.field.unique && !column.right.field.primaryKey) {
-        return Effect.fail(new FieldError({ model: this.modelName, field: fieldName, reason: "inBulk needs a unique field" }))
-      }
-      if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot use inBulk on a sliced queryset" }))
-      if (keys !== undefined && keys.length === 0) return Effect.succeed(new Map())
-      const qs = keys === undefined ? this : this.filter({ [fieldName]: { in: keys } } as Condition<F>)
-      return Effect.map(qs.withProjection<any>({ _tag: "Model" }).fetch(), (rows) =>
-        new Map(rows.map((row: any) => [row[fieldName], row] as const)) as ReadonlyMap<unknown, Row>)
-    })
+    return Reads.inBulk(this, keys, options?.fieldName)
   }
 
   /** Inserts a row (defaults applied, every value validated) and returns the instance with generated values. */
@@ -849,49 +710,17 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * chunk of 500 rows.
    */
   stream(): Stream.Stream<Row, ReadError, Db> {
-    return Stream.unwrap(Effect.gen(this, function*() {
-      if (this.query.invalid) return yield* this.query.invalid
-      if (this.query.empty) return Stream.empty
-      const { hydrate, statement } = yield* (this.plan(false))
-      if (this.query.lock !== undefined) yield* this.requireTransaction
-      const { model, prefetch } = this.query
-      if (prefetch.length === 0) return Executor.stream(statement).pipe(Stream.map(hydrate))
-      // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk. The prefetch queries run
-      // between fetches of an SQL cursor, on the transaction's connection.
-      const prefetched: Stream.Stream<Row, ReadError, Db> = Executor.interleavableStream(statement, STREAM_PREFETCH_CHUNK).pipe(
-        Stream.map(hydrate),
-        Stream.grouped(STREAM_PREFETCH_CHUNK),
-        Stream.mapEffect((chunk) => Prefetcher.prefetch(model, Chunk.toReadonlyArray(chunk), prefetch, runQuery)),
-        Stream.flattenIterables
-      )
-      if (yield* Transaction.inTransaction) return prefetched
-      // Outside a transaction, a read-only one is opened for the stream's life, in a fiber feeding a bounded queue.
-      return Stream.unwrapScoped(Effect.gen(function*() {
-        const queue = yield* Effect.acquireRelease(Queue.bounded<Take.Take<Row, ReadError>>(2), Queue.shutdown)
-        yield* Effect.forkScoped(Transaction.atomic(Stream.runIntoQueue(prefetched, queue), { readOnly: true }).pipe(
-          Effect.catchAllCause((cause) => Queue.offer(queue, Take.failCause(cause as any)))
-        ))
-        return Stream.flattenTake(Stream.fromQueue(queue))
-      }))
-    }))
+    return Reads.stream(this.query, this.plans)
   }
 
   /** The SQL text and parameters this QuerySet runs. */
   toSql(): Effect.Effect<Compiler.Compiled, FieldError | QueryError> {
-    return Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      return Effect.map((this.plan(false)), (plan) => plan.statement)
-    })
+    return Reads.toSql(this.query, this.plans)
   }
 
   /** PostgreSQL's plan for this QuerySet (`EXPLAIN`, optionally `ANALYZE`). */
   explain(options?: { readonly analyze?: boolean; readonly verbose?: boolean }): Effect.Effect<string, ReadError, Db> {
-    return Effect.flatMap(this.toSql(), (compiled) => {
-      const flags = [options?.analyze ? "ANALYZE" : undefined, options?.verbose ? "VERBOSE" : undefined].filter(Boolean)
-      const sql = `EXPLAIN ${flags.length > 0 ? `(${flags.join(", ")}) ` : ""}${compiled.sql}`
-      return Effect.map(Executor.select({ sql, params: compiled.params }), (rows) =>
-        rows.map((row) => row["QUERY PLAN"]).join("\n"))
-    })
+    return Reads.explain(this.query, this.plans, options)
   }
 }
 
@@ -924,7 +753,7 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
   }
 
   override commit(): Effect.Effect<ReadonlyArray<any>, ReadError, Db> {
-    return this.query.invalid ? Effect.fail(this.query.invalid) : Loader.related(this.rel, this.parent, runQuery)
+    return this.query.invalid ? Effect.fail(this.query.invalid) : Loader.related(this.rel, this.parent, Reads.runQuery)
   }
 
   /** The join model's QuerySet and the values linking the parent to each of `items`. */
@@ -986,12 +815,6 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
 }
 
 const RelatedSet = RelatedSetImpl
-
-/** Rows per prefetch round while streaming. */
-const STREAM_PREFETCH_CHUNK = 500
-
-/** Runs a query for the prefetch and batched loaders. */
-const runQuery: Prefetcher.Runner = (query) => (new QuerySet(query) as any).fetchRows()
 
 /** The base QuerySet of a model (what `Model.objects` returns). @since 0.1.0 */
 export const make = (model: Model.Any): QuerySet<any, any> => new QuerySet(Ast.initial(model))
