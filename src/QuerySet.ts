@@ -19,22 +19,19 @@ import {
   QueryError,
   type RestrictedError,
   StaleObjectError,
-  type ValidationError,
-  type ValidationIssue
+  type ValidationError
 } from "./Errors.js"
 import * as Aggregate from "./Aggregate.js"
 import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
 import * as Deletion from "./internal/deletion.js"
 import * as Compiler from "./internal/compiler.js"
-import * as Executor from "./internal/executor.js"
-import * as Hydrate from "./internal/hydrate.js"
+import * as InstanceWrites from "./internal/instanceWrites.js"
 import * as Loader from "./internal/loader.js"
 import * as Ast from "./internal/query.js"
 import * as Reads from "./internal/reads.js"
 import * as Relations from "./internal/relations.js"
 import type { Db } from "./internal/service.js"
-import * as Writes from "./internal/writes.js"
 import * as Transaction from "./Transaction.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
@@ -140,17 +137,6 @@ export type Related<R> = Relation.IsMany<R> extends true
     ReadError | (Relation.IsNullable<R> extends true ? never : DoesNotExist),
     Db
   >
-
-/** The plain (exact) values of a lookup, which `getOrCreate` and `updateOrCreate` use to create the row. */
-const exactValues = (lookup: Record<string, unknown>, pk: string): Record<string, unknown> => {
-  const values: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(lookup)) {
-    const key = name === "pk" ? pk : name
-    if (!Ast.isPlainObject(value)) values[key] = value
-    else if ("exact" in value && Object.keys(value).length === 1) values[key] = value.exact
-  }
-  return values
-}
 
 /**
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
@@ -407,7 +393,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** Inserts a row (defaults applied, every value validated) and returns the instance with generated values. */
   create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
-    return Effect.map(this.insertRows([data as Record<string, unknown>]), (rows) => rows[0]!)
+    return InstanceWrites.create(this.query.model, data as Record<string, unknown>)
   }
 
   /**
@@ -427,86 +413,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       }
     } = {}
   ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> => {
-      const model = this.query.model
-      let onConflict: Compiler.OnConflict | undefined
-      if (options.ignoreConflicts && options.updateConflicts) {
-        return Effect.fail(new QueryError({ model: this.modelName, reason: "ignoreConflicts and updateConflicts exclude each other" }))
-      }
-      if (options.ignoreConflicts) onConflict = { _tag: "Ignore" }
-      if (options.updateConflicts) {
-        const unique = Either.all(options.updateConflicts.uniqueFields.map((k) => Ast.resolveField(model, k)))
-        const update = Either.all(options.updateConflicts.updateFields.map((k) => Ast.resolveField(model, k)))
-        if (Either.isLeft(unique)) return Effect.fail(unique.left)
-        if (Either.isLeft(update)) return Effect.fail(update.left)
-        if (unique.right.length === 0 || update.right.length === 0) {
-          return Effect.fail(new QueryError({ model: this.modelName, reason: "updateConflicts needs uniqueFields and updateFields" }))
-        }
-        onConflict = { _tag: "Update", unique: unique.right, update: update.right }
-      }
-      return this.insertRows(data as ReadonlyArray<Record<string, unknown>>, options.batchSize, onConflict)
-    })
-  }
-
-  private insertRows(
-    data: ReadonlyArray<Record<string, unknown>>,
-    batchSize?: number,
-    onConflict?: Compiler.OnConflict
-  ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> => {
-      const model = this.query.model
-      const issues: Array<ValidationIssue> = []
-      const rows: Array<Map<string, unknown>> = []
-      for (let i = 0; i < data.length; i++) {
-        const row = Writes.insertRow(model, data[i]!, issues, data.length === 1 ? "" : `[${i}].`)
-        if (Either.isLeft(row)) return Effect.fail(row.left)
-        rows.push(row.right)
-      }
-      const checked = Writes.checkIssues(model, issues)
-      if (Either.isLeft(checked)) return Effect.fail(checked.left)
-      if (rows.length === 0) return Effect.succeed([])
-      // Columns every row leaves to the database are omitted; others get DEFAULT where a row has no value.
-      const keys = Object.keys(model.meta.fields).filter((k) => rows.some((r) => r.get(k) !== Writes.DEFAULT))
-      const columns = keys.map((k) => Either.getOrThrow(Ast.resolveField(model, k)))
-      // PostgreSQL takes at most 65,535 parameters per statement.
-      const size = Math.max(1, Math.min(batchSize ?? Infinity, Math.floor(65535 / Math.max(keys.length, 1))))
-      const statements: Array<Compiler.Compiled> = []
-      for (let start = 0; start < rows.length; start += keys.length === 0 ? 1 : size) {
-        const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
-        statements.push(Compiler.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
-      }
-      const run = Effect.map(
-        Effect.forEach(statements, Executor.rows),
-        (results) => results.flat().map((raw) => this.hydrateRow(raw))
-      )
-      return statements.length > 1 ? Transaction.atomic(run) : run
-    })
+    return InstanceWrites.bulkCreate(this.query.model, data as ReadonlyArray<Record<string, unknown>>, options)
   }
 
   /** Updates every matching row and returns how many were updated (the version field, if any, is incremented). */
   update(values: UpdateInput<F>): Effect.Effect<number, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<number, WriteError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      const assignments = Writes.assignments(this.query.model, values as Record<string, unknown>)
-      if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
-      if (assignments.right.length === 0 || this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap((Compiler.update(this.query, assignments.right)), Executor.affected)
-    })
-  }
-
-  /** The queryset of one instance's row (by primary key, and by version when `versioned`). */
-  private ofInstance(instance: Self, versioned: boolean): QuerySet<F, Self, Self> {
-    const meta = this.query.model.meta
-    const row = instance as Record<string, unknown>
-    const where: Record<string, unknown> = { [meta.pk]: row[meta.pk] }
-    if (versioned && meta.version !== undefined) where[meta.version] = row[meta.version]
-    return new QuerySet<F, Self, Self>({ ...Ast.initial(this.query.model), where: [{ negate: false, condition: where }] })
-  }
-
-  private stale(instance: Self): StaleObjectError {
-    const meta = this.query.model.meta
-    const row = instance as Record<string, unknown>
-    return new StaleObjectError({ model: meta.name, pk: row[meta.pk], version: row[meta.version!] as number })
+    return InstanceWrites.update(this.query, values as Record<string, unknown>)
   }
 
   /**
@@ -519,32 +431,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     instance: Self,
     options: { readonly updateFields?: ReadonlyArray<ColumnKey<F>> } = {}
   ): Effect.Effect<Self, WriteError | StaleObjectError, Db> {
-    return Effect.suspend((): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
-      const model = this.query.model
-      const meta = model.meta
-      const row = instance as Record<string, unknown>
-      const fields = Writes.writableFields(model, options.updateFields)
-      if (Either.isLeft(fields)) return Effect.fail(fields.left)
-      const assignments = Writes.assignments(model, Object.fromEntries(fields.right.map((k) => [k, row[k]])))
-      if (Either.isLeft(assignments)) return Effect.fail(assignments.left)
-      const target = this.ofInstance(instance, true)
-      const updated = Effect.flatMap(
-        (Compiler.update(target.query, assignments.right, { returning: true })),
-        Executor.rows
-      )
-      return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
-        if (rows.length > 0) return Effect.succeed(this.hydrateRow(rows[0]))
-        if (meta.version !== undefined) return Effect.fail(this.stale(instance))
-        const data = Object.fromEntries(Object.keys(meta.fields).map((k) => [k, row[k]]))
-        return Effect.map(this.insertRows([data]), (inserted) => inserted[0]!)
-      })
-    })
+    return InstanceWrites.save(this.query.model, instance, options.updateFields)
   }
 
   /** The instance's row as the database has it now (Django's `refresh_from_db`). */
   refresh(instance: Self): Effect.Effect<Self, ReadError | DoesNotExist, Db> {
-    // A primary key matches at most one row.
-    return Effect.catchTag(this.ofInstance(instance, false).get(), "MultipleObjectsReturned", (e) => Effect.die(e))
+    return InstanceWrites.refresh(fromQuery, this.query.model, instance)
   }
 
   /**
@@ -553,10 +445,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * nothing.
    */
   deleteInstance(instance: Self): Effect.Effect<DeleteResult, DeleteError | StaleObjectError, Db> {
-    return Effect.flatMap(this.ofInstance(instance, true).delete(), (result) => {
-      if (result.total === 0 && this.query.model.meta.version !== undefined) return Effect.fail(this.stale(instance))
-      return Effect.succeed(result)
-    })
+    return InstanceWrites.deleteInstance(fromQuery, this.query.model, instance)
   }
 
   /**
@@ -569,49 +458,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     fields: ReadonlyArray<ColumnKey<F>>,
     options: { readonly batchSize?: number } = {}
   ): Effect.Effect<number, WriteError | StaleObjectError, Db> {
-    return Effect.suspend((): Effect.Effect<number, WriteError | StaleObjectError, Db> => {
-      const model = this.query.model
-      const meta = model.meta
-      const keys = Writes.writableFields(model, fields)
-      if (Either.isLeft(keys)) return Effect.fail(keys.left)
-      if (keys.right.length === 0) return Effect.fail(new QueryError({ model: this.modelName, reason: "bulkUpdate needs fields" }))
-      if (instances.length === 0) return Effect.succeed(0)
-      const columns = keys.right.map((k) => Either.getOrThrow(Ast.resolveField(model, k)))
-      const pkField = meta.fields[meta.pk] as import("./Field.js").Any
-      const versioned = meta.version !== undefined
-      const issues: Array<ValidationIssue> = []
-      const rows = instances.map((instance, i) => {
-        const row = instance as Record<string, unknown>
-        const values = keys.right.map((k) => {
-          const encoded = Writes.encode(meta.fields[k], row[k])
-          if (Either.isLeft(encoded)) issues.push({ field: `[${i}].${k}`, message: encoded.left })
-          return Either.getOrNull(encoded)
-        })
-        return [pkField.toDb(row[meta.pk]), ...(versioned ? [row[meta.version!]] : []), ...values]
-      })
-      const checked = Writes.checkIssues(model, issues)
-      if (Either.isLeft(checked)) return Effect.fail(checked.left)
-      const size = Math.max(1, Math.min(options.batchSize ?? Infinity, Math.floor(65535 / (columns.length + 2))))
-      const batches: Array<Compiler.Compiled> = []
-      for (let start = 0; start < rows.length; start += size) {
-        batches.push(Compiler.updateMany(model, columns, rows.slice(start, start + size), versioned))
-      }
-      return Transaction.atomic(Effect.gen(this, function*() {
-        let updated = 0
-        for (let b = 0; b < batches.length; b++) {
-          const done = yield* Executor.rows(batches[b]!)
-          updated += done.length
-          if (versioned && done.length < Math.min(size, rows.length - b * size)) {
-            // Find the first instance whose row was not updated: it is stale (changed or deleted).
-            const hit = new Set(done.map((r) => String(r[meta.pk])))
-            const stale = instances.slice(b * size, b * size + size)
-              .find((inst) => !hit.has(String(pkField.toDb((inst as Record<string, unknown>)[meta.pk]))))!
-            return yield* this.stale(stale)
-          }
-        }
-        return updated
-      }))
-    })
+    return InstanceWrites.bulkUpdate(this.query.model, instances, fields, options)
   }
 
   /**
@@ -623,28 +470,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>> = {}
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    return this.readOrCreate(this.modelSet().get(lookup), lookup, defaults)
-  }
-
-  /** Reads a row, or creates it; when a concurrent create wins the race (IntegrityError), reads the winner's row. */
-  private readOrCreate(
-    read: Effect.Effect<Self, ReadError | DoesNotExist | MultipleObjectsReturned | WriteError, Db>,
-    lookup: Filter<F>,
-    defaults: Partial<CreateInput<F>>
-  ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    const create = Transaction.atomic(this.create({ ...exactValues(lookup, this.query.model.meta.pk), ...defaults } as CreateInput<F>))
-    return Effect.gen(function*() {
-      const found = yield* Effect.either(read)
-      if (Either.isRight(found)) return [found.right, false] as const
-      if (found.left._tag !== "DoesNotExist") return yield* Effect.fail(found.left)
-      // The create runs in a savepoint, so that losing the race leaves an enclosing transaction usable.
-      const created = yield* Effect.either(create)
-      if (Either.isRight(created)) return [created.right, true] as const
-      if (created.left._tag !== "IntegrityError") return yield* Effect.fail(created.left)
-      const again = yield* Effect.either(read)
-      if (Either.isRight(again)) return [again.right, false] as const
-      return yield* Effect.fail(again.left._tag === "DoesNotExist" ? created.left : again.left)
-    })
+    return InstanceWrites.getOrCreate(fromQuery, this.query, lookup, defaults)
   }
 
   /**
@@ -656,26 +482,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>> = {}
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    const locked = this.modelSet().selectForUpdate().filter(lookup)
-    const change = (row: Self): Effect.Effect<Self, WriteError, Db> => {
-      if (Object.keys(defaults).length === 0) return Effect.succeed(row)
-      return Effect.flatMap((Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
-        Effect.flatMap(
-          (Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
-          (compiled) => Effect.map(Executor.rows(compiled), (raw) => this.hydrateRow(raw[0]))
-        ))
-    }
-    return Transaction.atomic(this.readOrCreate(Effect.flatMap(locked.get(), change), lookup, defaults))
-  }
-
-  private modelSet(): QuerySet<F, Self, Self> {
-    return new QuerySet<F, Self, Self>({ ...this.query, projection: { _tag: "Model" } })
-  }
-
-  /** A model instance from a row of every column (what writes return). */
-  private hydrateRow(raw: Record<string, unknown>): Self {
-    const model = this.query.model
-    return new model(Hydrate.decodeRecord(Compiler.wholeRow(model).columns, raw), true)
+    return InstanceWrites.updateOrCreate(fromQuery, this.query, lookup, defaults)
   }
 
   /**
@@ -815,6 +622,9 @@ class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<an
 }
 
 const RelatedSet = RelatedSetImpl
+
+/** A QuerySet over a query, for the write modules (which cannot import this module). */
+const fromQuery: InstanceWrites.MakeQuerySet = (query) => new QuerySet(query)
 
 /** The base QuerySet of a model (what `Model.objects` returns). @since 0.1.0 */
 export const make = (model: Model.Any): QuerySet<any, any> => new QuerySet(Ast.initial(model))
