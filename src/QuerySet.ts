@@ -7,32 +7,29 @@
 import type * as SqlError from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import {
-  DoesNotExist,
-  FieldError,
+  type DoesNotExist,
+  type FieldError,
   type IntegrityError,
-  MultipleObjectsReturned,
+  type MultipleObjectsReturned,
   type ProtectedError,
   QueryError,
   type RestrictedError,
-  StaleObjectError,
+  type StaleObjectError,
   type ValidationError
 } from "./Errors.js"
-import * as Aggregate from "./Aggregate.js"
+import type * as Aggregate from "./Aggregate.js"
 import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
+import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
-import * as Compiler from "./internal/compiler.js"
 import * as InstanceWrites from "./internal/instanceWrites.js"
-import * as Loader from "./internal/loader.js"
 import * as Ast from "./internal/query.js"
 import * as Reads from "./internal/reads.js"
-import * as Relations from "./internal/relations.js"
+import * as RelatedSets from "./internal/relatedSets.js"
 import type { Db } from "./internal/service.js"
-import * as Transaction from "./Transaction.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
 import type * as Relation from "./Relation.js"
@@ -315,26 +312,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    */
   related<K extends Relation.RelationKeys<F>>(instance: Self, name: K): Related<F[K]>
   related(instance: Self, name: string): unknown {
-    const model = this.query.model
-    const rel = Relations.resolve(model, name)
-    if (rel === undefined) {
-      return Effect.fail(new FieldError({ model: this.modelName, field: name, reason: `unknown relation; choices are ${Relations.names(model).join(", ")}` }))
-    }
-    const parent = instance as Record<string, unknown>
-    if (!rel.many) {
-      return Effect.flatMap(Loader.related(rel, parent, Reads.runQuery), (rows) => {
-        if (rows.length > 0) return Effect.succeed(rows[0])
-        if (rel.nullable) return Effect.succeed(null)
-        return Effect.fail(new DoesNotExist({ model: rel.target.meta.name, lookup: `${this.modelName}.${name} of ${Reads.describeLookup([parent[model.meta.pk]])}` }))
-      })
-    }
-    const pk = parent[model.meta.pk]
-    const inverse = Relations.inverseName(rel)
-    let query: Ast.Query = Ast.initial(rel.target)
-    if (pk === null || pk === undefined || inverse === undefined) {
-      query = { ...query, invalid: new QueryError({ model: this.modelName, reason: `cannot read ${name} of an instance without a primary key` }) }
-    } else query = { ...query, where: [{ negate: false, condition: { [inverse]: pk } }] }
-    return new RelatedSet(query, rel, parent)
+    return RelatedSets.related(RelatedSet, this.query, instance as Record<string, unknown>, name)
   }
 
   // ---- terminal ----
@@ -553,75 +531,8 @@ export interface ManyToManyOps<T> {
  */
 export type RelatedSet<TF extends Fields, T, M2M extends boolean> = QuerySet<TF, T, T> & (M2M extends true ? ManyToManyOps<T> : {})
 
-/** The runtime class behind `RelatedSet`. */
-class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<any> {
-  constructor(query: Ast.Query, readonly rel: Relations.Resolved, readonly parent: Record<string, unknown>) {
-    super(query)
-  }
-
-  override commit(): Effect.Effect<ReadonlyArray<any>, ReadError, Db> {
-    return this.query.invalid ? Effect.fail(this.query.invalid) : Loader.related(this.rel, this.parent, Reads.runQuery)
-  }
-
-  /** The join model's QuerySet and the values linking the parent to each of `items`. */
-  private links(items: ReadonlyArray<unknown>) {
-    const { model, ...rel } = this.rel
-    if (rel.kind !== "m2m") return Either.left(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
-    if (this.query.invalid) return Either.left(this.query.invalid)
-    const target = rel.target
-    const keys = items.map((item) => item instanceof target ? (item as Record<string, unknown>)[target.meta.pk] : item)
-    const through = rel.through!
-    return Either.right({
-      objects: make(through.model) as QuerySet<any, any>,
-      mine: { [through.sourceKey]: this.parent[model.meta.pk] },
-      targetKey: through.targetKey,
-      keys: [...new Set(keys)]
-    })
-  }
-
-  add(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links(items)
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      const { keys, mine, objects, targetKey } = links.right
-      if (keys.length === 0) return Effect.void
-      return Transaction.atomic(Effect.gen(function*() {
-        const existing = new Set(yield* objects.filter({ ...mine, [targetKey]: { in: keys } }).valuesList(targetKey, { flat: true }))
-        const missing = keys.filter((k) => !existing.has(k))
-        if (missing.length > 0) yield* objects.bulkCreate(missing.map((k) => ({ ...mine, [targetKey]: k }) as any))
-      }))
-    })
-  }
-
-  remove(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links(items)
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      const { keys, mine, objects, targetKey } = links.right
-      return keys.length === 0 ? Effect.void : Effect.asVoid(objects.filter({ ...mine, [targetKey]: { in: keys } }).delete())
-    })
-  }
-
-  set(items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links(items)
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      const { keys, mine, objects, targetKey } = links.right
-      const stale = objects.filter(mine).exclude({ [targetKey]: { in: keys } })
-      return Transaction.atomic(Effect.zipRight(stale.delete(), this.add(...keys)))
-    })
-  }
-
-  clear(): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links([])
-      if (Either.isLeft(links)) return Effect.fail(links.left)
-      return Effect.asVoid(links.right.objects.filter(links.right.mine).delete())
-    })
-  }
-}
-
-const RelatedSet = RelatedSetImpl
+/** The runtime class behind `RelatedSet`, built over QuerySet by its module (which cannot import this one). */
+const RelatedSet = RelatedSets.relatedSetClass(QuerySet)
 
 /** A QuerySet over a query, for the write modules (which cannot import this module). */
 const fromQuery: InstanceWrites.MakeQuerySet = (query) => new QuerySet(query)
