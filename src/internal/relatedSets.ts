@@ -17,10 +17,23 @@ import * as Reads from "./reads.js"
 import * as Relations from "./relations.js"
 import type { Db } from "./service.js"
 
+/** A RelatedSet at runtime: a QuerySet of the rows related to `parent` through `rel`. @internal */
+export interface RelatedSetInstance extends QuerySet<any, any, any>, ManyToManyOps<any> {
+  readonly rel: Relations.Resolved
+  readonly parent: Record<string, unknown>
+}
+
+/** The runtime class behind `RelatedSet`. @internal */
+export type RelatedSetClass = new(
+  query: Ast.Query,
+  rel: Relations.Resolved,
+  parent: Record<string, unknown>
+) => RelatedSetInstance
+
 /** The runtime class behind `RelatedSet`, over the QuerySet class. @internal */
-export const relatedSetClass = (Base: typeof QuerySet) => {
+export const relatedSetClass = (Base: typeof QuerySet): RelatedSetClass => {
   /** The join model's QuerySet and the values linking the parent to each of `items`. */
-  const links = (set: RelatedSetImpl, items: ReadonlyArray<unknown>) => {
+  const links = (set: RelatedSetInstance, items: ReadonlyArray<unknown>) => {
     const { model, ...rel } = set.rel
     if (rel.kind !== "m2m") return Either.left(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
     if (set.query.invalid) return Either.left(set.query.invalid)
@@ -88,9 +101,6 @@ export const relatedSetClass = (Base: typeof QuerySet) => {
 
   return RelatedSetImpl
 }
-
-/** The class `relatedSetClass` builds. @internal */
-export type RelatedSetClass = ReturnType<typeof relatedSetClass>
 
 /**
  * `related(instance, name)` of a QuerySet of `query`: for a foreign key or one-to-one, an Effect of the related
