@@ -2,6 +2,9 @@
  * QuerySets: immutable, lazy descriptions of a query. Every chainable method returns a new QuerySet and nothing
  * runs until the QuerySet (an `Effect` yielding its rows) or one of its terminal Effects is run.
  *
+ * The terminal methods delegate: reads to `internal/reads.ts`, writes to `internal/instanceWrites.ts`, related
+ * sets to `internal/relatedSets.ts` and deletes to `internal/deletion.ts`.
+ *
  * @since 0.1.0
  */
 import type * as SqlError from "@effect/sql/SqlError"
