@@ -6,6 +6,8 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Field from "./Field.js"
+import { snakeCase } from "./internal/names.js"
+import * as Registry from "./internal/registry.js"
 import * as Relations from "./internal/relations.js"
 import type { Filter } from "./Lookup.js"
 import * as QuerySet from "./QuerySet.js"
@@ -52,7 +54,7 @@ export interface Options<F> {
 }
 
 /**
- * Inspectable metadata of a model, read by the compiler, `createTables` and migrations. `fields` are the columns
+ * Inspectable metadata of a model, read by the compiler, `Tables.create` and migrations. `fields` are the columns
  * (a foreign key `publisher` appears as its key column `publisherId`); `relations` the relation fields.
  * @since 0.1.0
  */
@@ -106,9 +108,10 @@ export interface Any {
   new(props: any, options?: any): any
 }
 
-/** `BookAuthor` → `book_author`. @since 0.1.0 */
-export const snakeCase = (name: string): string =>
-  name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2").toLowerCase()
+export {
+  /** `BookAuthor` → `book_author`. @since 0.1.0 */
+  snakeCase
+}
 
 const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<ColumnFields> => {
   const fields: Record<string, Field.Any> = {}
@@ -173,16 +176,20 @@ export const Class = <Self>(name: string) =>
       // `this` is the user's subclass, so rows are built with its methods.
       let qs = querySets.get(this)
       if (qs === undefined) {
-        Relations.register(this)
+        Registry.register(this)
         qs = QuerySet.make(this)
         querySets.set(this, qs)
       }
       return qs
     }
   })
-  Relations.define(model as unknown as Any)
+  Registry.define(model as unknown as Any)
   return model as any
 }
+
+// The registry builds the automatic join models of many-to-many fields with `Class`: handed in here, since the
+// registry cannot import this module.
+Registry.setModelFactory(Class)
 
 /** The instance type of a model class. @since 0.1.0 */
 export type Instance<M> = M extends new(...args: any) => infer I ? I : never

@@ -2,41 +2,37 @@
  * QuerySets: immutable, lazy descriptions of a query. Every chainable method returns a new QuerySet and nothing
  * runs until the QuerySet (an `Effect` yielding its rows) or one of its terminal Effects is run.
  *
+ * The terminal methods delegate: reads to `internal/reads.ts`, writes to `internal/instanceWrites.ts`, related
+ * sets to `internal/relatedSets.ts` and deletes to `internal/deletion.ts`.
+ *
  * @since 0.1.0
  */
 import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
-import * as Result from "effect/Result"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
-import type { Db } from "./Db.js"
+import type * as Stream from "effect/Stream"
 import {
-  DoesNotExist,
-  FieldError,
+  type DoesNotExist,
+  type FieldError,
   type IntegrityError,
-  MultipleObjectsReturned,
+  type MultipleObjectsReturned,
   type ProtectedError,
   QueryError,
   type RestrictedError,
-  StaleObjectError,
-  type ValidationError,
-  type ValidationIssue
+  type StaleObjectError,
+  type ValidationError
 } from "./Errors.js"
-import * as Aggregate from "./Aggregate.js"
+import type * as Aggregate from "./Aggregate.js"
 import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
-import * as Codec from "./internal/codec.js"
+import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
-import * as Compiler from "./internal/compiler.js"
-import * as Executor from "./internal/executor.js"
-import * as Hydrate from "./internal/hydrate.js"
-import * as Loader from "./internal/loader.js"
-import * as Prefetcher from "./internal/prefetch.js"
+import * as InstanceWrites from "./internal/instanceWrites.js"
 import * as Ast from "./internal/query.js"
-import * as Relations from "./internal/relations.js"
-import * as Writes from "./internal/writes.js"
-import * as Transaction from "./Transaction.js"
+import * as Reads from "./internal/reads.js"
+import * as RelatedSets from "./internal/relatedSets.js"
+import type { Db } from "./internal/service.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
 import type * as Relation from "./Relation.js"
@@ -142,50 +138,6 @@ export type Related<R> = Relation.IsMany<R> extends true
     Db
   >
 
-/** The plain (exact) values of a lookup, which `getOrCreate` and `updateOrCreate` use to create the row. */
-const exactValues = (lookup: Record<string, unknown>, pk: string): Record<string, unknown> => {
-  const values: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(lookup)) {
-    const key = name === "pk" ? pk : name
-    if (!Ast.isPlainObject(value)) values[key] = value
-    else if ("exact" in value && Object.keys(value).length === 1) values[key] = value.exact
-  }
-  return values
-}
-
-/** Converts an aggregate's value from the driver: counts to numbers, sums and averages exactly, min and max as the field. */
-const decodeAggregate = ({ column, fn }: Compiler.AggregateItem, raw: unknown): unknown => {
-  if (fn === "count") return raw === undefined || raw === null ? 0 : Number(raw)
-  if (raw === undefined || raw === null) return null
-  const field = column!.field
-  if (fn === "min" || fn === "max") return field.fromDb(raw)
-  switch (field.lookupKind) {
-    case "number":
-      return Number(raw)
-    case "bigint":
-      return fn === "sum" ? BigInt(raw as string) : Codec.decimalFromDb(raw)
-    case "decimal":
-      return Codec.decimalFromDb(raw)
-    default:
-      return field.fromDb(raw)
-  }
-}
-
-interface Plan {
-  readonly statement: Compiler.Compiled
-  readonly hydrate: Hydrate.Hydrator
-}
-
-/** The model name and the conditions, for error messages. */
-const describeLookup = (conditions: ReadonlyArray<unknown>) => {
-  try {
-    return JSON.stringify(conditions.length === 1 ? conditions[0] : conditions, (_, v) => typeof v === "bigint" ? `${v}n` : v)
-  } catch {
-    return String(conditions)
-  }
-}
-
-
 /**
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
  * @since 0.1.0
@@ -208,7 +160,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   private get sliced(): boolean {
-    return this.query.limit !== undefined || this.query.offset > 0
+    return Reads.isSliced(this.query)
   }
 
   /** Django refuses to filter, reorder or reverse a sliced queryset: the slice would silently change meaning. */
@@ -227,54 +179,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** The compiled SELECT and its row builder, per `forceOrder`: a QuerySet is immutable, so it compiles once. */
-  private readonly plans: Array<Result.Result<Plan, FieldError> | undefined> = [undefined, undefined]
-
-  private plan(forceOrder: boolean): Result.Result<Plan, FieldError> {
-    const index = forceOrder ? 1 : 0
-    let plan = this.plans[index]
-    if (plan === undefined) {
-      plan = Result.map(Compiler.select(this.query, { forceOrder }), ({ columns, compiled, related }) => ({
-        statement: compiled,
-        hydrate: Hydrate.hydrator(this.query, columns, related)
-      }))
-      this.plans[index] = plan
-    }
-    return plan
-  }
+  private readonly plans: Reads.Plans = Reads.noPlans()
 
   private fetch(options?: { readonly forceOrder?: boolean }): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
-    return Effect.map(this.fetchRows(options), (result) => result.rows)
-  }
-
-  /** The rows, with their `prefetchRelated` relations, and the `__via` keys of a prefetch through a join table. */
-  private fetchRows(
-    options?: { readonly forceOrder?: boolean }
-  ): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed({ rows: [], via: [] })
-      const plan = this.plan(options?.forceOrder === true)
-      if (Result.isFailure(plan)) return Effect.fail(plan.failure)
-      const { hydrate, statement } = plan.success
-      const query = this.query
-      let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
-        rows: raw.map(hydrate) as ReadonlyArray<Row>,
-        via: query.via === undefined ? [] : raw.map((r) => r.__via)
-      }))
-      if (query.prefetch.length > 0) {
-        run = Effect.flatMap(run, ({ rows, via }) =>
-          Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
-      }
-      return query.lock === undefined ? run : Effect.andThen(this.requireTransaction, run)
-    })
-  }
-
-  /** Row locks last until the transaction ends: outside one they would be released at once, so they are refused. */
-  private get requireTransaction(): Effect.Effect<void, QueryError> {
-    return Effect.flatMap(Transaction.inTransaction, (inTransaction) =>
-      inTransaction
-        ? Effect.void
-        : Effect.fail(new QueryError({ model: this.modelName, reason: "selectForUpdate needs a transaction (Db.atomic)" })))
+    return Reads.fetch(this.query, this.plans, options)
   }
 
   // ---- chainable ----
@@ -407,26 +315,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    */
   related<K extends Relation.RelationKeys<F>>(instance: Self, name: K): Related<F[K]>
   related(instance: Self, name: string): unknown {
-    const model = this.query.model
-    const rel = Relations.resolve(model, name)
-    if (rel === undefined) {
-      return Effect.fail(new FieldError({ model: this.modelName, field: name, reason: `unknown relation; choices are ${Relations.names(model).join(", ")}` }))
-    }
-    const parent = instance as Record<string, unknown>
-    if (!rel.many) {
-      return Effect.flatMap(Loader.related(rel, parent, runQuery), (rows) => {
-        if (rows.length > 0) return Effect.succeed(rows[0])
-        if (rel.nullable) return Effect.succeed(null)
-        return Effect.fail(new DoesNotExist({ model: rel.target.meta.name, lookup: `${this.modelName}.${name} of ${describeLookup([parent[model.meta.pk]])}` }))
-      })
-    }
-    const pk = parent[model.meta.pk]
-    const inverse = Relations.inverseName(rel)
-    let query: Ast.Query = Ast.initial(rel.target)
-    if (pk === null || pk === undefined || inverse === undefined) {
-      query = { ...query, invalid: new QueryError({ model: this.modelName, reason: `cannot read ${name} of an instance without a primary key` }) }
-    } else query = { ...query, where: [{ negate: false, condition: { [inverse]: pk } }] }
-    return new RelatedSet(query, rel, parent)
+    return RelatedSets.related(RelatedSet, this.query, instance as Record<string, unknown>, name)
   }
 
   // ---- terminal ----
@@ -438,12 +327,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     const probe = qs.sliced
       ? qs.slice(0, 2)
       : qs.with({ ordering: [], limit: 2 })
-    return Effect.flatMap(probe.fetch(), (rows): Effect.Effect<Row, DoesNotExist | MultipleObjectsReturned> => {
-      if (rows.length === 1) return Effect.succeed(rows[0]!)
-      const lookup = describeLookup(conditions)
-      if (rows.length === 0) return Effect.fail(new DoesNotExist({ model: this.modelName, lookup }))
-      return Effect.fail(new MultipleObjectsReturned({ model: this.modelName, lookup }))
-    })
+    return Reads.single(probe.fetch(), this.modelName, conditions)
   }
 
   /** The first row (by the ordering, or the primary key when unordered and not sliced). */
@@ -461,22 +345,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** The number of rows. */
   count(): Effect.Effect<number, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap(Effect.fromResult(Compiler.count(this.query)), (compiled) =>
-        Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
-    })
+    return Reads.count(this.query)
   }
 
   /** Whether any row matches. */
   exists(): Effect.Effect<boolean, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed(false)
-      return Effect.flatMap(Effect.fromResult(Compiler.exists(this.query)), (compiled) =>
-        Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
-    })
+    return Reads.exists(this.query)
   }
 
   /**
@@ -487,38 +361,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   aggregate<const A extends Readonly<Record<string, Aggregate.Valid<Columns<F>>>>>(
     aggregates: A
   ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], Columns<F>> }, ReadError, Db> {
-    return Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      const model = this.query.model
-      const names = Object.keys(aggregates)
-      const items: Array<Compiler.AggregateItem> = []
-      for (const name of names) {
-        const aggregate: unknown = aggregates[name]
-        if (!Aggregate.isAggregate(aggregate)) {
-          return Effect.fail(new FieldError({ model: this.modelName, field: name, reason: "expected an aggregate such as Count() or Sum(\"field\")" }))
-        }
-        if (aggregate.field === undefined) {
-          items.push({ fn: aggregate.fn, column: undefined, distinct: false })
-          continue
-        }
-        const column = Ast.resolveField(model, aggregate.field)
-        if (Result.isFailure(column)) return Effect.fail(column.failure)
-        const accepted = Aggregate.acceptedKinds[aggregate.fn]
-        if (accepted !== "all" && !accepted.includes(column.success.field.lookupKind)) {
-          return Effect.fail(new FieldError({
-            model: this.modelName,
-            field: aggregate.field,
-            reason: `${aggregate.fn} does not apply to a ${column.success.field.kind} field`
-          }))
-        }
-        items.push({ fn: aggregate.fn, column: column.success, distinct: aggregate.distinct })
-      }
-      const decode = (raw: Record<string, unknown> | undefined) =>
-        Object.fromEntries(names.map((name, i) => [name, decodeAggregate(items[i]!, raw?.[`a${i}`])]))
-      if (this.query.empty || items.length === 0) return Effect.succeed(decode(undefined))
-      return Effect.flatMap(Effect.fromResult(Compiler.aggregate(this.query, items)), (compiled) =>
-        Effect.map(Executor.select(compiled), (rows) => decode(rows[0])))
-    })
+    return Reads.aggregate(this.query, aggregates)
   }
 
   /** Rows keyed by a unique field (the primary key by default), optionally only those with the given keys. */
@@ -526,24 +369,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     keys?: ReadonlyArray<Exclude<Field.Type<Columns<F>[[K] extends [never] ? Relation.PkField<F> extends never ? never : ColumnKey<F> : K]>, null>>,
     options?: { readonly fieldName?: K }
   ): Effect.Effect<ReadonlyMap<unknown, Row>, ReadError, Db> {
-    return Effect.suspend(() => {
-      const fieldName: string = options?.fieldName ?? this.query.model.meta.pk
-      const column = Ast.resolveField(this.query.model, fieldName)
-      if (Result.isFailure(column)) return Effect.fail(column.failure)
-      if (!column.success.field.unique && !column.success.field.primaryKey) {
-        return Effect.fail(new FieldError({ model: this.modelName, field: fieldName, reason: "inBulk needs a unique field" }))
-      }
-      if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot use inBulk on a sliced queryset" }))
-      if (keys !== undefined && keys.length === 0) return Effect.succeed(new Map())
-      const qs = keys === undefined ? this : this.filter({ [fieldName]: { in: keys } } as Condition<F>)
-      return Effect.map(qs.withProjection<any>({ _tag: "Model" }).fetch(), (rows) =>
-        new Map(rows.map((row: any) => [row[fieldName], row] as const)) as ReadonlyMap<unknown, Row>)
-    })
+    return Reads.inBulk(this, keys, options?.fieldName)
   }
 
   /** Inserts a row (defaults applied, every value validated) and returns the instance with generated values. */
   create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
-    return Effect.map(this.insertRows([data as Record<string, unknown>]), (rows) => rows[0]!)
+    return InstanceWrites.create(this.query.model, data as Record<string, unknown>)
   }
 
   /**
@@ -563,86 +394,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       }
     } = {}
   ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> => {
-      const model = this.query.model
-      let onConflict: Compiler.OnConflict | undefined
-      if (options.ignoreConflicts && options.updateConflicts) {
-        return Effect.fail(new QueryError({ model: this.modelName, reason: "ignoreConflicts and updateConflicts exclude each other" }))
-      }
-      if (options.ignoreConflicts) onConflict = { _tag: "Ignore" }
-      if (options.updateConflicts) {
-        const unique = Result.all(options.updateConflicts.uniqueFields.map((k) => Ast.resolveField(model, k)))
-        const update = Result.all(options.updateConflicts.updateFields.map((k) => Ast.resolveField(model, k)))
-        if (Result.isFailure(unique)) return Effect.fail(unique.failure)
-        if (Result.isFailure(update)) return Effect.fail(update.failure)
-        if (unique.success.length === 0 || update.success.length === 0) {
-          return Effect.fail(new QueryError({ model: this.modelName, reason: "updateConflicts needs uniqueFields and updateFields" }))
-        }
-        onConflict = { _tag: "Update", unique: unique.success, update: update.success }
-      }
-      return this.insertRows(data as ReadonlyArray<Record<string, unknown>>, options.batchSize, onConflict)
-    })
-  }
-
-  private insertRows(
-    data: ReadonlyArray<Record<string, unknown>>,
-    batchSize?: number,
-    onConflict?: Compiler.OnConflict
-  ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> => {
-      const model = this.query.model
-      const issues: Array<ValidationIssue> = []
-      const rows: Array<Map<string, unknown>> = []
-      for (let i = 0; i < data.length; i++) {
-        const row = Writes.insertRow(model, data[i]!, issues, data.length === 1 ? "" : `[${i}].`)
-        if (Result.isFailure(row)) return Effect.fail(row.failure)
-        rows.push(row.success)
-      }
-      const checked = Writes.checkIssues(model, issues)
-      if (Result.isFailure(checked)) return Effect.fail(checked.failure)
-      if (rows.length === 0) return Effect.succeed([])
-      // Columns every row leaves to the database are omitted; others get DEFAULT where a row has no value.
-      const keys = Object.keys(model.meta.fields).filter((k) => rows.some((r) => r.get(k) !== Writes.DEFAULT))
-      const columns = keys.map((k) => Result.getOrThrow(Ast.resolveField(model, k)))
-      // PostgreSQL takes at most 65,535 parameters per statement.
-      const size = Math.max(1, Math.min(batchSize ?? Infinity, Math.floor(65535 / Math.max(keys.length, 1))))
-      const statements: Array<Compiler.Compiled> = []
-      for (let start = 0; start < rows.length; start += keys.length === 0 ? 1 : size) {
-        const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
-        statements.push(Compiler.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
-      }
-      const run = Effect.map(
-        Effect.forEach(statements, Executor.rows),
-        (results) => results.flat().map((raw) => this.hydrateRow(raw))
-      )
-      return statements.length > 1 ? Transaction.atomic(run) : run
-    })
+    return InstanceWrites.bulkCreate(this.query.model, data as ReadonlyArray<Record<string, unknown>>, options)
   }
 
   /** Updates every matching row and returns how many were updated (the version field, if any, is incremented). */
   update(values: UpdateInput<F>): Effect.Effect<number, WriteError, Db> {
-    return Effect.suspend((): Effect.Effect<number, WriteError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      const assignments = Writes.assignments(this.query.model, values as Record<string, unknown>)
-      if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
-      if (assignments.success.length === 0 || this.query.empty) return Effect.succeed(0)
-      return Effect.flatMap(Effect.fromResult(Compiler.update(this.query, assignments.success)), Executor.affected)
-    })
-  }
-
-  /** The queryset of one instance's row (by primary key, and by version when `versioned`). */
-  private ofInstance(instance: Self, versioned: boolean): QuerySet<F, Self, Self> {
-    const meta = this.query.model.meta
-    const row = instance as Record<string, unknown>
-    const where: Record<string, unknown> = { [meta.pk]: row[meta.pk] }
-    if (versioned && meta.version !== undefined) where[meta.version] = row[meta.version]
-    return new QuerySet<F, Self, Self>({ ...Ast.initial(this.query.model), where: [{ negate: false, condition: where }] })
-  }
-
-  private stale(instance: Self): StaleObjectError {
-    const meta = this.query.model.meta
-    const row = instance as Record<string, unknown>
-    return new StaleObjectError({ model: meta.name, pk: row[meta.pk], version: row[meta.version!] as number })
+    return InstanceWrites.update(this.query, values as Record<string, unknown>)
   }
 
   /**
@@ -655,32 +412,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     instance: Self,
     options: { readonly updateFields?: ReadonlyArray<ColumnKey<F>> } = {}
   ): Effect.Effect<Self, WriteError | StaleObjectError, Db> {
-    return Effect.suspend((): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
-      const model = this.query.model
-      const meta = model.meta
-      const row = instance as Record<string, unknown>
-      const fields = Writes.writableFields(model, options.updateFields)
-      if (Result.isFailure(fields)) return Effect.fail(fields.failure)
-      const assignments = Writes.assignments(model, Object.fromEntries(fields.success.map((k) => [k, row[k]])))
-      if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
-      const target = this.ofInstance(instance, true)
-      const updated = Effect.flatMap(
-        Effect.fromResult(Compiler.update(target.query, assignments.success, { returning: true })),
-        Executor.rows
-      )
-      return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
-        if (rows.length > 0) return Effect.succeed(this.hydrateRow(rows[0]))
-        if (meta.version !== undefined) return Effect.fail(this.stale(instance))
-        const data = Object.fromEntries(Object.keys(meta.fields).map((k) => [k, row[k]]))
-        return Effect.map(this.insertRows([data]), (inserted) => inserted[0]!)
-      })
-    })
+    return InstanceWrites.save(this.query.model, instance, options.updateFields)
   }
 
   /** The instance's row as the database has it now (Django's `refresh_from_db`). */
   refresh(instance: Self): Effect.Effect<Self, ReadError | DoesNotExist, Db> {
-    // A primary key matches at most one row.
-    return Effect.catchTag(this.ofInstance(instance, false).get(), "MultipleObjectsReturned", (e) => Effect.die(e))
+    return InstanceWrites.refresh(fromQuery, this.query.model, instance)
   }
 
   /**
@@ -689,10 +426,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * nothing.
    */
   deleteInstance(instance: Self): Effect.Effect<DeleteResult, DeleteError | StaleObjectError, Db> {
-    return Effect.flatMap(this.ofInstance(instance, true).delete(), (result) => {
-      if (result.total === 0 && this.query.model.meta.version !== undefined) return Effect.fail(this.stale(instance))
-      return Effect.succeed(result)
-    })
+    return InstanceWrites.deleteInstance(fromQuery, this.query.model, instance)
   }
 
   /**
@@ -705,49 +439,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     fields: ReadonlyArray<ColumnKey<F>>,
     options: { readonly batchSize?: number } = {}
   ): Effect.Effect<number, WriteError | StaleObjectError, Db> {
-    return Effect.suspend((): Effect.Effect<number, WriteError | StaleObjectError, Db> => {
-      const model = this.query.model
-      const meta = model.meta
-      const keys = Writes.writableFields(model, fields)
-      if (Result.isFailure(keys)) return Effect.fail(keys.failure)
-      if (keys.success.length === 0) return Effect.fail(new QueryError({ model: this.modelName, reason: "bulkUpdate needs fields" }))
-      if (instances.length === 0) return Effect.succeed(0)
-      const columns = keys.success.map((k) => Result.getOrThrow(Ast.resolveField(model, k)))
-      const pkField = meta.fields[meta.pk] as import("./Field.js").Any
-      const versioned = meta.version !== undefined
-      const issues: Array<ValidationIssue> = []
-      const rows = instances.map((instance, i) => {
-        const row = instance as Record<string, unknown>
-        const values = keys.success.map((k) => {
-          const encoded = Writes.encode(meta.fields[k], row[k])
-          if (Result.isFailure(encoded)) issues.push({ field: `[${i}].${k}`, message: encoded.failure })
-          return Result.getOrNull(encoded)
-        })
-        return [pkField.toDb(row[meta.pk]), ...(versioned ? [row[meta.version!]] : []), ...values]
-      })
-      const checked = Writes.checkIssues(model, issues)
-      if (Result.isFailure(checked)) return Effect.fail(checked.failure)
-      const size = Math.max(1, Math.min(options.batchSize ?? Infinity, Math.floor(65535 / (columns.length + 2))))
-      const batches: Array<Compiler.Compiled> = []
-      for (let start = 0; start < rows.length; start += size) {
-        batches.push(Compiler.updateMany(model, columns, rows.slice(start, start + size), versioned))
-      }
-      return Transaction.atomic(Effect.gen({ self: this }, function*() {
-        let updated = 0
-        for (let b = 0; b < batches.length; b++) {
-          const done = yield* Executor.rows(batches[b]!)
-          updated += done.length
-          if (versioned && done.length < Math.min(size, rows.length - b * size)) {
-            // Find the first instance whose row was not updated: it is stale (changed or deleted).
-            const hit = new Set(done.map((r) => String(r[meta.pk])))
-            const stale = instances.slice(b * size, b * size + size)
-              .find((inst) => !hit.has(String(pkField.toDb((inst as Record<string, unknown>)[meta.pk]))))!
-            return yield* this.stale(stale)
-          }
-        }
-        return updated
-      }))
-    })
+    return InstanceWrites.bulkUpdate(this.query.model, instances, fields, options)
   }
 
   /**
@@ -759,28 +451,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>> = {}
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    return this.readOrCreate(this.modelSet().get(lookup), lookup, defaults)
-  }
-
-  /** Reads a row, or creates it; when a concurrent create wins the race (IntegrityError), reads the winner's row. */
-  private readOrCreate(
-    read: Effect.Effect<Self, ReadError | DoesNotExist | MultipleObjectsReturned | WriteError, Db>,
-    lookup: Filter<F>,
-    defaults: Partial<CreateInput<F>>
-  ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    const create = Transaction.atomic(this.create({ ...exactValues(lookup, this.query.model.meta.pk), ...defaults } as CreateInput<F>))
-    return Effect.gen(function*() {
-      const found = yield* Effect.result(read)
-      if (Result.isSuccess(found)) return [found.success, false] as const
-      if (found.failure._tag !== "DoesNotExist") return yield* Effect.fail(found.failure)
-      // The create runs in a savepoint, so that losing the race leaves an enclosing transaction usable.
-      const created = yield* Effect.result(create)
-      if (Result.isSuccess(created)) return [created.success, true] as const
-      if (created.failure._tag !== "IntegrityError") return yield* Effect.fail(created.failure)
-      const again = yield* Effect.result(read)
-      if (Result.isSuccess(again)) return [again.success, false] as const
-      return yield* Effect.fail(again.failure._tag === "DoesNotExist" ? created.failure : again.failure)
-    })
+    return InstanceWrites.getOrCreate(fromQuery, this.query, lookup, defaults)
   }
 
   /**
@@ -792,26 +463,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>> = {}
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    const locked = this.modelSet().selectForUpdate().filter(lookup)
-    const change = (row: Self): Effect.Effect<Self, WriteError, Db> => {
-      if (Object.keys(defaults).length === 0) return Effect.succeed(row)
-      return Effect.flatMap(Effect.fromResult(Writes.assignments(this.query.model, defaults as Record<string, unknown>)), (assignments) =>
-        Effect.flatMap(
-          Effect.fromResult(Compiler.update(this.ofInstance(row, false).query, assignments, { returning: true })),
-          (compiled) => Effect.map(Executor.rows(compiled), (raw) => this.hydrateRow(raw[0]))
-        ))
-    }
-    return Transaction.atomic(this.readOrCreate(Effect.flatMap(locked.get(), change), lookup, defaults))
-  }
-
-  private modelSet(): QuerySet<F, Self, Self> {
-    return new QuerySet<F, Self, Self>({ ...this.query, projection: { _tag: "Model" } })
-  }
-
-  /** A model instance from a row of every column (what writes return). */
-  private hydrateRow(raw: Record<string, unknown>): Self {
-    const model = this.query.model
-    return Hydrate.instance(model, Hydrate.decodeRecord(Compiler.wholeRow(model).columns, raw))
+    return InstanceWrites.updateOrCreate(fromQuery, this.query, lookup, defaults)
   }
 
   /**
@@ -842,47 +494,21 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /**
-   * Streams the rows through a cursor, with backpressure. `prefetchRelated` relations are loaded per chunk of 500
-   * rows. Inside a transaction the cursor is an SQL cursor on its connection, so the stream's consumer may query the
-   * database (in the same transaction) between chunks.
+   * Streams the rows through a server-side cursor, with backpressure. `prefetchRelated` relations are loaded per
+   * chunk of 500 rows.
    */
   stream(): Stream.Stream<Row, ReadError, Db> {
-    return Stream.unwrap(Effect.suspend((): Effect.Effect<Stream.Stream<Row, ReadError, Db>, ReadError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      if (this.query.empty) return Effect.succeed(Stream.empty)
-      const plan = this.plan(false)
-      if (Result.isFailure(plan)) return Effect.fail(plan.failure)
-      const { hydrate, statement } = plan.success
-      const { model, prefetch } = this.query
-      // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk, between fetches.
-      const rows: Stream.Stream<Row, ReadError, Db> = prefetch.length === 0
-        ? Stream.map(Executor.stream(statement), hydrate)
-        : Executor.stream(statement, STREAM_PREFETCH_CHUNK).pipe(
-          Stream.map(hydrate),
-          Stream.grouped(STREAM_PREFETCH_CHUNK),
-          Stream.mapEffect((chunk) => Prefetcher.prefetch(model, chunk, prefetch, runQuery)),
-          Stream.flattenIterable
-        )
-      return this.query.lock === undefined ? Effect.succeed(rows) : Effect.as(this.requireTransaction, rows)
-    }))
+    return Reads.stream(this.query, this.plans)
   }
 
   /** The SQL text and parameters this QuerySet runs. */
   toSql(): Effect.Effect<Compiler.Compiled, FieldError | QueryError> {
-    return Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
-      return Effect.map(Effect.fromResult(this.plan(false)), (plan) => plan.statement)
-    })
+    return Reads.toSql(this.query, this.plans)
   }
 
   /** PostgreSQL's plan for this QuerySet (`EXPLAIN`, optionally `ANALYZE`). */
   explain(options?: { readonly analyze?: boolean; readonly verbose?: boolean }): Effect.Effect<string, ReadError, Db> {
-    return Effect.flatMap(this.toSql(), (compiled) => {
-      const flags = [options?.analyze ? "ANALYZE" : undefined, options?.verbose ? "VERBOSE" : undefined].filter(Boolean)
-      const sql = `EXPLAIN ${flags.length > 0 ? `(${flags.join(", ")}) ` : ""}${compiled.sql}`
-      return Effect.map(Executor.select({ sql, params: compiled.params }), (rows) =>
-        rows.map((row) => row["QUERY PLAN"]).join("\n"))
-    })
+    return Reads.explain(this.query, this.plans, options)
   }
 }
 
@@ -908,81 +534,11 @@ export interface ManyToManyOps<T> {
  */
 export type RelatedSet<TF extends Fields, T, M2M extends boolean> = QuerySet<TF, T, T> & (M2M extends true ? ManyToManyOps<T> : {})
 
-/** The runtime class behind `RelatedSet`. */
-class RelatedSetImpl extends QuerySet<any, any, any> implements ManyToManyOps<any> {
-  constructor(query: Ast.Query, readonly rel: Relations.Resolved, readonly parent: Record<string, unknown>) {
-    super(query)
-  }
+/** The runtime class behind `RelatedSet`, built over QuerySet by its module (which cannot import this one). */
+const RelatedSet = RelatedSets.relatedSetClass(QuerySet)
 
-  override asEffect(): Effect.Effect<ReadonlyArray<any>, ReadError, Db> {
-    return this.query.invalid ? Effect.fail(this.query.invalid) : Loader.related(this.rel, this.parent, runQuery)
-  }
-
-  /** The join model's QuerySet and the values linking the parent to each of `items`. */
-  private links(items: ReadonlyArray<unknown>) {
-    const { model, ...rel } = this.rel
-    if (rel.kind !== "m2m") return Result.fail(new QueryError({ model: model.meta.name, reason: `${rel.name} is not a many-to-many relation` }))
-    if (this.query.invalid) return Result.fail(this.query.invalid)
-    const target = rel.target
-    const keys = items.map((item) => item instanceof target ? (item as Record<string, unknown>)[target.meta.pk] : item)
-    const through = rel.through!
-    return Result.succeed({
-      objects: make(through.model) as QuerySet<any, any>,
-      mine: { [through.sourceKey]: this.parent[model.meta.pk] },
-      targetKey: through.targetKey,
-      keys: [...new Set(keys)]
-    })
-  }
-
-  add(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links(items)
-      if (Result.isFailure(links)) return Effect.fail(links.failure)
-      const { keys, mine, objects, targetKey } = links.success
-      if (keys.length === 0) return Effect.void
-      return Transaction.atomic(Effect.gen(function*() {
-        const existing = new Set(yield* objects.filter({ ...mine, [targetKey]: { in: keys } }).valuesList(targetKey, { flat: true }))
-        const missing = keys.filter((k) => !existing.has(k))
-        if (missing.length > 0) yield* objects.bulkCreate(missing.map((k) => ({ ...mine, [targetKey]: k }) as any))
-      }))
-    })
-  }
-
-  remove(...items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links(items)
-      if (Result.isFailure(links)) return Effect.fail(links.failure)
-      const { keys, mine, objects, targetKey } = links.success
-      return keys.length === 0 ? Effect.void : Effect.asVoid(objects.filter({ ...mine, [targetKey]: { in: keys } }).delete())
-    })
-  }
-
-  set(items: ReadonlyArray<unknown>): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links(items)
-      if (Result.isFailure(links)) return Effect.fail(links.failure)
-      const { keys, mine, objects, targetKey } = links.success
-      const stale = objects.filter(mine).exclude({ [targetKey]: { in: keys } })
-      return Transaction.atomic(Effect.andThen(stale.delete(), this.add(...keys)))
-    })
-  }
-
-  clear(): Effect.Effect<void, DeleteError, Db> {
-    return Effect.suspend(() => {
-      const links = this.links([])
-      if (Result.isFailure(links)) return Effect.fail(links.failure)
-      return Effect.asVoid(links.success.objects.filter(links.success.mine).delete())
-    })
-  }
-}
-
-const RelatedSet = RelatedSetImpl
-
-/** Rows per prefetch round while streaming. */
-const STREAM_PREFETCH_CHUNK = 500
-
-/** Runs a query for the prefetch and batched loaders. */
-const runQuery: Prefetcher.Runner = (query) => (new QuerySet(query) as any).fetchRows()
+/** A QuerySet over a query, for the write modules (which cannot import this module). */
+const fromQuery: InstanceWrites.MakeQuerySet = (query) => new QuerySet(query)
 
 /** The base QuerySet of a model (what `Model.objects` returns). @since 0.1.0 */
 export const make = (model: Model.Any): QuerySet<any, any> => new QuerySet(Ast.initial(model))

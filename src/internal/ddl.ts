@@ -9,7 +9,7 @@ import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
 import { literal, quote, whereSql, Writer } from "./compiler.js"
 import { resolveCondition } from "./query.js"
-import * as Relations from "./relations.js"
+import * as Registry from "./registry.js"
 
 const columnType = (field: Field.Any): string =>
   field.kind === "AutoField"
@@ -71,11 +71,11 @@ export const withJoinModels = (models: ReadonlyArray<Model.Any>): ReadonlyArray<
   const all: Array<Model.Any> = []
   for (const model of models) {
     // Their relations are in use: deletes of the models they reference must find them.
-    Relations.register(model)
+    Registry.register(model)
     if (!all.includes(model)) all.push(model)
     for (const [name, rel] of Object.entries(model.meta.relations)) {
-      if (rel.kind !== "ManyToMany" || !Relations.isAutoThrough(rel)) continue
-      const through = Relations.throughOf(model, name, rel).model
+      if (rel.kind !== "ManyToMany" || !Registry.isAutoThrough(rel)) continue
+      const through = Registry.throughOf(model, name, rel).model
       if (!all.includes(through)) all.push(through)
     }
   }

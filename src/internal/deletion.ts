@@ -8,7 +8,7 @@
 import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import type { Db } from "../Db.js"
+import type { Db } from "./service.js"
 import { type FieldError, type IntegrityError, ProtectedError, type QueryError, RestrictedError } from "../Errors.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"

@@ -5,7 +5,7 @@
  */
 import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
-import type { Db } from "../Db.js"
+import type { Db } from "./service.js"
 import { FieldError, QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"

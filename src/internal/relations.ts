@@ -1,12 +1,15 @@
 /**
- * Resolving relation fields once every model exists: the key column a foreign key adds, the automatic join model of
- * a many-to-many, and for each relation name (forward or reverse) the joins that lead from a model to its target.
+ * Resolving relation fields once every model exists: the key column a foreign key adds, and for each relation name
+ * (forward or reverse) the joins that lead from a model to its target. The models in use and the join models of
+ * many-to-many fields are the registry's.
  * @internal
  */
 import * as Schema from "effect/Schema"
 import * as Field from "../Field.js"
-import * as Model from "../Model.js"
+import type * as Model from "../Model.js"
 import type * as Relation from "../Relation.js"
+import { lowerFirst } from "./names.js"
+import * as Registry from "./registry.js"
 
 /** One join: `JOIN model ON model.column = previous.fromColumn`. @internal */
 export interface Hop {
@@ -31,8 +34,6 @@ export interface Resolved {
   /** Many-to-many (either side): the join model, its key field to `model` and its key field to `target`. */
   readonly through: { readonly model: Model.Any; readonly sourceKey: string; readonly targetKey: string } | undefined
 }
-
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
 
 /** The column field of a foreign key: the target's primary key type, read lazily (the target may not exist yet). @internal */
 export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field.Any => {
@@ -81,114 +82,21 @@ export const keyField = (relation: string, rel: Relation.ForeignKey<any>): Field
   }
 }
 
-// ---- the models in use, for reverse relations and deletes ----
-
-/**
- * Every model, by its metadata: the class `Model.Class` returned (recorded when declared), replaced by the user's
- * subclass once it is seen (its `objects` used, `createTables`, a relation's target), so rows are built with it.
- */
-const known = new Map<object, Model.Any>()
-
-/** Records a model class as it is declared. @internal */
-export const define = (model: Model.Any): void => {
-  if (!known.has(model.meta)) known.set(model.meta, model)
-}
-
-/** Records a model class (the user's subclass) and, when they can be reached already, the models it relates to. @internal */
-export const register = (model: Model.Any): void => {
-  if (known.get(model.meta) === model) return
-  known.set(model.meta, model)
-  for (const [name, rel] of Object.entries(model.meta.relations)) {
-    try {
-      register(rel.target())
-      if (rel.kind === "ManyToMany") register(throughOf(model, name, rel).model)
-    } catch {
-      // A target still being defined (module initialisation order): it is registered when used.
-    }
-  }
-}
-
-/** The known models, with the automatic join models of their many-to-many fields. */
-const models = (): ReadonlyArray<Model.Any> => {
-  for (const model of [...known.values()]) {
-    for (const [name, rel] of Object.entries(model.meta.relations)) {
-      if (rel.kind === "ManyToMany" && rel.through === undefined) {
-        try {
-          register(throughOf(model, name, rel).model)
-        } catch {
-          // The target is still being defined.
-        }
-      }
-    }
-  }
-  return [...known.values()]
-}
+// ---- references to a model, for deletes ----
 
 /** The foreign keys (and one-to-ones) of every model that point at `model`. @internal */
 export const referencing = (
   model: Model.Any
 ): ReadonlyArray<{ readonly model: Model.Any; readonly name: string; readonly rel: Relation.ForeignKey<any> }> => {
-  register(model)
+  Registry.register(model)
   const found: Array<{ model: Model.Any; name: string; rel: Relation.ForeignKey<any> }> = []
-  for (const source of models()) {
+  for (const source of Registry.models()) {
     for (const [name, rel] of Object.entries(source.meta.relations)) {
       if ((rel.kind === "ForeignKey" || rel.kind === "OneToOne") && rel.target().meta === model.meta) found.push({ model: source, name, rel })
     }
   }
   return found
 }
-
-// ---- many-to-many join models ----
-
-const autoThrough = new WeakMap<object, Model.Any>()
-
-/** The join model of a many-to-many field of `model`, with its key fields to each side. @internal */
-export const throughOf = (
-  model: Model.Any,
-  name: string,
-  rel: Relation.ManyToMany<any>
-): { readonly model: Model.Any; readonly sourceKey: string; readonly targetKey: string } => {
-  const target = rel.target()
-  if (rel.through !== undefined) {
-    const through = rel.through()
-    const fks = Object.entries(through.meta.relations).filter(([, r]) => r.kind === "ForeignKey" || r.kind === "OneToOne")
-    let source: string | undefined
-    let dest: string | undefined
-    if (rel.throughFields !== undefined) [source, dest] = rel.throughFields
-    else {
-      source = fks.find(([, r]) => r.target().meta === model.meta)?.[0]
-      dest = fks.find(([key, r]) => r.target().meta === target.meta && key !== source)?.[0]
-    }
-    const ok = (key: string | undefined, to: Model.Any) =>
-      key !== undefined && fks.some(([k, r]) => k === key && r.target().meta === to.meta)
-    if (!ok(source, model) || !ok(dest, target)) {
-      throw new Error(
-        `${model.meta.name}.${name}: the through model ${through.meta.name} needs foreign keys to ${model.meta.name} and ${target.meta.name} (give throughFields)`
-      )
-    }
-    return { model: through, sourceKey: `${source}Id`, targetKey: `${dest}Id` }
-  }
-  let through = autoThrough.get(rel)
-  const self = target.meta === model.meta
-  const sourceName = self ? `from${model.meta.name}` : lowerFirst(model.meta.name)
-  const targetName = self ? `to${target.meta.name}` : lowerFirst(target.meta.name)
-  if (through === undefined) {
-    const table = rel.dbTable ?? `${model.meta.table}_${Model.snakeCase(name)}`
-    through = Model.Class<any>(`${model.meta.name}_${name}`)({
-      id: Field.AutoField(),
-      [sourceName]: Field.ForeignKey(() => model, { onDelete: "CASCADE" }),
-      [targetName]: Field.ForeignKey(() => target, { onDelete: "CASCADE" })
-    }, {
-      table,
-      constraints: [{ kind: "unique", fields: [`${sourceName}Id`, `${targetName}Id`], name: `${table}_uniq` }] as any
-    }) as unknown as Model.Any
-    autoThrough.set(rel, through)
-  }
-  return { model: through, sourceKey: `${sourceName}Id`, targetKey: `${targetName}Id` }
-}
-
-/** Whether a many-to-many field uses an automatic join model (whose rows `add` and `remove` may write). @internal */
-export const isAutoThrough = (rel: Relation.ManyToMany<any>): boolean => rel.through === undefined
 
 // ---- resolution by name ----
 
@@ -213,7 +121,7 @@ const forward = (model: Model.Any, name: string, rel: Relation.Any): Resolved | 
       }
     }
     case "ManyToMany":
-      return viaThrough(model, name, target, throughOf(model, name, rel))
+      return viaThrough(model, name, target, Registry.throughOf(model, name, rel))
     case "Reverse": {
       const source = target.meta.relations[rel.field]
       if (source === undefined || source.kind === "Reverse" || source.target().meta !== model.meta) {
@@ -255,7 +163,7 @@ const reverse = (
 ): Resolved => {
   if (rel.kind === "ManyToMany") {
     // The same join model, its keys seen from the other side.
-    const through = throughOf(source, field, rel)
+    const through = Registry.throughOf(source, field, rel)
     return viaThrough(model, name, source, { model: through.model, sourceKey: through.targetKey, targetKey: through.sourceKey })
   }
   const key = `${field}Id`
@@ -287,12 +195,12 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
   }
   const cached = byName.get(name)
   if (cached !== undefined) return cached ?? undefined
-  register(model)
+  Registry.register(model)
   let found: Resolved | undefined
   if (Object.prototype.hasOwnProperty.call(model.meta.relations, name)) {
     found = forward(model, name, model.meta.relations[name]!)
   } else {
-    outer: for (const source of models()) {
+    outer: for (const source of Registry.models()) {
       for (const [field, rel] of Object.entries(source.meta.relations)) {
         if (rel.kind === "Reverse" || rel.target().meta !== model.meta) continue
         if (relatedName(source, rel) === name) {
@@ -309,9 +217,9 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
 
 /** The relation names of a model, for error messages. @internal */
 export const names = (model: Model.Any): ReadonlyArray<string> => {
-  register(model)
+  Registry.register(model)
   const result = new Set(Object.keys(model.meta.relations))
-  for (const source of models()) {
+  for (const source of Registry.models()) {
     for (const [, rel] of Object.entries(source.meta.relations)) {
       if (rel.kind !== "Reverse" && rel.target().meta === model.meta) result.add(relatedName(source, rel))
     }

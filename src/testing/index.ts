@@ -1,6 +1,7 @@
 /**
  * Test support, like Django's `TestCase`: a database per test file with the models' tables, and `isolated`, which
- * runs a test in a transaction that is always rolled back (a user's `Db.atomic` inside becomes a savepoint).
+ * runs a test in a transaction that is always rolled back (a user's `Db.atomic` inside becomes a savepoint), and
+ * `captureQueries`, to assert the statements a test ran.
  *
  * PGlite starts in seconds, so its layer restores a snapshot of the created schema, kept on disk and keyed by the
  * schema's DDL; a PostgreSQL server gets a throwaway database per layer, dropped when the layer is released.

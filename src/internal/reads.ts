@@ -1,0 +1,259 @@
+/**
+ * Running a QuerySet's reads: its compiled plans and fetch (with `prefetchRelated`), the terminal Effects that read
+ * (`get`'s one row, `count`, `exists`, `aggregate`, `inBulk`), streaming, `toSql` and `explain`. They take the
+ * QuerySet's query (and its plans), so that they need not import QuerySet.ts.
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
+import * as Aggregate from "../Aggregate.js"
+import { DoesNotExist, FieldError, MultipleObjectsReturned, QueryError } from "../Errors.js"
+import type { QuerySet, ReadError } from "../QuerySet.js"
+import * as Transaction from "../Transaction.js"
+import * as Codec from "./codec.js"
+import * as Compiler from "./compiler.js"
+import * as Executor from "./executor.js"
+import * as Hydrate from "./hydrate.js"
+import * as Prefetcher from "./prefetch.js"
+import * as Ast from "./query.js"
+import type { Db } from "./service.js"
+
+/** The compiled SELECT of a query and its row builder. @internal */
+export interface Plan {
+  readonly statement: Compiler.Compiled
+  readonly hydrate: Hydrate.Hydrator
+}
+
+/** A QuerySet's plans, per `forceOrder`, compiled on first use. @internal */
+export type Plans = Array<Result.Result<Plan, FieldError> | undefined>
+
+/** No plan compiled yet. @internal */
+export const noPlans = (): Plans => [undefined, undefined]
+
+/** The plan of `query` for `forceOrder`: a QuerySet is immutable, so it compiles once, into its `plans`. @internal */
+export const plan = (plans: Plans, query: Ast.Query, forceOrder: boolean): Result.Result<Plan, FieldError> => {
+  const index = forceOrder ? 1 : 0
+  let plan = plans[index]
+  if (plan === undefined) {
+    plan = Result.map(Compiler.select(query, { forceOrder }), ({ columns, compiled, related }) => ({
+      statement: compiled,
+      hydrate: Hydrate.hydrator(query, columns, related)
+    }))
+    plans[index] = plan
+  }
+  return plan
+}
+
+/** Whether a query is sliced (a LIMIT or an OFFSET). @internal */
+export const isSliced = (query: Ast.Query): boolean => query.limit !== undefined || query.offset > 0
+
+/** The rows of a query. @internal */
+export const fetch = <Row>(
+  query: Ast.Query,
+  plans: Plans,
+  options?: { readonly forceOrder?: boolean }
+): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> => Effect.map(fetchRows<Row>(query, plans, options), (result) => result.rows)
+
+/** The rows, with their `prefetchRelated` relations, and the `__via` keys of a prefetch through a join table. @internal */
+export const fetchRows = <Row>(
+  query: Ast.Query,
+  plans: Plans,
+  options?: { readonly forceOrder?: boolean }
+): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> =>
+  Effect.suspend((): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> => {
+    if (query.invalid) return Effect.fail(query.invalid)
+    if (query.empty) return Effect.succeed({ rows: [], via: [] })
+    const compiled = plan(plans, query, options?.forceOrder === true)
+    if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
+    const { hydrate, statement } = compiled.success
+    let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
+      rows: raw.map(hydrate) as ReadonlyArray<Row>,
+      via: query.via === undefined ? [] : raw.map((r) => r.__via)
+    }))
+    if (query.prefetch.length > 0) {
+      run = Effect.flatMap(run, ({ rows, via }) =>
+        Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
+    }
+    return query.lock === undefined ? run : Effect.andThen(requireTransaction(query), run)
+  })
+
+/** Runs a query for the prefetch and batched loaders. @internal */
+export const runQuery: Prefetcher.Runner = (query) => fetchRows(query, noPlans())
+
+/** Row locks last until the transaction ends: outside one they would be released at once, so they are refused. */
+const requireTransaction = (query: Ast.Query): Effect.Effect<void, QueryError> =>
+  Effect.flatMap(Transaction.inTransaction, (inTransaction) =>
+    inTransaction
+      ? Effect.void
+      : Effect.fail(new QueryError({ model: query.model.meta.name, reason: "selectForUpdate needs a transaction (Db.atomic)" })))
+
+/** The model name and the conditions, for error messages. @internal */
+export const describeLookup = (conditions: ReadonlyArray<unknown>) => {
+  try {
+    return JSON.stringify(conditions.length === 1 ? conditions[0] : conditions, (_, v) => typeof v === "bigint" ? `${v}n` : v)
+  } catch {
+    return String(conditions)
+  }
+}
+
+/**
+ * `get`: the one row among the (at most two) rows of `probe`, or `DoesNotExist` / `MultipleObjectsReturned` naming
+ * the model and the conditions.
+ * @internal
+ */
+export const single = <Row>(
+  probe: Effect.Effect<ReadonlyArray<Row>, ReadError, Db>,
+  model: string,
+  conditions: ReadonlyArray<unknown>
+): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> =>
+  Effect.flatMap(probe, (rows): Effect.Effect<Row, DoesNotExist | MultipleObjectsReturned> => {
+    if (rows.length === 1) return Effect.succeed(rows[0]!)
+    const lookup = describeLookup(conditions)
+    if (rows.length === 0) return Effect.fail(new DoesNotExist({ model, lookup }))
+    return Effect.fail(new MultipleObjectsReturned({ model, lookup }))
+  })
+
+/** `count`: the number of rows. @internal */
+export const count = (query: Ast.Query): Effect.Effect<number, ReadError, Db> =>
+  Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
+    if (query.invalid) return Effect.fail(query.invalid)
+    if (query.empty) return Effect.succeed(0)
+    return Effect.flatMap(Effect.fromResult(Compiler.count(query)), (compiled) =>
+      Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
+  })
+
+/** `exists`: whether any row matches. @internal */
+export const exists = (query: Ast.Query): Effect.Effect<boolean, ReadError, Db> =>
+  Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
+    if (query.invalid) return Effect.fail(query.invalid)
+    if (query.empty) return Effect.succeed(false)
+    return Effect.flatMap(Effect.fromResult(Compiler.exists(query)), (compiled) =>
+      Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
+  })
+
+/** Converts an aggregate's value from the driver: counts to numbers, sums and averages exactly, min and max as the field. */
+const decodeAggregate = ({ column, fn }: Compiler.AggregateItem, raw: unknown): unknown => {
+  if (fn === "count") return raw === undefined || raw === null ? 0 : Number(raw)
+  if (raw === undefined || raw === null) return null
+  const field = column!.field
+  if (fn === "min" || fn === "max") return field.fromDb(raw)
+  switch (field.lookupKind) {
+    case "number":
+      return Number(raw)
+    case "bigint":
+      return fn === "sum" ? BigInt(raw as string) : Codec.decimalFromDb(raw)
+    case "decimal":
+      return Codec.decimalFromDb(raw)
+    default:
+      return field.fromDb(raw)
+  }
+}
+
+/** `aggregate`: the aggregates over the matching rows, in one query, decoded per function and field. @internal */
+export const aggregate = (
+  query: Ast.Query,
+  aggregates: Readonly<Record<string, unknown>>
+): Effect.Effect<any, ReadError, Db> =>
+  Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
+    if (query.invalid) return Effect.fail(query.invalid)
+    const model = query.model
+    const names = Object.keys(aggregates)
+    const items: Array<Compiler.AggregateItem> = []
+    for (const name of names) {
+      const aggregate: unknown = aggregates[name]
+      if (!Aggregate.isAggregate(aggregate)) {
+        return Effect.fail(new FieldError({ model: model.meta.name, field: name, reason: "expected an aggregate such as Count() or Sum(\"field\")" }))
+      }
+      if (aggregate.field === undefined) {
+        items.push({ fn: aggregate.fn, column: undefined, distinct: false })
+        continue
+      }
+      const column = Ast.resolveField(model, aggregate.field)
+      if (Result.isFailure(column)) return Effect.fail(column.failure)
+      const accepted = Aggregate.acceptedKinds[aggregate.fn]
+      if (accepted !== "all" && !accepted.includes(column.success.field.lookupKind)) {
+        return Effect.fail(new FieldError({
+          model: model.meta.name,
+          field: aggregate.field,
+          reason: `${aggregate.fn} does not apply to a ${column.success.field.kind} field`
+        }))
+      }
+      items.push({ fn: aggregate.fn, column: column.success, distinct: aggregate.distinct })
+    }
+    const decode = (raw: Record<string, unknown> | undefined) =>
+      Object.fromEntries(names.map((name, i) => [name, decodeAggregate(items[i]!, raw?.[`a${i}`])]))
+    if (query.empty || items.length === 0) return Effect.succeed(decode(undefined))
+    return Effect.flatMap(Effect.fromResult(Compiler.aggregate(query, items)), (compiled) =>
+      Effect.map(Executor.select(compiled), (rows) => decode(rows[0])))
+  })
+
+/** `inBulk`: the rows of `qs` keyed by a unique field (the primary key by default), optionally only those with `keys`. @internal */
+export const inBulk = <Row>(
+  qs: QuerySet<any, any, any>,
+  keys: ReadonlyArray<unknown> | undefined,
+  field: string | undefined
+): Effect.Effect<ReadonlyMap<unknown, Row>, ReadError, Db> =>
+  Effect.suspend(() => {
+    const fieldName: string = field ?? qs.query.model.meta.pk
+    const modelName = qs.query.model.meta.name
+    const column = Ast.resolveField(qs.query.model, fieldName)
+    if (Result.isFailure(column)) return Effect.fail(column.failure)
+    if (!column.success.field.unique && !column.success.field.primaryKey) {
+      return Effect.fail(new FieldError({ model: modelName, field: fieldName, reason: "inBulk needs a unique field" }))
+    }
+    if (isSliced(qs.query)) return Effect.fail(new QueryError({ model: modelName, reason: "cannot use inBulk on a sliced queryset" }))
+    if (keys !== undefined && keys.length === 0) return Effect.succeed(new Map())
+    const filtered = keys === undefined ? qs : qs.filter({ [fieldName]: { in: keys } })
+    return Effect.map(fetch<any>({ ...filtered.query, projection: { _tag: "Model" } }, noPlans()), (rows) =>
+      new Map(rows.map((row: any) => [row[fieldName], row] as const)) as ReadonlyMap<unknown, Row>)
+  })
+
+/** Rows per prefetch round while streaming. */
+const STREAM_PREFETCH_CHUNK = 500
+
+/**
+ * `stream`: the rows through a cursor, with backpressure; `prefetchRelated` relations are loaded per chunk of 500
+ * rows. Inside a transaction the cursor is an SQL cursor on its connection, so that the prefetch queries, and those of
+ * the stream's consumer, run between fetches.
+ * @internal
+ */
+export const stream = <Row>(query: Ast.Query, plans: Plans): Stream.Stream<Row, ReadError, Db> =>
+  Stream.unwrap(Effect.suspend((): Effect.Effect<Stream.Stream<Row, ReadError, Db>, ReadError, Db> => {
+    if (query.invalid) return Effect.fail(query.invalid)
+    if (query.empty) return Effect.succeed(Stream.empty)
+    const compiled = plan(plans, query, false)
+    if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
+    const { hydrate, statement } = compiled.success
+    const { model, prefetch } = query
+    // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk, between fetches.
+    const rows: Stream.Stream<Row, ReadError, Db> = prefetch.length === 0
+      ? Stream.map(Executor.stream(statement), hydrate)
+      : Executor.stream(statement, STREAM_PREFETCH_CHUNK).pipe(
+        Stream.map(hydrate),
+        Stream.grouped(STREAM_PREFETCH_CHUNK),
+        Stream.mapEffect((chunk) => Prefetcher.prefetch(model, chunk, prefetch, runQuery)),
+        Stream.flattenIterable
+      )
+    return query.lock === undefined ? Effect.succeed(rows) : Effect.as(requireTransaction(query), rows)
+  }))
+
+/** `toSql`: the SQL text and parameters the query runs. @internal */
+export const toSql = (query: Ast.Query, plans: Plans): Effect.Effect<Compiler.Compiled, FieldError | QueryError> =>
+  Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
+    if (query.invalid) return Effect.fail(query.invalid)
+    return Effect.map(Effect.fromResult(plan(plans, query, false)), (plan) => plan.statement)
+  })
+
+/** `explain`: PostgreSQL's plan for the query (`EXPLAIN`, optionally `ANALYZE`). @internal */
+export const explain = (
+  query: Ast.Query,
+  plans: Plans,
+  options?: { readonly analyze?: boolean; readonly verbose?: boolean }
+): Effect.Effect<string, ReadError, Db> =>
+  Effect.flatMap(toSql(query, plans), (compiled) => {
+    const flags = [options?.analyze ? "ANALYZE" : undefined, options?.verbose ? "VERBOSE" : undefined].filter(Boolean)
+    const sql = `EXPLAIN ${flags.length > 0 ? `(${flags.join(", ")}) ` : ""}${compiled.sql}`
+    return Effect.map(Executor.select({ sql, params: compiled.params }), (rows) =>
+      rows.map((row) => row["QUERY PLAN"]).join("\n"))
+  })

@@ -1,0 +1,123 @@
+/**
+ * The models in use, for reverse relations and deletes: each declared model (the user's subclass once seen), and the
+ * join models of many-to-many fields. Automatic join models are built with the model constructor that `Model.ts`
+ * hands in as it loads, so this module does not import it.
+ * @internal
+ */
+import * as Field from "../Field.js"
+import type * as Model from "../Model.js"
+import type * as Relation from "../Relation.js"
+import { lowerFirst, snakeCase } from "./names.js"
+
+// ---- the models in use, for reverse relations and deletes ----
+
+/**
+ * Every model, by its metadata: the class `Model.Class` returned (recorded when declared), replaced by the user's
+ * subclass once it is seen (its `objects` used, `Tables.create`, a relation's target), so rows are built with it.
+ */
+const known = new Map<object, Model.Any>()
+
+/** Records a model class as it is declared. @internal */
+export const define = (model: Model.Any): void => {
+  if (!known.has(model.meta)) known.set(model.meta, model)
+}
+
+/** Records a model class (the user's subclass) and, when they can be reached already, the models it relates to. @internal */
+export const register = (model: Model.Any): void => {
+  if (known.get(model.meta) === model) return
+  known.set(model.meta, model)
+  for (const [name, rel] of Object.entries(model.meta.relations)) {
+    try {
+      register(rel.target())
+      if (rel.kind === "ManyToMany") register(throughOf(model, name, rel).model)
+    } catch {
+      // A target still being defined (module initialisation order): it is registered when used.
+    }
+  }
+}
+
+/** The known models, with the automatic join models of their many-to-many fields. @internal */
+export const models = (): ReadonlyArray<Model.Any> => {
+  for (const model of [...known.values()]) {
+    for (const [name, rel] of Object.entries(model.meta.relations)) {
+      if (rel.kind === "ManyToMany" && rel.through === undefined) {
+        try {
+          register(throughOf(model, name, rel).model)
+        } catch {
+          // The target is still being defined.
+        }
+      }
+    }
+  }
+  return [...known.values()]
+}
+
+// ---- many-to-many join models ----
+
+let modelFactory: typeof Model.Class | undefined
+
+/**
+ * Hands in the model constructor, with which automatic join models are built: `Model.ts` calls it as it loads, so
+ * that this module need not import `Model.ts`, which (through QuerySet and relations) imports this one.
+ * @internal
+ */
+export const setModelFactory = (factory: typeof Model.Class): void => {
+  modelFactory = factory
+}
+
+/** The model constructor; set before any model exists, since models are made by it. */
+const modelClass = (): typeof Model.Class => {
+  if (modelFactory === undefined) throw new Error("effect-orm: the Model module is not loaded")
+  return modelFactory
+}
+
+const autoThrough = new WeakMap<object, Model.Any>()
+
+/** The join model of a many-to-many field of `model`, with its key fields to each side. @internal */
+export const throughOf = (
+  model: Model.Any,
+  name: string,
+  rel: Relation.ManyToMany<any>
+): { readonly model: Model.Any; readonly sourceKey: string; readonly targetKey: string } => {
+  const target = rel.target()
+  if (rel.through !== undefined) {
+    const through = rel.through()
+    const fks = Object.entries(through.meta.relations).filter(([, r]) => r.kind === "ForeignKey" || r.kind === "OneToOne")
+    let source: string | undefined
+    let dest: string | undefined
+    if (rel.throughFields !== undefined) [source, dest] = rel.throughFields
+    else {
+      source = fks.find(([, r]) => r.target().meta === model.meta)?.[0]
+      dest = fks.find(([key, r]) => r.target().meta === target.meta && key !== source)?.[0]
+    }
+    const ok = (key: string | undefined, to: Model.Any) =>
+      key !== undefined && fks.some(([k, r]) => k === key && r.target().meta === to.meta)
+    if (!ok(source, model) || !ok(dest, target)) {
+      throw new Error(
+        `${model.meta.name}.${name}: the through model ${through.meta.name} needs foreign keys to ${model.meta.name} and ${target.meta.name} (give throughFields)`
+      )
+    }
+    return { model: through, sourceKey: `${source}Id`, targetKey: `${dest}Id` }
+  }
+  let through = autoThrough.get(rel)
+  const self = target.meta === model.meta
+  const sourceName = self ? `from${model.meta.name}` : lowerFirst(model.meta.name)
+  const targetName = self ? `to${target.meta.name}` : lowerFirst(target.meta.name)
+  if (through === undefined) {
+    const table = rel.dbTable ?? `${model.meta.table}_${snakeCase(name)}`
+    const Class = modelClass()
+    through = Class<any>(`${model.meta.name}_${name}`)({
+      id: Field.AutoField(),
+      [sourceName]: Field.ForeignKey(() => model, { onDelete: "CASCADE" }),
+      [targetName]: Field.ForeignKey(() => target, { onDelete: "CASCADE" })
+    }, {
+      table,
+      constraints: [{ kind: "unique", fields: [`${sourceName}Id`, `${targetName}Id`], name: `${table}_uniq` }] as any
+    }) as unknown as Model.Any
+    autoThrough.set(rel, through)
+  }
+  return { model: through, sourceKey: `${sourceName}Id`, targetKey: `${targetName}Id` }
+}
+
+/** Whether a many-to-many field uses an automatic join model (whose rows `add` and `remove` may write). @internal */
+export const isAutoThrough = (rel: Relation.ManyToMany<any>): boolean => rel.through === undefined
