@@ -329,10 +329,17 @@ const orderItems = (
   const model = query.model
   let keys: ReadonlyArray<string> = query.ordering ?? model.meta.ordering
   if (keys.length === 0 && forceOrder) keys = [model.meta.pk]
-  return Result.all(keys.map((key) => Ast.resolveOrder(model, key)))
+  return resolveAll(keys, (key) => Ast.resolveOrder(model, key))
 }
 
-const from = (model: Model.Any) => `${quote(model.meta.table)} AS ${T0}`
+const fromClauses = new WeakMap<Model.Any, string>()
+
+/** `"table" AS "t0"`, once per model. */
+const from = (model: Model.Any): string => {
+  let clause = fromClauses.get(model)
+  if (clause === undefined) fromClauses.set(model, clause = `${quote(model.meta.table)} AS ${T0}`)
+  return clause
+}
 
 /** What a SELECT returns: its statement, the columns of the rows, and the related columns of `selectRelated`. @internal */
 export interface Select {
@@ -341,72 +348,103 @@ export interface Select {
   readonly related: ReadonlyArray<RelatedColumns>
 }
 
-/** Compiles a SELECT. `forceOrder` orders by the primary key when nothing else orders the rows (first/last). @internal */
+/** Resolves each of `keys` with `resolve`, or returns the first FieldError. */
+const resolveAll = <A>(
+  keys: ReadonlyArray<string>,
+  resolve: (key: string) => Result.Result<A, FieldError>
+): Result.Result<ReadonlyArray<A>, FieldError> => {
+  const resolved: Array<A> = []
+  for (const key of keys) {
+    const one = resolve(key)
+    if (Result.isFailure(one)) return Result.fail(one.failure)
+    resolved.push(one.success)
+  }
+  return Result.succeed(resolved)
+}
+
+/**
+ * Compiles a SELECT. `forceOrder` orders by the primary key when nothing else orders the rows (first/last). Every
+ * query runs through here, so it is written without generators.
+ * @internal
+ */
 export const select = (
   query: Ast.Query,
   options: { readonly forceOrder?: boolean } = {}
-): Result.Result<Select, FieldError> =>
-  Result.gen(function*() {
-    const w = new Writer()
-    // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
-    const joins = new Joins(w, T0, "t", true)
-    const isModel = query.projection._tag === "Model" || query.projection.fields.length === 0
-    const columns = isModel
-      ? wholeRow(query.model).columns
-      : yield* Result.all(query.projection.fields.map((key) => Ast.resolvePath(query.model, key)))
-    const related = isModel ? yield* relatedColumns(query) : []
-    const node = yield* resolveWhere(query)
-    const where = whereSql(node, w)
-    const order = yield* orderItems(query, options.forceOrder === true)
-    let list = isModel && related.length === 0
-      ? wholeRow(query.model).list
-      : selectList([...columns, ...related.flatMap((r) => r.columns)], joins.aliasOf)
-    let distinct = ""
-    if (query.distinct === true) {
-      distinct = "DISTINCT "
-      // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
-      // which makes them part of what is distinct.
-      const missing = order.filter((o) => !columns.some((c) => c.key === o.column.key))
-      missing.forEach((o, i) => list += `, ${columnSql(o.column, joins.aliasOf(o.column.path))} AS ${quote(`__order_${i}`)}`)
-    } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
-      const on = yield* Result.all(query.distinct.map((key) => Ast.resolvePath(query.model, key)))
-      distinct = `DISTINCT ON (${on.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
-    }
-    const orderSql = order.length === 0 ? "" : ` ORDER BY ${
-      order.map(({ column, descending }) =>
-        `${columnSql(column, joins.aliasOf(column.path))} ${descending !== query.reversed ? "DESC" : "ASC"}`
-      ).join(", ")
-    }`
-    let lockOf: Array<string> = []
-    if (query.lock?.of !== undefined) {
-      lockOf = yield* Result.all(query.lock.of.map((name) =>
-        name === "self"
-          ? Result.succeed(T0)
-          : Result.map(Ast.resolvePath(query.model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!)
-      ))
-    }
-    let conditions = where === undefined ? [] : [where]
-    let viaJoin = ""
-    if (query.via !== undefined) {
-      const via = query.via
-      const pk = wholeRow(query.model).columns.find((c) => c.key === query.model.meta.pk)!
-      viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, T0)}`
-      list += `, "v".${quote(via.sourceColumn)} AS "__via"`
-      conditions = [`"v".${quote(via.sourceColumn)} = ANY(${w.param(via.keys)}::${via.type}[])`, ...conditions]
-    }
-    let sql = `SELECT ${distinct}${list} FROM ${from(query.model)}${joins.sql}${viaJoin}`
-    if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
-    sql += orderSql
-    if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
-    if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
-    if (query.lock !== undefined) {
-      sql += " FOR UPDATE"
-      if (lockOf.length > 0) sql += ` OF ${lockOf.join(", ")}`
-      if (query.lock.nowait) sql += " NOWAIT"
-      else if (query.lock.skipLocked) sql += " SKIP LOCKED"
-    }
-    return { compiled: { sql, params: w.params }, columns, related }
-  })
+): Result.Result<Select, FieldError> => {
+  const w = new Writer()
+  const model = query.model
+  // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
+  const joins = new Joins(w, T0, "t", true)
+  const isModel = query.projection._tag === "Model" || query.projection.fields.length === 0
+  let columns = wholeRow(model).columns
+  if (!isModel) {
+    const projected = resolveAll((query.projection as { readonly fields: ReadonlyArray<string> }).fields, (key) => Ast.resolvePath(model, key))
+    if (Result.isFailure(projected)) return Result.fail(projected.failure)
+    columns = projected.success
+  }
+  let related: ReadonlyArray<RelatedColumns> = []
+  if (isModel && query.selectRelated.length > 0) {
+    const found = relatedColumns(query)
+    if (Result.isFailure(found)) return Result.fail(found.failure)
+    related = found.success
+  }
+  const node = resolveWhere(query)
+  if (Result.isFailure(node)) return Result.fail(node.failure)
+  const where = whereSql(node.success, w)
+  const ordered = orderItems(query, options.forceOrder === true)
+  if (Result.isFailure(ordered)) return Result.fail(ordered.failure)
+  const order = ordered.success
+  let list = isModel && related.length === 0
+    ? wholeRow(model).list
+    : selectList([...columns, ...related.flatMap((r) => r.columns)], joins.aliasOf)
+  let distinct = ""
+  if (query.distinct === true) {
+    distinct = "DISTINCT "
+    // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
+    // which makes them part of what is distinct.
+    const missing = order.filter((o) => !columns.some((c) => c.key === o.column.key))
+    missing.forEach((o, i) => list += `, ${columnSql(o.column, joins.aliasOf(o.column.path))} AS ${quote(`__order_${i}`)}`)
+  } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
+    const on = resolveAll(query.distinct, (key) => Ast.resolvePath(model, key))
+    if (Result.isFailure(on)) return Result.fail(on.failure)
+    distinct = `DISTINCT ON (${on.success.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
+  }
+  const orderSql = order.length === 0 ? "" : ` ORDER BY ${
+    order.map(({ column, descending }) =>
+      `${columnSql(column, joins.aliasOf(column.path))} ${descending !== query.reversed ? "DESC" : "ASC"}`
+    ).join(", ")
+  }`
+  let lockOf: ReadonlyArray<string> = []
+  if (query.lock?.of !== undefined) {
+    const locked = resolveAll(query.lock.of, (name) =>
+      name === "self"
+        ? Result.succeed(T0)
+        : Result.map(Ast.resolvePath(model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!))
+    if (Result.isFailure(locked)) return Result.fail(locked.failure)
+    lockOf = locked.success
+  }
+  let conditions = where === undefined ? [] : [where]
+  let viaJoin = ""
+  if (query.via !== undefined) {
+    const via = query.via
+    const pk = wholeRow(model).columns.find((c) => c.key === model.meta.pk)!
+    viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, T0)}`
+    list += `, "v".${quote(via.sourceColumn)} AS "__via"`
+    conditions = [`"v".${quote(via.sourceColumn)} = ANY(${w.param(via.keys)}::${via.type}[])`, ...conditions]
+  }
+  let sql = `SELECT ${distinct}${list} FROM ${from(model)}${joins.sql}${viaJoin}`
+  if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
+  sql += orderSql
+  if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
+  if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+  if (query.lock !== undefined) {
+    sql += " FOR UPDATE"
+    if (lockOf.length > 0) sql += ` OF ${lockOf.join(", ")}`
+    if (query.lock.nowait) sql += " NOWAIT"
+    else if (query.lock.skipLocked) sql += " SKIP LOCKED"
+  }
+  return Result.succeed({ compiled: { sql, params: w.params }, columns, related })
+}
 
 /** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct or sliced. @internal */
 /** A projection over relation paths joins tables, which may give several rows per row of the model. */

@@ -25,12 +25,11 @@ import { Db } from "./service.js"
  */
 const execute = <A, E, R>(
   compiled: Compiled,
-  run: (sql: SqlClient.SqlClient, inTransaction: boolean) => Effect.Effect<A, E, R>
+  run: (sql: SqlClient.SqlClient, context: Context.Context<never>) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R | Db> =>
   Effect.withFiber((fiber) => {
     fiber.getRef(currentQueryLog)?.push(compiled)
-    const { sql } = Context.get(fiber.context as Context.Context<Db>, Db)
-    return run(sql, Context.getOrUndefined(fiber.context, sql.transactionService) !== undefined)
+    return run(Context.get(fiber.context as Context.Context<Db>, Db).sql, fiber.context)
   })
 
 /** Runs a read and returns its rows (a read cannot break a constraint, so errors stay `SqlError`). @internal */
@@ -76,9 +75,9 @@ let cursors = 0
  * @internal
  */
 export const stream = (compiled: Compiled, size = 128): Stream.Stream<any, SqlError.SqlError, Db> =>
-  Stream.unwrap(execute(compiled, (sql, inTransaction) => {
+  Stream.unwrap(execute(compiled, (sql, context) => {
     const text = SchemaEpoch.text(compiled.sql)
-    if (!inTransaction) return Effect.succeed(sql.unsafe<any>(text, compiled.params as Array<unknown>).stream)
+    if (Context.getOrUndefined(context, sql.transactionService) === undefined) return Effect.succeed(sql.unsafe<any>(text, compiled.params as Array<unknown>).stream)
     return Effect.succeed(Stream.unwrap(Effect.gen(function*() {
       const name = `"effect_orm_cursor_${++cursors}"`
       yield* Effect.acquireRelease(

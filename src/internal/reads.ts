@@ -48,35 +48,49 @@ export const plan = (plans: Plans, query: Ast.Query, forceOrder: boolean): Resul
 /** Whether a query is sliced (a LIMIT or an OFFSET). @internal */
 export const isSliced = (query: Ast.Query): boolean => query.limit !== undefined || query.offset > 0
 
-/** The rows of a query. @internal */
+/**
+ * The rows of a query. The plan is compiled when this is called (it is pure; the QuerySet calls this when it is run)
+ * and a plain read is one statement and one map: this is every query's path.
+ * @internal
+ */
 export const fetch = <Row>(
   query: Ast.Query,
   plans: Plans,
   options?: { readonly forceOrder?: boolean }
-): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> => Effect.map(fetchRows<Row>(query, plans, options), (result) => result.rows)
+): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> => {
+  if (query.prefetch.length > 0 || query.via !== undefined) {
+    return Effect.map(fetchRows<Row>(query, plans, options), (result) => result.rows)
+  }
+  if (query.invalid) return Effect.fail(query.invalid)
+  if (query.empty) return Effect.succeed([])
+  const compiled = plan(plans, query, options?.forceOrder === true)
+  if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
+  const { hydrate, statement } = compiled.success
+  const run = Effect.map(Executor.select(statement), (raw) => raw.map(hydrate) as ReadonlyArray<Row>)
+  return query.lock === undefined ? run : Effect.andThen(requireTransaction(query), run)
+}
 
 /** The rows, with their `prefetchRelated` relations, and the `__via` keys of a prefetch through a join table. @internal */
 export const fetchRows = <Row>(
   query: Ast.Query,
   plans: Plans,
   options?: { readonly forceOrder?: boolean }
-): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> =>
-  Effect.suspend((): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> => {
-    if (query.invalid) return Effect.fail(query.invalid)
-    if (query.empty) return Effect.succeed({ rows: [], via: [] })
-    const compiled = plan(plans, query, options?.forceOrder === true)
-    if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
-    const { hydrate, statement } = compiled.success
-    let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
-      rows: raw.map(hydrate) as ReadonlyArray<Row>,
-      via: query.via === undefined ? [] : raw.map((r) => r.__via)
-    }))
-    if (query.prefetch.length > 0) {
-      run = Effect.flatMap(run, ({ rows, via }) =>
-        Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
-    }
-    return query.lock === undefined ? run : Effect.andThen(requireTransaction(query), run)
-  })
+): Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> => {
+  if (query.invalid) return Effect.fail(query.invalid)
+  if (query.empty) return Effect.succeed({ rows: [], via: [] })
+  const compiled = plan(plans, query, options?.forceOrder === true)
+  if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
+  const { hydrate, statement } = compiled.success
+  let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
+    rows: raw.map(hydrate) as ReadonlyArray<Row>,
+    via: query.via === undefined ? [] : raw.map((r) => r.__via)
+  }))
+  if (query.prefetch.length > 0) {
+    run = Effect.flatMap(run, ({ rows, via }) =>
+      Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
+  }
+  return query.lock === undefined ? run : Effect.andThen(requireTransaction(query), run)
+}
 
 /** Runs a query for the prefetch and batched loaders. @internal */
 export const runQuery: Prefetcher.Runner = (query) => fetchRows(query, noPlans())
