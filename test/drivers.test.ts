@@ -113,6 +113,16 @@ describe.runIf(url !== undefined)("Postgres", () => {
         }).pipe(Effect.provide(Postgres.layer({ url: Redacted.make(target.toString()), maxConnections: 1, ...options })))
       expect(yield* prepared({})).toBe(1)
       expect(yield* prepared({ prepare: false })).toBe(0)
+      // Lists of any length share one statement; multi-row INSERTs, whose text grows with the rows, are not prepared.
+      const cached = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        for (const n of [1, 3, 100]) yield* Note.objects.filter({ id: { in: Array.from({ length: n }, (_, i) => i) } })
+        for (const n of [2, 3]) yield* Note.objects.bulkCreate(Array.from({ length: n }, () => ({ body: "bulk" })))
+        return yield* sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%driver_note%'`
+      }).pipe(Effect.provide(Postgres.layer({ url: Redacted.make(target.toString()), maxConnections: 1 })))
+      const statements = cached.map((r) => r.statement)
+      expect(statements.filter((t) => t.includes("ANY("))).toHaveLength(1)
+      expect(statements.filter((t) => t.includes("INSERT"))).toHaveLength(0)
     }).pipe(Effect.scoped), 60_000)
 })
 

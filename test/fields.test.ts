@@ -2,7 +2,7 @@
  * Field behaviour on every driver: round trips of every field type with edge values (create, get, filter, values),
  * filtering by typed values, write validation, dynamic (untyped) bad input, and integrity errors.
  */
-import { expect, layer } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import * as SqlClient from "effect/sql/SqlClient"
 import { BigDecimal, DateTime, Duration, Effect, Schema } from "effect"
 import { Db, F, Field, type Lookup, Model, type QuerySet } from "../src/index.js"
@@ -121,7 +121,14 @@ class RtConstrained extends Model.Class<RtConstrained>("RtConstrained")({
   ]
 }) {}
 
-const models = [RtValue, RtFull, RtShort, RtDefaults, RtStrict, RtConstrained]
+/** Decimals with many places, and a short text column, for the values a driver could round or truncate. */
+class RtPrecise extends Model.Class<RtPrecise>("RtPrecise")({
+  id: Field.AutoField(),
+  amount: Field.Decimal({ maxDigits: 40, decimalPlaces: 30 }),
+  code: Field.Char({ maxLength: 3, nullable: true })
+}, { table: "rt_precise" }) {}
+
+const models = [RtValue, RtFull, RtShort, RtDefaults, RtStrict, RtConstrained, RtPrecise]
 
 // ---- helpers ----
 
@@ -272,6 +279,31 @@ for (const driver of Testing.drivers(models)) {
         expect(BigDecimal.format(BigDecimal.normalize(read.decimal!))).toBe("12345678901234.123456")
         const zero = yield* RtValue.objects.get({ id: ids[2]! })
         expect(BigDecimal.equals(zero.decimal!, BigDecimal.fromBigInt(0n))).toBe(true)
+      })))
+
+    it.effect("Decimal: 16 places and more are written in full, not in exponential notation", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const values = ["0.000000000000000000012345678901", "-1234567890.123456789012345678901234567890", "1e-30"]
+        for (const text of values) {
+          const created = yield* RtPrecise.objects.create({ amount: dec(text) })
+          const read = yield* RtPrecise.objects.get({ id: created.id })
+          expect(BigDecimal.equals(read.amount, dec(text)), text).toBe(true)
+          expect(yield* RtPrecise.objects.filter({ amount: dec(text) }).count(), text).toBe(1)
+          expect(yield* RtPrecise.objects.filter({ amount: { in: [dec(text), dec("1")] } }).count(), text).toBe(1)
+        }
+      })))
+
+    it.effect("in: one array parameter compares values as they are (no cast that truncates or rounds)", () =>
+      Testing.isolated(Effect.gen(function*() {
+        yield* RtPrecise.objects.create({ amount: dec("1.123456789012345678901234567891"), code: "abc" })
+        // A cast to varchar(3) would cut "abcdef" to "abc"; to numeric(40, 30) a value with more places would round.
+        expect(yield* RtPrecise.objects.filter({ code: { in: ["abcdef"] } }).count()).toBe(0)
+        expect(yield* RtPrecise.objects.filter({ code: { in: ["abc", "x"] } }).count()).toBe(1)
+        expect(yield* RtPrecise.objects.filter({ amount: { in: [dec("1.1234567890123456789012345678914")] } }).count()).toBe(0)
+        // Integers and fractions in one list of a Float field.
+        const row = yield* RtValue.objects.create({ label: "mixed", float: 2 })
+        expect(yield* RtValue.objects.filter({ float: { in: [1, 2, 2.5] } }).valuesList("id", { flat: true })).toEqual([row.id])
+        expect(yield* RtValue.objects.filter({ float: { in: [Number.NaN, 1e300, -0.5] } }).count()).toBe(0)
       })))
 
     it.effect("Boolean", () =>
@@ -853,3 +885,28 @@ for (const driver of Testing.drivers(models)) {
       })))
   })
 }
+
+describe("a model is a Schema", () => {
+  class Greeter extends Model.Class<Greeter>("Greeter")({
+    id: Field.AutoField(),
+    name: Field.Char({ maxLength: 10 }),
+    amount: Field.Decimal({ maxDigits: 5, decimalPlaces: 2 })
+  }, { table: "rt_greeter" }) {
+    get greeting() {
+      return `Hello, ${this.name}`
+    }
+  }
+
+  it("decoding builds the user's class, with its methods, and checks every field", () => {
+    // Touch the base class's statics first: Effect memoises a class schema on the first class that reads it.
+    expect(Greeter.meta.table).toBe("rt_greeter")
+    const decoded = Schema.decodeUnknownSync(Greeter)({ id: 1, name: "Ada", amount: dec("1.50") })
+    expect(decoded).toBeInstanceOf(Greeter)
+    expect(decoded.greeting).toBe("Hello, Ada")
+    expect(() => Schema.decodeUnknownSync(Greeter)({ id: 1, name: "a name too long", amount: dec("1.50") })).toThrow(/at most 10/)
+    expect(() => Schema.decodeUnknownSync(Greeter)({ id: 1.5, name: "Ada", amount: dec("1.50") })).toThrow(/integer/)
+    const constructed = new Greeter({ id: 2, name: "Bo", amount: dec("2.25") })
+    expect(constructed.greeting).toBe("Hello, Bo")
+    expect(() => new Greeter({ id: 2, name: "Bo", amount: dec("2.255") })).toThrow()
+  })
+})

@@ -5,10 +5,10 @@
  * @internal
  */
 import * as Result from "effect/Result"
-import { FieldError, QueryError } from "../Errors.js"
+import { FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
 import type * as Field from "../Field.js"
-import { sqlType, valueType } from "./columnTypes.js"
+import { valueType } from "./columnTypes.js"
 import * as Ast from "./query.js"
 
 /** SQL text with its parameters. @since 0.1.0 */
@@ -59,7 +59,8 @@ export class Writer {
   }
 }
 
-const T0 = "\"t0\""
+/** The alias of the query's own table. @internal */
+export const T0 = "\"t0\""
 
 /** The alias of the table a path leads to, within the statement being written. @internal */
 export type AliasOf = (path: Ast.Path) => string | null
@@ -98,7 +99,8 @@ export class Joins {
   aliasOf: AliasOf = (path) => path.length === 0 ? this.base : this.add(path)
 }
 
-const columnSql = (column: Ast.Column, alias: string | null) =>
+/** A column, qualified by its table's alias when there is one. @internal */
+export const columnSql = (column: Ast.Column, alias: string | null) =>
   alias === null ? quote(column.column) : `${alias}.${quote(column.column)}`
 
 const transformSql = (lhs: string, column: Ast.Column, transform: Ast.Transform): string => {
@@ -285,7 +287,8 @@ export const wholeRow = (model: Model.Any) => {
   return cached
 }
 
-const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null | AliasOf) => {
+/** A select list of columns, aliased to their keys where the names differ. @internal */
+export const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null | AliasOf) => {
   const aliasOf: AliasOf = typeof alias === "function" ? alias : () => alias
   return columns.map((c) => {
     const ref = columnSql(c, aliasOf(c.path))
@@ -334,8 +337,8 @@ const orderItems = (
 
 const fromClauses = new WeakMap<Model.Any, string>()
 
-/** `"table" AS "t0"`, once per model. */
-const from = (model: Model.Any): string => {
+/** `"table" AS "t0"`, once per model. @internal */
+export const from = (model: Model.Any): string => {
   let clause = fromClauses.get(model)
   if (clause === undefined) fromClauses.set(model, clause = `${quote(model.meta.table)} AS ${T0}`)
   return clause
@@ -471,123 +474,6 @@ export const exists = (query: Ast.Query): Result.Result<Compiled, FieldError> =>
     sql: `SELECT EXISTS (${compiled.sql}) AS "exists"`,
     params: compiled.params
   }))
-
-const refuseSliced = (query: Ast.Query, action: string): Result.Result<void, QueryError> =>
-  query.limit !== undefined || query.offset > 0
-    ? Result.fail(new QueryError({ model: query.model.meta.name, reason: `cannot ${action} a sliced queryset` }))
-    : Result.succeed(undefined)
-
-const mutationWhere = (query: Ast.Query, w: Writer) =>
-  Result.map(resolveWhere(query), (node) => {
-    const where = whereSql(node, w)
-    return where === undefined ? "" : ` WHERE ${where}`
-  })
-
-/** An assignment of an UPDATE: a parameter or an expression. @internal */
-export type Assignment = { readonly column: Ast.Column; readonly value: Ast.Operand }
-
-const setList = (assignments: ReadonlyArray<Assignment>, w: Writer) =>
-  assignments.map(({ column, value }) =>
-    `${quote(column.column)} = ${value._tag === "Param" ? w.param(value.value) : exprSql(value.node, w, T0)}`
-  ).join(", ")
-
-/** Compiles `UPDATE ... SET ... WHERE`, optionally returning the updated rows. @internal */
-export const update = (
-  query: Ast.Query,
-  assignments: ReadonlyArray<Assignment>,
-  options: { readonly returning?: boolean } = {}
-): Result.Result<Compiled, FieldError | QueryError> =>
-  Result.gen(function*() {
-    yield* refuseSliced(query, "update")
-    const w = new Writer()
-    const set = setList(assignments, w)
-    const where = yield* mutationWhere(query, w)
-    const returning = options.returning ? ` RETURNING ${wholeRow(query.model).list}` : ""
-    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}${returning}`, params: w.params }
-  })
-
-/**
- * Compiles one UPDATE of many rows, each with its own values, joined from a VALUES list by primary key (and by
- * version, when `versioned`), returning the keys of the rows it updated.
- * @internal
- */
-export const updateMany = (
-  model: Model.Any,
-  columns: ReadonlyArray<Ast.Column>,
-  rows: ReadonlyArray<ReadonlyArray<unknown>>,
-  versioned: boolean
-): Compiled => {
-  const w = new Writer()
-  const pk = wholeRow(model).columns.find((c) => c.key === model.meta.pk)!
-  const version = versioned ? wholeRow(model).columns.find((c) => c.key === model.meta.version)! : undefined
-  const keyed = [pk, ...(version ? [version] : []), ...columns]
-  // Parameters in VALUES have no type to infer from: cast each to its column's type.
-  const values = rows.map((row) => `(${row.map((v, i) => `${w.param(v)}::${sqlType(keyed[i]!.field)}`).join(", ")})`)
-  const names = keyed.map((_, i) => quote(`c${i}`))
-  const set = columns.map((c, i) => `${quote(c.column)} = "v".${names[i + keyed.length - columns.length]}`)
-  if (version) set.push(`${quote(version.column)} = ${columnSql(version, T0)} + 1`)
-  let where = `${columnSql(pk, T0)} = "v".${names[0]}`
-  if (version) where += ` AND ${columnSql(version, T0)} = "v".${names[1]}`
-  return {
-    sql: `UPDATE ${from(model)} SET ${set.join(", ")} FROM (VALUES ${values.join(", ")}) AS "v" (${names.join(", ")}) WHERE ${where} RETURNING ${
-      columnSql(pk, T0)
-    } AS ${quote(pk.key)}`,
-    params: w.params,
-    unprepared: rows.length > 1
-  }
-}
-
-/** Compiles `DELETE ... WHERE`. @internal */
-export const delete_ = (query: Ast.Query): Result.Result<Compiled, FieldError | QueryError> =>
-  Result.gen(function*() {
-    yield* refuseSliced(query, "delete")
-    const w = new Writer()
-    const where = yield* mutationWhere(query, w)
-    return { sql: `DELETE FROM ${from(query.model)}${where}`, params: w.params }
-  })
-
-/** What an INSERT does when a row conflicts with a unique constraint. @internal */
-export type OnConflict =
-  | { readonly _tag: "Ignore" }
-  | { readonly _tag: "Update"; readonly unique: ReadonlyArray<Ast.Column>; readonly update: ReadonlyArray<Ast.Column> }
-
-/**
- * Compiles an INSERT of one or more rows returning every column of the rows it wrote. `rows` hold a value per
- * column, or `isDefault` values for columns left to their database default.
- * @internal
- */
-export const insert = (
-  model: Model.Any,
-  columns: ReadonlyArray<Ast.Column>,
-  rows: ReadonlyArray<ReadonlyArray<unknown>>,
-  isDefault: (value: unknown) => boolean,
-  onConflict?: OnConflict
-): Compiled => {
-  const w = new Writer()
-  const table = quote(model.meta.table)
-  const returning = ` RETURNING ${selectList(wholeRow(model).columns, null)}`
-  if (columns.length === 0) {
-    // A row of defaults only; several such rows each need their own statement, which the caller issues.
-    return { sql: `INSERT INTO ${table} DEFAULT VALUES${returning}`, params: [] }
-  }
-  const values = rows.map((row) => `(${row.map((v) => isDefault(v) ? "DEFAULT" : w.param(v)).join(", ")})`)
-  let conflict = ""
-  if (onConflict?._tag === "Ignore") conflict = " ON CONFLICT DO NOTHING"
-  else if (onConflict?._tag === "Update") {
-    const set = onConflict.update.map((c) => `${quote(c.column)} = EXCLUDED.${quote(c.column)}`)
-    const version = model.meta.version
-    if (version !== undefined && !onConflict.update.some((c) => c.key === version)) {
-      const column = quote(model.meta.columns[version])
-      set.push(`${column} = ${table}.${column} + 1`)
-    }
-    conflict = ` ON CONFLICT (${onConflict.unique.map((c) => quote(c.column)).join(", ")}) DO UPDATE SET ${set.join(", ")}`
-  }
-  return {
-    sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${conflict}${returning}`,
-    params: w.params,
-    unprepared: rows.length > 1
-  }
-}
 
 /** One aggregate to compile: its function, its column (none for `COUNT(*)`), and whether over distinct values. @internal */
 export interface AggregateItem {

@@ -14,6 +14,7 @@ import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import * as Transaction from "../Transaction.js"
 import { mapKey } from "./codec.js"
+import * as CompileWrites from "./compileWrites.js"
 import * as Compiler from "./compiler.js"
 import * as Executor from "./executor.js"
 import * as Ast from "./query.js"
@@ -118,7 +119,7 @@ class Collector {
         const column = Result.getOrThrow(Ast.resolveField(model, field))
         const encoded = value === null ? null : column.field.toDb(value)
         for (const chunk of chunks(kept)) {
-          const compiled = Compiler.update(byKeys(model, model.meta.pk, chunk), [{ column, value: { _tag: "Param", value: encoded } }])
+          const compiled = CompileWrites.update(byKeys(model, model.meta.pk, chunk), [{ column, value: { _tag: "Param", value: encoded } }])
           yield* Effect.flatMap(Effect.fromResult(compiled), Executor.affected)
         }
       }
@@ -126,7 +127,7 @@ class Collector {
       let total = 0
       for (const [model, keys] of [...this.deletes].reverse()) {
         for (const chunk of chunks([...keys.values()])) {
-          const n = yield* Effect.flatMap(Effect.fromResult(Compiler.delete_(byKeys(model, model.meta.pk, chunk))), Executor.affected)
+          const n = yield* Effect.flatMap(Effect.fromResult(CompileWrites.delete_(byKeys(model, model.meta.pk, chunk))), Executor.affected)
           if (n > 0) perModel[model.meta.name] = (perModel[model.meta.name] ?? 0) + n
           total += n
         }
@@ -143,7 +144,7 @@ export const deleteRows = (query: Ast.Query): Effect.Effect<DeleteResult, Delete
     const name = model.meta.name
     // Nothing references these rows with a behaviour to apply: one DELETE.
     if (Relations.referencing(model).every(({ rel }) => rel.onDelete === "DO_NOTHING")) {
-      return Effect.flatMap(Effect.fromResult(Compiler.delete_(query)), (compiled) =>
+      return Effect.flatMap(Effect.fromResult(CompileWrites.delete_(query)), (compiled) =>
         Effect.map(Executor.affected(compiled), (n) => ({ total: n, perModel: n === 0 ? {} : { [name]: n } })))
     }
     return Transaction.atomic(Effect.gen(function*() {

@@ -17,6 +17,7 @@ import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import type { DeleteError, DeleteResult, QuerySet, ReadError, WriteError } from "../QuerySet.js"
 import * as Transaction from "../Transaction.js"
+import * as CompileWrites from "./compileWrites.js"
 import * as Compiler from "./compiler.js"
 import * as Executor from "./executor.js"
 import * as Hydrate from "./hydrate.js"
@@ -53,7 +54,7 @@ export const bulkCreate = (
   }
 ): Effect.Effect<ReadonlyArray<any>, WriteError, Db> =>
   Effect.suspend((): Effect.Effect<ReadonlyArray<any>, WriteError, Db> => {
-    let onConflict: Compiler.OnConflict | undefined
+    let onConflict: CompileWrites.OnConflict | undefined
     if (options.ignoreConflicts && options.updateConflicts) {
       return Effect.fail(new QueryError({ model: model.meta.name, reason: "ignoreConflicts and updateConflicts exclude each other" }))
     }
@@ -76,7 +77,7 @@ const insertRows = (
   model: Model.Any,
   data: ReadonlyArray<Record<string, unknown>>,
   batchSize?: number,
-  onConflict?: Compiler.OnConflict
+  onConflict?: CompileWrites.OnConflict
 ): Effect.Effect<ReadonlyArray<any>, WriteError, Db> =>
   Effect.suspend((): Effect.Effect<ReadonlyArray<any>, WriteError, Db> => {
     const issues: Array<ValidationIssue> = []
@@ -97,7 +98,7 @@ const insertRows = (
     const statements: Array<Compiler.Compiled> = []
     for (let start = 0; start < rows.length; start += keys.length === 0 ? 1 : size) {
       const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
-      statements.push(Compiler.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
+      statements.push(CompileWrites.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
     }
     const run = Effect.map(
       Effect.forEach(statements, Executor.rows),
@@ -113,7 +114,7 @@ export const update = (query: Ast.Query, values: Record<string, unknown>): Effec
     const assignments = Writes.assignments(query.model, values)
     if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
     if (assignments.success.length === 0 || query.empty) return Effect.succeed(0)
-    return Effect.flatMap(Effect.fromResult(Compiler.update(query, assignments.success)), Executor.affected)
+    return Effect.flatMap(Effect.fromResult(CompileWrites.update(query, assignments.success)), Executor.affected)
   })
 
 /** The query of one instance's row (by primary key, and by version when `versioned`). */
@@ -150,7 +151,7 @@ export const save = <Self>(
     if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
     const target = ofInstance(model, instance, true)
     const updated = Effect.flatMap(
-      Effect.fromResult(Compiler.update(target, assignments.success, { returning: true })),
+      Effect.fromResult(CompileWrites.update(target, assignments.success, { returning: true })),
       Executor.rows
     )
     return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
@@ -216,7 +217,7 @@ export const bulkUpdate = (
     const size = Math.max(1, Math.min(options.batchSize ?? Infinity, Math.floor(65535 / (columns.length + 2))))
     const batches: Array<Compiler.Compiled> = []
     for (let start = 0; start < rows.length; start += size) {
-      batches.push(Compiler.updateMany(model, columns, rows.slice(start, start + size), versioned))
+      batches.push(CompileWrites.updateMany(model, columns, rows.slice(start, start + size), versioned))
     }
     return Transaction.atomic(Effect.gen(function*() {
       let updated = 0
@@ -302,7 +303,7 @@ export const updateOrCreate = (
     if (Object.keys(defaults).length === 0) return Effect.succeed(row)
     return Effect.flatMap(Effect.fromResult(Writes.assignments(model, defaults)), (assignments) =>
       Effect.flatMap(
-        Effect.fromResult(Compiler.update(ofInstance(model, row, false), assignments, { returning: true })),
+        Effect.fromResult(CompileWrites.update(ofInstance(model, row, false), assignments, { returning: true })),
         (compiled) => Effect.map(Executor.rows(compiled), (raw) => hydrateRow(model, raw[0]))
       ))
   }

@@ -8,7 +8,7 @@ import { FieldError, ValidationError, type ValidationIssue } from "../Errors.js"
 import * as Expr from "../Expr.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
-import type { Assignment } from "./compiler.js"
+import type { Assignment } from "./compileWrites.js"
 import * as Ast from "./query.js"
 
 /** Marks a column left to its database default in a multi-row INSERT. @internal */
