@@ -311,7 +311,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * The rows related to `instance` through the relation `name`. For a foreign key or one-to-one: an Effect of the
    * related instance. For a reverse relation or many-to-many: a RelatedSet, a QuerySet of the related rows (with
    * `add`, `remove`, `set` and `clear` for many-to-many). Running either directly is batched: concurrent loads of the
-   * same relation (`Effect.forEach(books, ..., { batching: true })`) run as one query.
+   * same relation (`Effect.forEach(books, ..., { concurrency: "unbounded" })`) run as one query.
    */
   related<K extends Relation.RelationKeys<F>>(instance: Self, name: K): Related<F[K]>
   related(instance: Self, name: string): unknown {

@@ -33,9 +33,18 @@ export const maxCharacters = (max: number) =>
 /** @internal */
 export const bigintFromDb = (raw: unknown): bigint => (typeof raw === "bigint" ? raw : BigInt(raw as string))
 
-/** @internal */
-export const decimalFromDb = (raw: unknown): BigDecimal.BigDecimal =>
-  BigDecimal.fromStringUnsafe(typeof raw === "string" ? raw : String(raw))
+/**
+ * A decimal from PostgreSQL's numeric text (`-123.45`: digits, an optional point, never an exponent). `NaN` and the
+ * infinities, which a BigDecimal cannot hold, throw.
+ * @internal
+ */
+export const decimalFromDb = (raw: unknown): BigDecimal.BigDecimal => {
+  const text = typeof raw === "string" ? raw : String(raw)
+  const dot = text.indexOf(".")
+  return dot === -1
+    ? BigDecimal.make(BigInt(text), 0)
+    : BigDecimal.make(BigInt(text.slice(0, dot) + text.slice(dot + 1)), text.length - dot - 1)
+}
 
 /**
  * A decimal in plain notation with all its digits (`BigDecimal.format` switches to exponential notation for 16 places

@@ -18,15 +18,23 @@ export const instance = (model: { readonly prototype: object }, props: Record<st
 /** A function from a raw row to what the queryset yields. @internal */
 export type Hydrator = (raw: Record<string, unknown>) => any
 
-/** Decodes the selected columns of a raw row into a record keyed by field name. @internal */
-export const decodeRecord = (columns: ReadonlyArray<Ast.Column>, raw: Record<string, unknown>): Record<string, unknown> => {
-  const props: Record<string, unknown> = {}
-  for (const { field, key } of columns) {
+/** Decodes the selected columns of a raw row into `target`, keyed by field name, and returns it. */
+const decodeInto = <T extends Record<string, unknown>>(
+  target: T,
+  columns: ReadonlyArray<Ast.Column>,
+  raw: Record<string, unknown>
+): T => {
+  for (let i = 0; i < columns.length; i++) {
+    const { field, key } = columns[i]!
     const value = raw[key]
-    props[key] = value === null || value === undefined ? null : field.fromDb(value)
+    ;(target as Record<string, unknown>)[key] = value === null || value === undefined ? null : field.fromDb(value)
   }
-  return props
+  return target
 }
+
+/** Decodes the selected columns of a raw row into a record keyed by field name. @internal */
+export const decodeRecord = (columns: ReadonlyArray<Ast.Column>, raw: Record<string, unknown>): Record<string, unknown> =>
+  decodeInto({}, columns, raw)
 
 /** Builds the instances of `selectRelated` paths (children before parents) and attaches them to the row's props. */
 const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
@@ -72,13 +80,14 @@ export const hydrator = (
   const projection: Projection = query.projection
   switch (projection._tag) {
     case "Model": {
-      const Model = query.model
-      if (related.length === 0) return (raw) => instance(Model, decodeRecord(columns, raw))
+      const proto = query.model.prototype as object
+      // The instance is built in place: one object per row.
+      if (related.length === 0) return (raw) => decodeInto(Object.create(proto), columns, raw)
       const attach = relatedBuilder(related)
       return (raw) => {
-        const props = decodeRecord(columns, raw)
-        attach(raw, props)
-        return instance(Model, props)
+        const row = decodeInto(Object.create(proto), columns, raw)
+        attach(raw, row)
+        return row
       }
     }
     case "Values":
