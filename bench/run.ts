@@ -22,7 +22,6 @@
  * Knobs: BENCH_ROUNDS, BENCH_GET_N, BENCH_FILTER_N, BENCH_JOIN_N, BENCH_PREFETCH_N (server iterations; PGlite runs the
  * same counts).
  */
-import type { PGlite as PGliteDb } from "@electric-sql/pglite"
 import { Effect, Redacted } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { randomBytes } from "node:crypto"
@@ -279,16 +278,16 @@ const suite = (driverName: string, baseline: Driver | undefined) =>
 
 const pgliteRun = Effect.gen(function*() {
   yield* Tables.create(Publisher, Book)
-  const db: PGliteDb = yield* PGlite.Instance
+  const db = yield* PGlite.Instance
   // The ORM driver's parsers, so the baseline reads the same values.
   return yield* suite("pglite", {
     name: "PGlite.query",
-    get: (id) => db.query<Row>(GET_SQL, [id], { parsers }).then((r) => r.rows),
-    filter: (gt) => db.query<Row>(FILTER_SQL, [gt], { parsers }).then((r) => r.rows),
-    join: (gt) => db.query<Row>(JOIN_SQL, [gt], { parsers }).then((r) => r.rows),
+    get: (id) => db.query(GET_SQL, [id], { parsers }).then((r) => r.rows),
+    filter: (gt) => db.query(FILTER_SQL, [gt], { parsers }).then((r) => r.rows),
+    join: (gt) => db.query(JOIN_SQL, [gt], { parsers }).then((r) => r.rows),
     prefetch: async () => {
-      const publishers = (await db.query<Row>(PUBS_SQL, [], { parsers })).rows
-      const books = (await db.query<Row>(BOOKS_OF_SQL, [publishers.map((p) => p.id)], { parsers })).rows
+      const publishers = (await db.query(PUBS_SQL, [], { parsers })).rows
+      const books = (await db.query(BOOKS_OF_SQL, [publishers.map((p) => p.id)], { parsers })).rows
       return groupBooks(publishers, books)
     }
   })

@@ -15,11 +15,7 @@ import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Redacted from "effect/Redacted"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import { createHash, randomBytes } from "node:crypto"
-import { existsSync, readFileSync } from "node:fs"
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
-import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
+import { randomBytes } from "node:crypto"
 import type * as Db from "../Db.js"
 import * as PGlite from "../drivers/PGlite.js"
 import * as Postgres from "../drivers/Postgres.js"
@@ -35,46 +31,7 @@ export interface Driver {
 }
 
 /** Where PGlite schema snapshots are kept (override with `EFFECT_ORM_CACHE`). @since 0.1.0 */
-export const cacheDir = (): string => process.env.EFFECT_ORM_CACHE ?? join(process.cwd(), "node_modules", ".cache", "effect-orm")
-
-// Snapshots are only valid for the PGlite build that wrote them.
-const pgliteVersion: string = (() => {
-  try {
-    let dir = dirname(createRequire(import.meta.url).resolve("@electric-sql/pglite"))
-    while (!existsSync(join(dir, "package.json"))) dir = dirname(dir)
-    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version
-  } catch {
-    return "unknown"
-  }
-})()
-
-const readSnapshot = (path: string) =>
-  Effect.promise(() => readFile(path).then((buffer) => new Blob([buffer]), () => undefined))
-
-const writeSnapshot = (path: string, blob: Blob) =>
-  Effect.promise(async () => {
-    await mkdir(cacheDir(), { recursive: true })
-    // Write then rename, so a concurrent test file never reads half a snapshot.
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`
-    await writeFile(tmp, Buffer.from(await blob.arrayBuffer()))
-    await rename(tmp, path)
-  })
-
-/** Starts PGlite from a snapshot of `setupSql` applied to an empty database, creating the snapshots on first use. */
-const startFromSnapshot = (setupSql: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const key = createHash("sha256").update(pgliteVersion).update(setupSql.join(";\n")).digest("hex").slice(0, 16)
-    const path = join(cacheDir(), `pglite-${key}.tar.gz`)
-    const cached = yield* readSnapshot(path)
-    if (cached !== undefined) return yield* PGlite.start({ loadDataDir: cached })
-    const basePath = join(cacheDir(), `pglite-empty-${pgliteVersion}.tar.gz`)
-    const base = yield* readSnapshot(basePath)
-    const db = yield* PGlite.start(base === undefined ? {} : { loadDataDir: base })
-    if (base === undefined) yield* writeSnapshot(basePath, yield* Effect.promise(() => db.dumpDataDir("gzip")))
-    for (const sql of setupSql) yield* Effect.tryPromise(() => db.exec(sql)).pipe(Effect.orDie)
-    yield* writeSnapshot(path, yield* Effect.promise(() => db.dumpDataDir("gzip")))
-    return db
-  })
+export const cacheDir: () => string = PGlite.cacheDir
 
 /**
  * An in-memory PGlite with the models' tables, restored from a cached snapshot of that schema.
@@ -83,7 +40,7 @@ const startFromSnapshot = (setupSql: ReadonlyArray<string>) =>
 export const pglite = (
   models: ReadonlyArray<Model.Any>
 ): Layer.Layer<Db.Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
-  Layer.unwrap(Effect.map(startFromSnapshot(Tables.createSql(...models)), PGlite.layerOn))
+  Layer.unwrap(Effect.map(PGlite.startFromSnapshot(Tables.createSql(...models)), PGlite.layerOn))
 
 const isLoopback = (host: string) => host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1"
 
