@@ -74,11 +74,11 @@ export interface Meta<F extends ColumnFields = ColumnFields> {
 }
 
 /**
- * The Schema of one column as the model's Schema sees it: a value of type `T`, required (the phantom members type the
- * model's constructor).
+ * The Schema of one column as the model's Schema sees it: a value of type `T`, written `E` in JSON, required (the
+ * phantom members type the model's constructor).
  * @since 0.2.0
  */
-export interface FieldSchema<T> extends Schema.Codec<T, any> {
+export interface FieldSchema<T, E = unknown> extends Schema.Codec<T, E> {
   readonly "~type.make": T
   readonly "~type.make.in": T
   readonly "~type.optionality": "required"
@@ -88,9 +88,20 @@ export interface FieldSchema<T> extends Schema.Codec<T, any> {
   readonly "~encoded.mutability": "readonly"
 }
 
+/** A column a create or update input may leave out. @since 0.2.0 */
+export interface OptionalFieldSchema<T, E = unknown> extends Schema.Codec<T, E> {
+  readonly "~type.make": T
+  readonly "~type.make.in": T
+  readonly "~type.optionality": "optional"
+  readonly "~type.mutability": "readonly"
+  readonly "~type.constructor.default": "no-default"
+  readonly "~encoded.optionality": "optional"
+  readonly "~encoded.mutability": "readonly"
+}
+
 /** The Schema fields of a model's instances: one per column. @since 0.1.0 */
 export type SchemaFields<F extends Fields> = {
-  readonly [K in keyof Relation.Columns<F>]: FieldSchema<Field.Type<Relation.Columns<F>[K]>>
+  readonly [K in keyof Relation.Columns<F>]: FieldSchema<Field.Type<Relation.Columns<F>[K]>, Field.Encoded<Relation.Columns<F>[K]>>
 }
 
 /** A model class. @since 0.1.0 */
@@ -190,6 +201,55 @@ export const Class = <Self>(name: string) =>
 // The registry builds the automatic join models of many-to-many fields with `Class`: handed in here, since the
 // registry cannot import this module.
 Registry.setModelFactory(Class)
+
+type Cols<M> = M extends { readonly objects: QuerySet.QuerySet<infer F, any, any> } ? Relation.Columns<F> : never
+
+/** Columns a create input leaves out: keys the database generates, and the version counter. */
+type Excluded<C> = { [K in keyof C]: C[K] extends Field.Generated | Field.Versioned ? K : never }[keyof C]
+
+type OptionalIn<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true, any, any> ? K : never }[keyof C]
+
+type PkOf<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, any, true, any> ? K : never }[keyof C]
+
+/** The fields of `createInput(model)`. @since 0.2.0 */
+export type CreateInputFields<C> =
+  & { readonly [K in Exclude<keyof C, Excluded<C> | OptionalIn<C>>]: FieldSchema<Field.Type<C[K]>, Field.Encoded<C[K]>> }
+  & { readonly [K in Exclude<OptionalIn<C>, Excluded<C>>]: OptionalFieldSchema<Field.Type<C[K]>, Field.Encoded<C[K]>> }
+
+/** The fields of `updateInput(model)`. @since 0.2.0 */
+export type UpdateInputFields<C> = {
+  readonly [K in Exclude<keyof C, Excluded<C> | PkOf<C>>]: OptionalFieldSchema<Field.Type<C[K]>, Field.Encoded<C[K]>>
+}
+
+const inputSchema = (model: Any, include: (field: Field.Any, key: string) => "required" | "optional" | "omit") => {
+  const fields: Record<string, Schema.Top> = {}
+  for (const [key, field] of Object.entries(model.meta.fields as Record<string, Field.Any>)) {
+    const how = field.generated || field.version ? "omit" : include(field, key)
+    if (how !== "omit") fields[key] = how === "optional" ? Schema.optionalKey(field.schema) : field.schema
+  }
+  return Schema.Struct(fields)
+}
+
+/**
+ * The Schema of a create request's body (JSON-safe, like the model's): every column `create` takes, required unless it
+ * has a default or is nullable, foreign keys by key (`publisherId`), without the keys the database generates and the
+ * version counter. Its decoded value can be given to `Model.objects.create`. Keys it does not know are dropped.
+ * @since 0.2.0
+ */
+export const createInput = <M extends Any & { readonly objects: QuerySet.QuerySet<any, any, any> }>(
+  model: M
+): Schema.Struct<CreateInputFields<Cols<M>>> =>
+  inputSchema(model, (field) => field.hasDefault || field.nullable ? "optional" : "required") as any
+
+/**
+ * The Schema of an update request's body: every writable column, all optional, without the primary key (nor the
+ * generated keys and the version counter). Its decoded value can be given to a QuerySet's `update`.
+ * @since 0.2.0
+ */
+export const updateInput = <M extends Any & { readonly objects: QuerySet.QuerySet<any, any, any> }>(
+  model: M
+): Schema.Struct<UpdateInputFields<Cols<M>>> =>
+  inputSchema(model, (field) => field.primaryKey ? "omit" : "optional") as any
 
 /** The instance type of a model class. @since 0.1.0 */
 export type Instance<M> = M extends new(...args: any) => infer I ? I : never

@@ -8,7 +8,11 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 
 /** @internal */
 export const INT8_MIN = -(2n ** 63n)
@@ -63,6 +67,26 @@ export const decimalToDb = (value: unknown): string => {
   }
   return negative ? `-${text}` : text
 }
+
+/**
+ * A decimal in JSON: a string (`"29.90"`, `"-1e-3"`; never a JSON number, which a parser reads as a float), written
+ * back in plain notation with its scale. The empty string is refused (`BigDecimal.fromString` reads it as zero).
+ * @internal
+ */
+export const DecimalString: Schema.Codec<BigDecimal.BigDecimal, string> = Schema.String.pipe(
+  Schema.decodeTo(
+    Schema.BigDecimal,
+    SchemaTransformation.transformEffect<BigDecimal.BigDecimal, string>({
+      decode: (s, options) => {
+        const parsed = s.trim() === "" ? Option.none() : BigDecimal.fromString(s.trim())
+        return Option.isSome(parsed)
+          ? Effect.succeed(parsed.value)
+          : Effect.fail(new SchemaIssue.InvalidValue({ expected: "a decimal number written as a string" }, s, options))
+      },
+      encode: (value) => Effect.succeed(decimalToDb(value))
+    })
+  )
+)
 
 /** Counts whole and fractional digits the way Django's DecimalValidator does. @internal */
 export const decimalShape = (value: BigDecimal.BigDecimal): { readonly whole: number; readonly decimals: number } => {
@@ -157,10 +181,8 @@ const MIN_TIMESTAMP_YEAR = -4712
 export const isStorableDateTime = (u: unknown): u is DateTime.Utc =>
   isUtc(u) && new globalThis.Date(DateTime.toEpochMillis(u)).getUTCFullYear() >= MIN_TIMESTAMP_YEAR
 
-/** @internal */
-export const StorableDateTime = Schema.DateTimeUtc.check(
-  Schema.makeFilter((d: DateTime.Utc) => isStorableDateTime(d) || "Expected a date-time from 4713 BC on")
-)
+/** Check: a date-time within PostgreSQL's timestamptz range. @internal */
+export const storableDateTime = Schema.makeFilter((d: DateTime.Utc) => isStorableDateTime(d) || "Expected a date-time from 4713 BC on")
 
 /** Writes PostgreSQL's own timestamptz text (years beyond 9999 and BC included, which ISO 8601 text is not). @internal */
 export const dateTimeToDb = (value: unknown): string => {
