@@ -30,6 +30,7 @@ import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
 import * as InstanceWrites from "./internal/instanceWrites.js"
 import * as Ast from "./internal/query.js"
+import * as Operation from "./internal/operation.js"
 import * as Reads from "./internal/reads.js"
 import * as RelatedSets from "./internal/relatedSets.js"
 import type { Db } from "./internal/service.js"
@@ -152,7 +153,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** Runs the query and returns its rows. */
   asEffect(): Effect.Effect<ReadonlyArray<Row>, ReadError, Db> {
-    return this.fetch()
+    return this.traced("select", "all", this.fetch())
+  }
+
+  /** `effect` as the operation `operation`, in a span of its own (`effect-orm.select`, ...). */
+  private traced<A, E, R>(kind: Operation.Kind, operation: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Operation.traced(kind, this.modelName, operation, effect)
   }
 
   private with(changes: Partial<Ast.Query>): QuerySet<F, Self, Row> {
@@ -327,12 +333,16 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     const probe = qs.sliced
       ? qs.slice(0, 2)
       : qs.with({ ordering: [], limit: 2 })
-    return Reads.single(probe.fetch(), this.modelName, conditions)
+    return this.traced("select", "get", Reads.single(probe.fetch(), this.modelName, conditions))
   }
 
   /** The first row (by the ordering, or the primary key when unordered and not sliced). */
   first(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
-    return Effect.map(this.slice(0, 1).fetch({ forceOrder: !this.sliced }), (rows) => Option.fromNullishOr(rows[0]))
+    return this.traced(
+      "select",
+      "first",
+      Effect.map(this.slice(0, 1).fetch({ forceOrder: !this.sliced }), (rows) => Option.fromNullishOr(rows[0]))
+    )
   }
 
   /** The last row (by the ordering, or the primary key when unordered). */
@@ -340,17 +350,21 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
     const base = ordered.length === 0 ? this.orderBy("pk") : this
-    return Effect.map(base.reverse().slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullishOr(rows[0]))
+    return this.traced(
+      "select",
+      "last",
+      Effect.map(base.reverse().slice(0, 1).fetch({ forceOrder: true }), (rows) => Option.fromNullishOr(rows[0]))
+    )
   }
 
   /** The number of rows. */
   count(): Effect.Effect<number, ReadError, Db> {
-    return Reads.count(this.query)
+    return this.traced("select", "count", Reads.count(this.query))
   }
 
   /** Whether any row matches. */
   exists(): Effect.Effect<boolean, ReadError, Db> {
-    return Reads.exists(this.query)
+    return this.traced("select", "exists", Reads.exists(this.query))
   }
 
   /**
@@ -361,7 +375,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   aggregate<const A extends Readonly<Record<string, Aggregate.Valid<Columns<F>>>>>(
     aggregates: A
   ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], Columns<F>> }, ReadError, Db> {
-    return Reads.aggregate(this.query, aggregates)
+    return this.traced("select", "aggregate", Reads.aggregate(this.query, aggregates))
   }
 
   /** Rows keyed by a unique field (the primary key by default), optionally only those with the given keys. */
@@ -369,12 +383,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     keys?: ReadonlyArray<Exclude<Field.Type<Columns<F>[[K] extends [never] ? Relation.PkField<F> extends never ? never : ColumnKey<F> : K]>, null>>,
     options?: { readonly fieldName?: K }
   ): Effect.Effect<ReadonlyMap<unknown, Row>, ReadError, Db> {
-    return Reads.inBulk(this, keys, options?.fieldName)
+    return this.traced("select", "inBulk", Reads.inBulk(this, keys, options?.fieldName))
   }
 
   /** Inserts a row (defaults applied, every value validated) and returns the instance with generated values. */
   create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
-    return InstanceWrites.create(this.query.model, data as Record<string, unknown>)
+    return this.traced("insert", "create", InstanceWrites.create(this.query.model, data as Record<string, unknown>))
   }
 
   /**
@@ -394,12 +408,16 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       }
     } = {}
   ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
-    return InstanceWrites.bulkCreate(this.query.model, data as ReadonlyArray<Record<string, unknown>>, options)
+    return this.traced(
+      "insert",
+      "bulkCreate",
+      InstanceWrites.bulkCreate(this.query.model, data as ReadonlyArray<Record<string, unknown>>, options)
+    )
   }
 
   /** Updates every matching row and returns how many were updated (the version field, if any, is incremented). */
   update(values: UpdateInput<F>): Effect.Effect<number, WriteError, Db> {
-    return InstanceWrites.update(this.query, values as Record<string, unknown>)
+    return this.traced("update", "update", InstanceWrites.update(this.query, values as Record<string, unknown>))
   }
 
   /**
@@ -412,12 +430,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     instance: Self,
     options: { readonly updateFields?: ReadonlyArray<ColumnKey<F>> } = {}
   ): Effect.Effect<Self, WriteError | StaleObjectError, Db> {
-    return InstanceWrites.save(this.query.model, instance, options.updateFields)
+    return this.traced("update", "save", InstanceWrites.save(this.query.model, instance, options.updateFields))
   }
 
   /** The instance's row as the database has it now (Django's `refresh_from_db`). */
   refresh(instance: Self): Effect.Effect<Self, ReadError | DoesNotExist, Db> {
-    return InstanceWrites.refresh(fromQuery, this.query.model, instance)
+    return this.traced("select", "refresh", InstanceWrites.refresh(fromQuery, this.query.model, instance))
   }
 
   /**
@@ -426,7 +444,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * nothing.
    */
   deleteInstance(instance: Self): Effect.Effect<DeleteResult, DeleteError | StaleObjectError, Db> {
-    return InstanceWrites.deleteInstance(fromQuery, this.query.model, instance)
+    return this.traced("delete", "deleteInstance", InstanceWrites.deleteInstance(fromQuery, this.query.model, instance))
   }
 
   /**
@@ -439,7 +457,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     fields: ReadonlyArray<ColumnKey<F>>,
     options: { readonly batchSize?: number } = {}
   ): Effect.Effect<number, WriteError | StaleObjectError, Db> {
-    return InstanceWrites.bulkUpdate(this.query.model, instances, fields, options)
+    return this.traced("update", "bulkUpdate", InstanceWrites.bulkUpdate(this.query.model, instances, fields, options))
   }
 
   /**
@@ -451,7 +469,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>> = {}
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    return InstanceWrites.getOrCreate(fromQuery, this.query, lookup, defaults)
+    return this.traced("insert", "getOrCreate", InstanceWrites.getOrCreate(fromQuery, this.query, lookup, defaults))
   }
 
   /**
@@ -463,7 +481,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     lookup: Filter<F>,
     defaults: Partial<CreateInput<F>> = {}
   ): Effect.Effect<readonly [Self, boolean], WriteError | MultipleObjectsReturned, Db> {
-    return InstanceWrites.updateOrCreate(fromQuery, this.query, lookup, defaults)
+    return this.traced("update", "updateOrCreate", InstanceWrites.updateOrCreate(fromQuery, this.query, lookup, defaults))
   }
 
   /**
@@ -485,20 +503,22 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * PROTECT ...), in one transaction; returns how many rows were deleted, in total and per model.
    */
   delete(): Effect.Effect<DeleteResult, DeleteError, Db> {
-    return Effect.suspend((): Effect.Effect<DeleteResult, DeleteError, Db> => {
+    return this.traced("delete", "delete", Effect.suspend((): Effect.Effect<DeleteResult, DeleteError, Db> => {
       if (this.query.invalid) return Effect.fail(this.query.invalid)
       if (this.query.empty) return Effect.succeed({ total: 0, perModel: {} })
       if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot delete a sliced queryset" }))
       return Deletion.deleteRows(this.query)
-    })
+    }))
   }
 
   /**
-   * Streams the rows through a server-side cursor, with backpressure. `prefetchRelated` relations are loaded per
-   * chunk of 500 rows.
+   * Streams the rows through a cursor, with backpressure, in a span (`effect-orm.select`, operation `stream`) for the
+   * stream's life. `prefetchRelated` relations are loaded per chunk of 500 rows. Inside a transaction the cursor is
+   * an SQL cursor on its connection, so the stream's consumer may query the database (in the same transaction)
+   * between rows.
    */
   stream(): Stream.Stream<Row, ReadError, Db> {
-    return Reads.stream(this.query, this.plans)
+    return Operation.tracedStream("select", this.modelName, "stream", Reads.stream<Row>(this.query, this.plans))
   }
 
   /** The SQL text and parameters this QuerySet runs. */

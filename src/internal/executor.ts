@@ -15,7 +15,8 @@ import type { IntegrityError } from "../Errors.js"
 import * as Transaction from "../Transaction.js"
 import type { Compiled } from "./compiler.js"
 import { mapSqlError } from "./integrity.js"
-import { currentQueryLog } from "./queryLog.js"
+import * as Operation from "./operation.js"
+import { currentQueryLog, LogStatements } from "./queryLog.js"
 import * as SchemaEpoch from "./schemaEpoch.js"
 import { Db } from "./service.js"
 
@@ -29,7 +30,24 @@ const execute = <A, E, R>(
 ): Effect.Effect<A, E, R | Db> =>
   Effect.withFiber((fiber) => {
     fiber.getRef(currentQueryLog)?.push(compiled)
-    return run(Context.get(fiber.context as Context.Context<Db>, Db).sql, fiber.context)
+    Operation.countStatement(fiber.getRef(Operation.CurrentOperation))
+    const effect = run(Context.get(fiber.context as Context.Context<Db>, Db).sql, fiber.context)
+    return fiber.getRef(LogStatements) ? logged(compiled, effect) : effect
+  })
+
+/** Logs a statement at debug level once it has run, with its duration (`QueryLog.LogStatements`). */
+const logged = <A, E, R>(compiled: Compiled, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const started = performance.now()
+    return Effect.onExit(effect, (exit) =>
+      Effect.logDebug("effect-orm: statement").pipe(
+        Effect.annotateLogs({
+          sql: compiled.sql,
+          parameters: compiled.params.length,
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          outcome: exit._tag === "Success" ? "success" : "failure"
+        })
+      ))
   })
 
 /** Runs a read and returns its rows (a read cannot break a constraint, so errors stay `SqlError`). @internal */
