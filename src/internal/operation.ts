@@ -43,16 +43,15 @@ export const traced = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
     const counter: Counter = { statements: 0, parent: fiber.getRef(CurrentOperation) }
-    return Effect.useSpan(
-      names[kind],
-      { attributes: { "effect-orm.model": model, "effect-orm.operation": operation } },
-      (span) =>
-        effect.pipe(
-          Effect.provideService(CurrentOperation, counter),
-          Effect.withParentSpan(span),
-          Effect.onExit(() => Effect.sync(() => span.attribute("effect-orm.statements", counter.statements)))
-        )
+    const counted = effect.pipe(
+      Effect.onExit(() => Effect.annotateCurrentSpan("effect-orm.statements", counter.statements)),
+      Effect.provideService(CurrentOperation, counter)
     )
+    // The stack of the span's creation is the ORM's own: not worth its cost on every query.
+    return Effect.withSpan(counted, names[kind], {
+      attributes: { "effect-orm.model": model, "effect-orm.operation": operation },
+      captureStackTrace: false
+    })
   })
 
 /** Runs `stream` as the operation `operation` on `model`, in a span that lasts as long as the stream. @internal */
