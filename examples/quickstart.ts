@@ -3,7 +3,7 @@
  * typed errors, on the embedded PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
 import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, QueryLog, Tables } from "../src/index.js"
+import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, QueryLog, Tables } from "effect-orm"
 
 class Publisher extends Model.Class<Publisher>("Publisher")({
   id: Field.AutoField(),

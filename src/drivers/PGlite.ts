@@ -225,7 +225,8 @@ export const startFromSnapshot = (
 ): Effect.Effect<Database, SqlError, Scope.Scope> =>
   Snapshot.start(setupSql, {
     start: (loadDataDir) => start(loadDataDir === undefined ? options : { ...options, loadDataDir }),
-    dump: (db) => Effect.promise(() => db.dumpDataDir("gzip")),
+    // Uncompressed (about 40 MB a cluster): restoring a compressed dump takes a third longer.
+    dump: (db) => Effect.promise(() => db.dumpDataDir("none")),
     exec: (db, sql) => attempt("query", () => db.exec(sql)),
     cluster: `${options.username ?? ""}\u0000${options.database ?? ""}`
   }).pipe(Effect.mapError((error) => error instanceof SqlError ? error : sqlError(error, "PGlite: Failed to start", "connect")))

@@ -69,10 +69,10 @@ export const start = <Db>(
     const key = (statements: ReadonlyArray<string>) =>
       createHash("sha256").update(pgliteVersion()).update(of.cluster).update(statements.join(";\n")).digest("hex")
         .slice(0, 16)
-    const path = join(cacheDir(), `pglite-${key(setupSql)}.tar.gz`)
+    const path = join(cacheDir(), `pglite-${key(setupSql)}.tar`)
     const cached = yield* read(path)
     if (cached !== undefined) return yield* of.start(cached)
-    const emptyPath = join(cacheDir(), `pglite-${key([])}.tar.gz`)
+    const emptyPath = join(cacheDir(), `pglite-${key([])}.tar`)
     const empty = setupSql.length === 0 ? undefined : yield* read(emptyPath)
     const db = yield* of.start(empty)
     if (empty === undefined) yield* write(emptyPath, of.dump(db))
