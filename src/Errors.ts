@@ -52,6 +52,40 @@ export class ValidationError extends Data.TaggedError("ValidationError")<{
   }
 }
 
+/**
+ * A row read from the database does not decode into its model: a value written by another program (or by SQL) that
+ * the field's schema refuses, such as JSON not matching the field's Schema. Nothing is returned for the query.
+ * @since 0.2.0
+ */
+export class DecodeError extends Data.TaggedError("DecodeError")<{
+  readonly model: string
+  /** The row's primary key as the database gave it, when it was selected. */
+  readonly pk: unknown
+  readonly field: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.model}${this.pk === undefined ? "" : ` ${String(this.pk)}`}: the stored value of ${this.field} does not decode: ${this.reason}`
+  }
+}
+
+/**
+ * The database refused a value computed or compared by the statement (SQLSTATE class 22: a number out of range, a
+ * division by zero, text too long for its column, an invalid regular expression). Nothing was written by the
+ * statement; inside a transaction, the transaction is aborted (except for regular expressions, checked in a savepoint).
+ * @since 0.2.0
+ */
+export class DataError extends Data.TaggedError("DataError")<{
+  /** PostgreSQL's SQLSTATE, e.g. `22003` (numeric value out of range), `22012` (division by zero). */
+  readonly code: string
+  readonly detail: string
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `the database refused a value (SQLSTATE ${this.code}): ${this.detail}`
+  }
+}
+
 /** The kind of constraint an `IntegrityError` reports. @since 0.1.0 */
 export type IntegrityKind = "unique" | "foreignKey" | "notNull" | "check" | "exclusion"
 

@@ -5,6 +5,9 @@
  * @since 0.1.0
  */
 
+import type { BigDecimal } from "effect/BigDecimal"
+import type { Duration } from "effect/Duration"
+
 /** @since 0.1.0 */
 export const TypeId: unique symbol = Symbol.for("effect-orm/Expr")
 
@@ -32,8 +35,12 @@ export interface Expr<Field extends string = string> {
   div<G extends string = never>(other: Operand<G>): Expr<Field | G>
 }
 
-/** A value or an expression. @since 0.1.0 */
-export type Operand<Field extends string = string> = Expr<Field> | number | bigint | string
+/**
+ * A value or an expression: numbers, bigints and BigDecimals combine with numeric fields, Durations with durations and
+ * points in time. Operands and fields are checked before SQL runs (a `FieldError` for `F("title").add(1)`).
+ * @since 0.1.0
+ */
+export type Operand<Field extends string = string> = Expr<Field> | number | bigint | BigDecimal | Duration
 
 /** @since 0.1.0 */
 export const isExpr = (u: unknown): u is Expr => typeof u === "object" && u !== null && TypeId in u

@@ -213,7 +213,7 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
   }
 }
 
-const isString = (u: unknown) => typeof u === "string" && !u.includes("\u0000")
+const isString = Codec.isText
 const INT4_MIN = -2147483648
 const INT4_MAX = 2147483647
 const isIntegerIn = (min: number, max: number) => (u: unknown) =>
@@ -327,7 +327,7 @@ export const BigInteger = <const O extends CommonOptions<bigint> = {}>(options?:
 
 /** Double-precision float. @since 0.1.0 */
 export const Float = <const O extends CommonOptions<number> = {}>(options?: O): Make<number, "number", O> =>
-  make({ kind: "Float", lookupKind: "number", base: Schema.Number, isValue: (u) => typeof u === "number" }, options) as any
+  make({ kind: "Float", lookupKind: "number", base: Schema.Number, isValue: (u) => typeof u === "number", toDb: Codec.floatToDb }, options) as any
 
 /** Options of a decimal field. @since 0.1.0 */
 export interface DecimalOptions extends CommonOptions<BigDecimal.BigDecimal> {
@@ -345,7 +345,7 @@ export const Decimal = <const O extends DecimalOptions>(options: O): Make<BigDec
     kind: "Decimal",
     lookupKind: "decimal",
     base: Codec.DecimalString.check(Codec.decimalDigits(options.maxDigits, options.decimalPlaces)),
-    isValue: BigDecimal.isBigDecimal,
+    isValue: Codec.isStorableDecimal,
     fromDb: Codec.decimalFromDb,
     toDb: Codec.decimalToDb,
     maxDigits: options.maxDigits,
@@ -423,11 +423,21 @@ export const JSON = <A, I, const O extends CommonOptions<A> = {}>(
 ): Make<A, "json", O, I> => {
   const decode = Schema.decodeUnknownSync(schema)
   const encode = Schema.encodeSync(schema)
+  // What jsonb cannot hold exactly (NaN, a bigint, a cycle, NUL, a lone surrogate) is refused before it is
+  // stringified: JSON.stringify would write null for NaN, or throw.
+  const problem = (a: A): string | undefined => {
+    try {
+      return Codec.jsonProblem(encode(a))
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error)
+    }
+  }
+  const isType = Schema.is(Schema.toType(schema))
   return make({
     kind: "JSON",
     lookupKind: "json",
-    base: schema,
-    isValue: Schema.is(Schema.toType(schema)),
+    base: schema.check(Schema.makeFilter((a: A) => problem(a) ?? true)),
+    isValue: (u) => isType(u) && problem(u) === undefined,
     fromDb: decode,
     toDb: (value) => globalThis.JSON.stringify(encode(value as A))
   }, options) as any

@@ -6,7 +6,7 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Field from "./Field.js"
-import { snakeCase } from "./internal/names.js"
+import { identifierProblem, snakeCase } from "./internal/names.js"
 import * as Registry from "./internal/registry.js"
 import * as Relations from "./internal/relations.js"
 import type { Filter } from "./Lookup.js"
@@ -142,8 +142,21 @@ const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<C
   if (pks.length !== 1) {
     throw new Error(`Model ${name} must have exactly one primary key field, found ${pks.length}`)
   }
+  if ("pk" in fields && pks[0] !== "pk") throw new Error(`Model ${name}: "pk" names the primary key; only the primary key field may be called pk`)
   const columns: Record<string, string> = {}
   for (const key of Object.keys(fields)) columns[key] = fields[key]!.dbColumn ?? snakeCase(key)
+  // PostgreSQL truncates longer names silently: a column would read back under another name, a constraint clash.
+  const identifier = (what: string, value: string, hint: string) => {
+    const problem = identifierProblem(value)
+    if (problem !== undefined) throw new Error(`Model ${name}: the ${what} "${value}" ${problem}; ${hint}`)
+  }
+  identifier("table name", options.table ?? snakeCase(name), "give a shorter `table` option")
+  for (const key of Object.keys(fields)) {
+    if (key.includes(".")) throw new Error(`Model ${name}: the field name "${key}" contains ".", which separates relation paths`)
+    identifier(`column name of ${key}`, columns[key]!, "give the field a shorter `dbColumn`")
+  }
+  options.constraints?.forEach((c) => identifier("constraint name", c.name, "give it a shorter name"))
+  options.indexes?.forEach((index) => index.name !== undefined && identifier("index name", index.name, "give it a shorter name"))
   if (Object.values(fields).filter((f) => f.version).length > 1) {
     throw new Error(`Model ${name} can have at most one Version field`)
   }

@@ -13,6 +13,8 @@ import * as Effectable from "effect/Effectable"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import {
+  type DataError,
+  type DecodeError,
   type DoesNotExist,
   type FieldError,
   type IntegrityError,
@@ -42,7 +44,7 @@ type Fields = Model.Fields
 type Columns<F> = Relation.Columns<F>
 
 /** Errors of reading a queryset. @since 0.1.0 */
-export type ReadError = FieldError | QueryError | SqlError.SqlError
+export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
 
 /** Errors of writing through a queryset. @since 0.1.0 */
 export type WriteError = ReadError | ValidationError | IntegrityError
@@ -65,7 +67,13 @@ type OptionalKeys<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true
 export type CreateInput<F, C = Columns<F>> =
   & { readonly [K in Exclude<keyof C, OptionalKeys<C> | KeyColumns<F>>]: Field.Type<C[K]> }
   & { readonly [K in Exclude<OptionalKeys<C>, KeyColumns<F>>]?: Field.Type<C[K]> }
+  & PkInput<C>
   & ForeignKeyInput<F>
+
+type PkField<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, any, true> ? K : never }[keyof C]
+
+/** `pk`, naming the primary key in writes as in filters (a FieldError when the field is given by name too). */
+type PkInput<C> = "pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> }
 
 type KeyColumns<F> = `${Relation.ForwardKeys<F>}Id`
 
@@ -92,6 +100,7 @@ type KeyOrInstance<F, K> = K extends Relation.ForwardKeys<F>
  */
 export type UpdateInput<F, C = Columns<F>> =
   & { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
+  & ("pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> | Expr.Expr<keyof C & string> })
   & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
 
 /** A row of `values(...)`: each path's value, keyed by the path. @since 0.1.0 */
@@ -386,7 +395,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return this.traced("select", "inBulk", Reads.inBulk(this, keys, options?.fieldName))
   }
 
-  /** Inserts a row (defaults applied, every value validated) and returns the instance with generated values. */
+  /**
+   * Inserts a row (defaults applied, every value validated) and returns the instance with generated values. `pk` may
+   * name the primary key (`create({ pk: 7, ... })`), as in filters.
+   */
   create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
     return this.traced("insert", "create", InstanceWrites.create(this.query.model, data as Record<string, unknown>))
   }
@@ -415,7 +427,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     )
   }
 
-  /** Updates every matching row and returns how many were updated (the version field, if any, is incremented). */
+  /**
+   * Updates every matching row and returns how many were updated (the version field, if any, is incremented). As in
+   * Django, this may change primary keys (`update({ pk: 99 })`, or by the field's name); `save` never does.
+   */
   update(values: UpdateInput<F>): Effect.Effect<number, WriteError, Db> {
     return this.traced("update", "update", InstanceWrites.update(this.query, values as Record<string, unknown>))
   }

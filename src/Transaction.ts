@@ -11,7 +11,6 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -53,12 +52,14 @@ export interface AtomicOptions<RS = never> {
  */
 interface Root {
   state: "open" | "committed" | "rolledBack"
+  /** Set once COMMIT succeeded (by the first after-commit callback): an interruption may still end the fiber. */
+  committed: boolean
   readonly rollbackOnly: boolean
   /** Run when the transaction ends, committed or not (`onEnd`). */
   readonly ended: Array<() => void>
 }
 
-const makeRoot = (rollbackOnly: boolean): Root => ({ state: "open", rollbackOnly, ended: [] })
+const makeRoot = (rollbackOnly: boolean): Root => ({ state: "open", committed: false, rollbackOnly, ended: [] })
 
 /** Marks how a transaction ended and runs what waited for its end. */
 const end = (root: Root, state: "committed" | "rolledBack") =>
@@ -130,9 +131,12 @@ const outermost = <A, E, R>(
     const begin = beginStatement(options)
     // The BEGIN statement is for this transaction only, not for one a forked fiber opens on another database.
     const body = begin === undefined ? effect : Effect.provideService(effect, SqlClient.BeginTransaction, undefined)
-    const run = level(sql, body, root)
+    // COMMIT is uninterruptible: an interruption arriving during it ends the fiber after the commit, so the exit
+    // alone does not say whether the transaction committed. The client's first after-commit callback does.
+    const marked = Effect.andThen(sql.afterCommit(Effect.sync(() => { root.committed = true })), body)
+    const run = level(sql, marked, root)
     return (begin === undefined ? run : Effect.provideService(run, SqlClient.BeginTransaction, begin)).pipe(
-      Effect.onExit((exit) => end(root, Exit.isSuccess(exit) ? "committed" : "rolledBack"))
+      Effect.onExit(() => end(root, root.committed ? "committed" : "rolledBack"))
     )
   })
 }

@@ -18,6 +18,8 @@ export * as Transaction from "./Transaction.js"
 export * as Postgres from "./drivers/Postgres.js"
 export * as PGlite from "./drivers/PGlite.js"
 export {
+  DataError,
+  DecodeError,
   DoesNotExist,
   FieldError,
   IntegrityError,

@@ -15,6 +15,8 @@ import {
   Max,
   Min,
   Sum,
+  type DataError,
+  type DecodeError,
   type FieldError,
   Field,
   type IntegrityError,
@@ -76,7 +78,7 @@ const Book = Kitchen
 
 /** The row type of a queryset. */
 type RowOf<Q> = Q extends QuerySet.QuerySet<any, any, infer R> ? R : never
-type ReadError = FieldError | QueryError | SqlError
+type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError
 type WriteError = ReadError | ValidationError | IntegrityError
 
 const required = {
@@ -196,8 +198,10 @@ describe("create", () => {
   it("rejects unknown keys", () => {
     // @ts-expect-error `nope` is not a field
     Book.objects.create({ ...required, nope: 1 })
-    // @ts-expect-error `pk` is a lookup alias, not a field
-    Tagged.objects.create({ code: "abc", label: "x", big: 1n, pk: "abc" })
+    // `pk` names the primary key in writes too (giving both `pk` and the key's name is a FieldError at run time).
+    Book.objects.create({ ...required, pk: 7 })
+    // @ts-expect-error the primary key's type
+    Book.objects.create({ ...required, pk: "7" })
   })
 })
 

@@ -21,10 +21,77 @@ export const INT8_MAX = 2n ** 63n - 1n
 /** @internal */
 export const isInt8 = (u: unknown): u is bigint => typeof u === "bigint" && u >= INT8_MIN && u <= INT8_MAX
 
-/** Text PostgreSQL can store: anything but the NUL character. @internal */
-export const Text = Schema.String.check(
-  Schema.makeFilter((s: string) => !s.includes("\u0000") || "Text cannot contain the NUL character")
-)
+// A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * Why PostgreSQL cannot store `s` as text, or `undefined`: it refuses the NUL character, and a lone surrogate (which
+ * is not Unicode) would be stored as U+FFFD, changing the text silently (PGlite refuses some of them outright).
+ * @internal
+ */
+export const textProblem = (s: string): string | undefined =>
+  s.includes("\u0000")
+    ? "Text cannot contain the NUL character"
+    : loneSurrogate.test(s)
+    ? "Text must be well-formed Unicode (it contains a lone surrogate)"
+    : undefined
+
+/** Text PostgreSQL can store (see `textProblem`). @internal */
+export const isText = (u: unknown): u is string => typeof u === "string" && textProblem(u) === undefined
+
+/** Text PostgreSQL can store: no NUL character, no lone surrogate. @internal */
+export const Text = Schema.String.check(Schema.makeFilter((s: string) => textProblem(s) ?? true))
+
+/**
+ * Why `jsonb` cannot store `value` (a JSON value as a field's schema encodes it) exactly, or `undefined`: its strings
+ * and keys must be text PostgreSQL can store, its numbers finite (`JSON.stringify` writes NaN as null), and it must be
+ * plain JSON (no bigint, function, symbol or cycle, which `JSON.stringify` refuses or drops).
+ * @internal
+ */
+export const jsonProblem = (value: unknown, path = "", seen = new Set<object>()): string | undefined => {
+  const at = path === "" ? "" : ` at ${path}`
+  switch (typeof value) {
+    case "string": {
+      const problem = textProblem(value)
+      return problem === undefined ? undefined : `${problem}${at}`
+    }
+    case "number":
+      return Number.isFinite(value) ? undefined : `JSON cannot hold ${value}${at}`
+    case "boolean":
+      return undefined
+    case "undefined":
+      return `JSON cannot hold undefined${at}`
+    case "bigint":
+    case "function":
+    case "symbol":
+      return `JSON cannot hold a ${typeof value}${at}`
+  }
+  if (value === null) return undefined
+  if (seen.has(value as object)) return `JSON cannot hold a cycle${at}`
+  seen.add(value as object)
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const problem = jsonProblem(value[i], `${path}[${i}]`, seen)
+        if (problem !== undefined) return problem
+      }
+      return undefined
+    }
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) return `JSON holds only plain objects and arrays${at}`
+    for (const [key, item] of Object.entries(value as object)) {
+      const keyProblem = textProblem(key)
+      if (keyProblem !== undefined) return `${keyProblem} (in a key)${at}`
+      // Keys whose value is undefined are left out of JSON, as JSON.stringify does.
+      if (item === undefined) continue
+      const problem = jsonProblem(item, path === "" ? key : `${path}.${key}`, seen)
+      if (problem !== undefined) return problem
+    }
+    return undefined
+  } finally {
+    seen.delete(value as object)
+  }
+}
 
 /** At most `max` characters, counted as PostgreSQL's varchar does (code points, so an emoji is one). @internal */
 export const maxCharacters = (max: number) =>
@@ -87,6 +154,20 @@ export const DecimalString: Schema.Codec<BigDecimal.BigDecimal, string> = Schema
     })
   )
 )
+
+// PostgreSQL's numeric holds up to 131,072 digits before the point and 16,383 after.
+const NUMERIC_WHOLE_DIGITS = 131_072
+const NUMERIC_DECIMAL_DIGITS = 16_383
+
+/** A decimal PostgreSQL's numeric can hold (a filter value; a field's own digits are checked by its schema). @internal */
+export const isStorableDecimal = (u: unknown): u is BigDecimal.BigDecimal => {
+  if (!BigDecimal.isBigDecimal(u)) return false
+  const { decimals, whole } = decimalShape(u)
+  return whole <= NUMERIC_WHOLE_DIGITS && decimals <= NUMERIC_DECIMAL_DIGITS
+}
+
+/** A float for the driver: -0 as text, since a JavaScript -0 is an integer to the drivers (and int4 has no -0). @internal */
+export const floatToDb = (value: unknown): unknown => Object.is(value, -0) ? "-0" : value
 
 /** Counts whole and fractional digits the way Django's DecimalValidator does. @internal */
 export const decimalShape = (value: BigDecimal.BigDecimal): { readonly whole: number; readonly decimals: number } => {

@@ -8,6 +8,7 @@ import * as Result from "effect/Result"
 import { QueryError, type FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
+import { sqlAlias } from "./names.js"
 import { columnSql, type Compiled, exprSql, from, quote, resolveWhere, selectList, T0, wholeRow, whereSql, Writer } from "./compiler.js"
 import type * as Ast from "./query.js"
 
@@ -42,7 +43,7 @@ export const update = (
     const set = setList(assignments, w)
     const where = yield* mutationWhere(query, w)
     const returning = options.returning ? ` RETURNING ${wholeRow(query.model).list}` : ""
-    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}${returning}`, params: w.params }
+    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}${returning}`, params: w.params, savepoint: w.savepoint }
   })
 
 /**
@@ -70,8 +71,9 @@ export const updateMany = (
   return {
     sql: `UPDATE ${from(model)} SET ${set.join(", ")} FROM (VALUES ${values.join(", ")}) AS "v" (${names.join(", ")}) WHERE ${where} RETURNING ${
       columnSql(pk, T0)
-    } AS ${quote(pk.key)}`,
+    } AS ${quote(sqlAlias(pk.key))}`,
     params: w.params,
+    savepoint: w.savepoint,
     unprepared: rows.length > 1
   }
 }
@@ -82,7 +84,7 @@ export const delete_ = (query: Ast.Query): Result.Result<Compiled, FieldError | 
     yield* refuseSliced(query, "delete")
     const w = new Writer()
     const where = yield* mutationWhere(query, w)
-    return { sql: `DELETE FROM ${from(query.model)}${where}`, params: w.params }
+    return { sql: `DELETE FROM ${from(query.model)}${where}`, params: w.params, savepoint: w.savepoint }
   })
 
 /** What an INSERT does when a row conflicts with a unique constraint. @internal */
@@ -124,6 +126,7 @@ export const insert = (
   return {
     sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${conflict}${returning}`,
     params: w.params,
+    savepoint: w.savepoint,
     unprepared: rows.length > 1
   }
 }

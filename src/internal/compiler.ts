@@ -4,11 +4,15 @@
  * `literal`, which escapes them).
  * @internal
  */
+import * as BigDecimal from "effect/BigDecimal"
+import * as Duration from "effect/Duration"
 import * as Result from "effect/Result"
 import { FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
 import type * as Field from "../Field.js"
+import { decimalToDb, durationToDb } from "./codec.js"
 import { valueType } from "./columnTypes.js"
+import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 
 /** SQL text with its parameters. @since 0.1.0 */
@@ -20,6 +24,11 @@ export interface Compiled {
    * only fill the connection's cache of prepared statements.
    */
   readonly unprepared?: boolean
+  /**
+   * Run in a savepoint inside a transaction: the statement can fail on its input alone (an invalid regular
+   * expression), which must not abort the transaction around it.
+   */
+  readonly savepoint?: boolean
 }
 
 /** Quotes an identifier (doubling embedded quotes). @internal */
@@ -46,6 +55,8 @@ const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`)
 /** Accumulates parameters, or inlines them as literals (for DDL). @internal */
 export class Writer {
   readonly params: Array<unknown> = []
+  /** See `Compiled.savepoint`. */
+  savepoint = false
   private aliases = 0
   constructor(readonly inline = false) {}
   /** A table alias unique in the statement. */
@@ -124,10 +135,25 @@ export const exprSql = (node: Ast.ResolvedExpr, w: Writer, alias: string | null)
     case "Column":
       return columnSql(node.column, alias)
     case "Value":
-      return w.param(typeof node.value === "bigint" ? String(node.value) : node.value)
+      return valueSql(node.value, w)
     case "Binary":
       return `(${exprSql(node.left, w, alias)} ${node.op} ${exprSql(node.right, w, alias)})`
   }
+}
+
+/**
+ * A literal operand of an expression, typed by its value: an untyped parameter would take the other operand's type,
+ * and `"pages" + $1` with 1.5 fails as an integer.
+ */
+const valueSql = (value: unknown, w: Writer): string => {
+  if (typeof value === "bigint") return `${w.param(String(value))}::int8`
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && Math.abs(value) <= 2147483647) return w.param(value)
+    return Number.isSafeInteger(value) ? `${w.param(String(value))}::int8` : `${w.param(value)}::float8`
+  }
+  if (BigDecimal.isBigDecimal(value)) return `${w.param(decimalToDb(value))}::numeric`
+  if (Duration.isDuration(value)) return `${w.param(durationToDb(value))}::interval`
+  return w.param(value)
 }
 
 const operandSql = (operand: Ast.Operand, w: Writer, alias: string | null) =>
@@ -190,8 +216,10 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf:
     case "iEndsWith":
       return like("ILIKE", (v) => `%${v}`)
     case "regex":
+      w.savepoint = true
       return `${lhs} ~ ${rhs()}`
     case "iregex":
+      w.savepoint = true
       return `${lhs} ~* ${rhs()}`
   }
   throw new Error(`Unknown lookup ${leaf.lookup}`)
@@ -287,12 +315,15 @@ export const wholeRow = (model: Model.Any) => {
   return cached
 }
 
+const sameColumn = (a: Ast.Column, b: Ast.Column) =>
+  a.column === b.column && a.path.length === b.path.length && a.path.every((r, i) => r === b.path[i])
+
 /** A select list of columns, aliased to their keys where the names differ. @internal */
 export const selectList = (columns: ReadonlyArray<Ast.Column>, alias: string | null | AliasOf) => {
   const aliasOf: AliasOf = typeof alias === "function" ? alias : () => alias
   return columns.map((c) => {
     const ref = columnSql(c, aliasOf(c.path))
-    return c.column === c.key && c.path.length === 0 ? ref : `${ref} AS ${quote(c.key)}`
+    return c.column === c.key && c.path.length === 0 ? ref : `${ref} AS ${quote(sqlAlias(c.key))}`
   }).join(", ")
 }
 
@@ -381,7 +412,11 @@ export const select = (
   const isModel = query.projection._tag === "Model" || query.projection.fields.length === 0
   let columns = wholeRow(model).columns
   if (!isModel) {
-    const projected = resolveAll((query.projection as { readonly fields: ReadonlyArray<string> }).fields, (key) => Ast.resolvePath(model, key))
+    // Rows carry the names asked for (`values("pk")` gives `pk`, not the key field's name).
+    const projected = resolveAll(
+      (query.projection as { readonly fields: ReadonlyArray<string> }).fields,
+      (key) => Result.map(Ast.resolvePath(model, key), (column) => column.key === key ? column : { ...column, key })
+    )
     if (Result.isFailure(projected)) return Result.fail(projected.failure)
     columns = projected.success
   }
@@ -405,7 +440,7 @@ export const select = (
     distinct = "DISTINCT "
     // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
     // which makes them part of what is distinct.
-    const missing = order.filter((o) => !columns.some((c) => c.key === o.column.key))
+    const missing = order.filter((o) => !columns.some((c) => sameColumn(c, o.column)))
     missing.forEach((o, i) => list += `, ${columnSql(o.column, joins.aliasOf(o.column.path))} AS ${quote(`__order_${i}`)}`)
   } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
     const on = resolveAll(query.distinct, (key) => Ast.resolvePath(model, key))
@@ -446,7 +481,7 @@ export const select = (
     if (query.lock.nowait) sql += " NOWAIT"
     else if (query.lock.skipLocked) sql += " SKIP LOCKED"
   }
-  return Result.succeed({ compiled: { sql, params: w.params }, columns, related })
+  return Result.succeed({ compiled: { sql, params: w.params, savepoint: w.savepoint }, columns, related })
 }
 
 /** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct or sliced. @internal */
@@ -458,13 +493,14 @@ export const count = (query: Ast.Query): Result.Result<Compiled, FieldError> => 
   if (query.distinct !== false || query.limit !== undefined || query.offset > 0 || projectsPaths(query)) {
     return Result.map(select({ ...query, ordering: [], reversed: false }), ({ compiled }) => ({
       sql: `SELECT COUNT(*) AS "count" FROM (${compiled.sql}) AS "sub"`,
-      params: compiled.params
+      params: compiled.params,
+      savepoint: compiled.savepoint
     }))
   }
   return Result.map(resolveWhere(query), (node) => {
     const w = new Writer()
     const where = whereSql(node, w)
-    return { sql: `SELECT COUNT(*) AS "count" FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`, params: w.params }
+    return { sql: `SELECT COUNT(*) AS "count" FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`, params: w.params, savepoint: w.savepoint }
   })
 }
 
@@ -472,7 +508,8 @@ export const count = (query: Ast.Query): Result.Result<Compiled, FieldError> => 
 export const exists = (query: Ast.Query): Result.Result<Compiled, FieldError> =>
   Result.map(select({ ...query, ordering: [], reversed: false, limit: query.limit === undefined ? 1 : Math.min(query.limit, 1) }), ({ compiled }) => ({
     sql: `SELECT EXISTS (${compiled.sql}) AS "exists"`,
-    params: compiled.params
+    params: compiled.params,
+      savepoint: compiled.savepoint
   }))
 
 /** One aggregate to compile: its function, its column (none for `COUNT(*)`), and whether over distinct values. @internal */
@@ -510,8 +547,9 @@ export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>)
       }
     )
     return Result.map(inner, ({ compiled }) => ({
-      sql: `SELECT ${expressions((c) => `"sub".${quote(c.key)}`)} FROM (${compiled.sql}) AS "sub"`,
-      params: compiled.params
+      sql: `SELECT ${expressions((c) => `"sub".${quote(sqlAlias(c.key))}`)} FROM (${compiled.sql}) AS "sub"`,
+      params: compiled.params,
+      savepoint: compiled.savepoint
     }))
   }
   return Result.map(resolveWhere(query), (node) => {
@@ -519,7 +557,8 @@ export const aggregate = (query: Ast.Query, items: ReadonlyArray<AggregateItem>)
     const where = whereSql(node, w)
     return {
       sql: `SELECT ${expressions((c) => columnSql(c, T0))} FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`,
-      params: w.params
+      params: w.params,
+      savepoint: w.savepoint
     }
   })
 }

@@ -7,6 +7,7 @@ import * as Result from "effect/Result"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
+import { derivedName } from "./names.js"
 import { literal, quote, whereSql, Writer } from "./compiler.js"
 import { resolveCondition } from "./query.js"
 import * as Registry from "./registry.js"
@@ -38,13 +39,13 @@ export const createTable = (model: Model.Any): ReadonlyArray<string> => {
     if (field.hasDefault && typeof field.default !== "function") {
       line += ` DEFAULT ${field.default === null ? "NULL" : literal(field.toDb(field.default))}`
     }
-    if (field.unique && !field.primaryKey) line += ` CONSTRAINT ${quote(`${table}_${column}_key`)} UNIQUE`
+    if (field.unique && !field.primaryKey) line += ` CONSTRAINT ${quote(derivedName(`${table}_${column}_key`))} UNIQUE`
     if (field.choices !== undefined) {
-      line += ` CONSTRAINT ${quote(`${table}_${column}_check`)} CHECK (${quote(column)} IN (${field.choices.map(literal).join(", ")}))`
+      line += ` CONSTRAINT ${quote(derivedName(`${table}_${column}_check`))} CHECK (${quote(column)} IN (${field.choices.map(literal).join(", ")}))`
     }
     lines.push(line)
     if (field.dbIndex && !field.unique && !field.primaryKey) {
-      indexes.push(`CREATE INDEX ${quote(`${table}_${column}_idx`)} ON ${quote(table)} (${quote(column)})`)
+      indexes.push(`CREATE INDEX ${quote(derivedName(`${table}_${column}_idx`))} ON ${quote(table)} (${quote(column)})`)
     }
   }
   for (const constraint of meta.constraints) {
@@ -60,7 +61,7 @@ export const createTable = (model: Model.Any): ReadonlyArray<string> => {
       f.startsWith("-") ? `${quote(meta.columns[f.slice(1)])} DESC` : quote(meta.columns[f])
     )
     const bare = index.fields.map((f: string) => meta.columns[f.replace(/^-/, "")]).join("_")
-    const name = index.name ?? `${table}_${bare}_idx`
+    const name = index.name ?? derivedName(`${table}_${bare}_idx`)
     indexes.push(`CREATE ${index.unique ? "UNIQUE " : ""}INDEX ${quote(name)} ON ${quote(table)} (${parts.join(", ")})`)
   }
   return [`CREATE TABLE ${quote(table)} (\n  ${lines.join(",\n  ")}\n)`, ...indexes]
@@ -98,7 +99,7 @@ export const foreignKeys = (models: ReadonlyArray<Model.Any>): ReadonlyArray<str
       const table = model.meta.table
       const column = model.meta.columns[key] as string
       return [
-        `ALTER TABLE ${quote(table)} ADD CONSTRAINT ${quote(`${table}_${column}_fkey`)} FOREIGN KEY (${quote(column)}) REFERENCES ${
+        `ALTER TABLE ${quote(table)} ADD CONSTRAINT ${quote(derivedName(`${table}_${column}_fkey`))} FOREIGN KEY (${quote(column)}) REFERENCES ${
           quote(target.meta.table)
         } (${quote(target.meta.columns[target.meta.pk])}) DEFERRABLE INITIALLY IMMEDIATE`
       ]

@@ -9,7 +9,8 @@ import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { Db } from "./service.js"
-import { type FieldError, type IntegrityError, ProtectedError, type QueryError, RestrictedError } from "../Errors.js"
+import { type DataError, type FieldError, type IntegrityError, ProtectedError, type QueryError, RestrictedError } from "../Errors.js"
+import { sqlAlias } from "./names.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import * as Transaction from "../Transaction.js"
@@ -26,7 +27,7 @@ export interface DeleteResult {
   readonly perModel: Readonly<Record<string, number>>
 }
 
-type DeleteError = FieldError | QueryError | IntegrityError | SqlError.SqlError | ProtectedError | RestrictedError
+type DeleteError = FieldError | QueryError | IntegrityError | DataError | SqlError.SqlError | ProtectedError | RestrictedError
 
 /** Keys per statement: well under PostgreSQL's 65,535 parameters. */
 const CHUNK = 10_000
@@ -45,13 +46,13 @@ const byKeys = (model: Model.Any, field: string, keys: ReadonlyArray<unknown>): 
 })
 
 /** The primary keys of a query's rows. */
-const primaryKeys = (query: Ast.Query): Effect.Effect<ReadonlyArray<unknown>, FieldError | SqlError.SqlError, Db> =>
-  Effect.suspend((): Effect.Effect<ReadonlyArray<unknown>, FieldError | SqlError.SqlError, Db> => {
+const primaryKeys = (query: Ast.Query): Effect.Effect<ReadonlyArray<unknown>, FieldError | DataError | SqlError.SqlError, Db> =>
+  Effect.suspend((): Effect.Effect<ReadonlyArray<unknown>, FieldError | DataError | SqlError.SqlError, Db> => {
     const meta = query.model.meta
     const compiled = Compiler.select({ ...query, ordering: [], projection: { _tag: "ValuesList", fields: [meta.pk], flat: true } })
     if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
     const pk: Field.Any = meta.fields[meta.pk]
-    return Effect.map(Executor.select(compiled.success.compiled), (rows) => rows.map((row) => pk.fromDb(row[meta.pk])))
+    return Effect.map(Executor.select(compiled.success.compiled), (rows) => rows.map((row) => pk.fromDb(row[sqlAlias(meta.pk)])))
   })
 
 /** The primary keys of `model`'s rows whose `field` is one of `keys`. */

@@ -11,10 +11,10 @@ import * as Effect from "effect/Effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlError from "effect/sql/SqlError"
 import * as Stream from "effect/Stream"
-import type { IntegrityError } from "../Errors.js"
+import type { DataError, IntegrityError } from "../Errors.js"
 import * as Transaction from "../Transaction.js"
 import type { Compiled } from "./compiler.js"
-import { mapSqlError } from "./integrity.js"
+import { mapDataError, mapSqlError, mapWriteError } from "./integrity.js"
 import * as Operation from "./operation.js"
 import { currentQueryLog, LogStatements } from "./queryLog.js"
 import * as SchemaEpoch from "./schemaEpoch.js"
@@ -50,23 +50,40 @@ const logged = <A, E, R>(compiled: Compiled, effect: Effect.Effect<A, E, R>): Ef
       ))
   })
 
-/** Runs a read and returns its rows (a read cannot break a constraint, so errors stay `SqlError`). @internal */
-export const select = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, SqlError.SqlError, Db> =>
-  execute(compiled, (sql) => {
+/**
+ * Runs `statement` in a savepoint when `compiled` asks for one and a transaction is open (see `Compiled.savepoint`):
+ * the client's nested `withTransaction` is a savepoint.
+ */
+const guarded = <A, E, R>(
+  compiled: Compiled,
+  sql: SqlClient.SqlClient,
+  context: Context.Context<never>,
+  statement: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | SqlError.SqlError, R> =>
+  compiled.savepoint === true && Context.getOrUndefined(context, sql.transactionService) !== undefined
+    ? sql.withTransaction(statement)
+    : statement
+
+/** Runs a read and returns its rows (a read cannot break a constraint; data exceptions become `DataError`). @internal */
+export const select = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, DataError | SqlError.SqlError, Db> =>
+  execute(compiled, (sql, context) => {
     const statement = sql.unsafe<any>(SchemaEpoch.text(compiled.sql), compiled.params as Array<unknown>)
-    return compiled.unprepared === true ? statement.unprepared : statement.withoutTransform
+    return Effect.mapError(
+      guarded(compiled, sql, context, compiled.unprepared === true ? statement.unprepared : statement.withoutTransform),
+      mapDataError
+    )
   })
 
 /** Runs a write and returns the rows it returns. @internal */
-export const rows = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, IntegrityError | SqlError.SqlError, Db> =>
-  Effect.mapError(select(compiled), mapSqlError)
+export const rows = (compiled: Compiled): Effect.Effect<ReadonlyArray<any>, IntegrityError | DataError | SqlError.SqlError, Db> =>
+  Effect.mapError(select(compiled), (error) => error._tag === "DataError" ? error : mapSqlError(error))
 
 /** Runs a write and returns the number of rows it affected. @internal */
-export const affected = (compiled: Compiled): Effect.Effect<number, IntegrityError | SqlError.SqlError, Db> =>
-  execute(compiled, (sql) =>
-    sql.unsafe(SchemaEpoch.text(compiled.sql), compiled.params as Array<unknown>).raw.pipe(
+export const affected = (compiled: Compiled): Effect.Effect<number, IntegrityError | DataError | SqlError.SqlError, Db> =>
+  execute(compiled, (sql, context) =>
+    guarded(compiled, sql, context, sql.unsafe(SchemaEpoch.text(compiled.sql), compiled.params as Array<unknown>).raw).pipe(
       Effect.map((raw) => Number((raw as { rowCount?: number | bigint | null }).rowCount ?? 0)),
-      Effect.mapError(mapSqlError)
+      Effect.mapError(mapWriteError)
     ))
 
 /**

@@ -5,6 +5,10 @@
  */
 import type { RelatedColumns } from "./compiler.js"
 import type { Projection } from "./query.js"
+import * as Effect from "effect/Effect"
+import { DecodeError } from "../Errors.js"
+import type * as Model from "../Model.js"
+import { sqlAlias } from "./names.js"
 import type * as Ast from "./query.js"
 
 /**
@@ -18,23 +22,75 @@ export const instance = (model: { readonly prototype: object }, props: Record<st
 /** A function from a raw row to what the queryset yields. @internal */
 export type Hydrator = (raw: Record<string, unknown>) => any
 
-/** Decodes the selected columns of a raw row into `target`, keyed by field name, and returns it. */
+/**
+ * Decodes the selected columns of a raw row into `target`, keyed by field name, and returns it. A value the field
+ * cannot decode (JSON not matching its schema, written by another program) throws a `DecodeError`, which `decoding`
+ * turns into a failure.
+ */
 const decodeInto = <T extends Record<string, unknown>>(
   target: T,
-  columns: ReadonlyArray<Ast.Column>,
+  columns: Reads,
   raw: Record<string, unknown>
 ): T => {
-  for (let i = 0; i < columns.length; i++) {
-    const { field, key } = columns[i]!
-    const value = raw[key]
-    ;(target as Record<string, unknown>)[key] = value === null || value === undefined ? null : field.fromDb(value)
+  let i = 0
+  try {
+    for (; i < columns.length; i++) {
+      const { alias, field, key } = columns[i]!
+      const value = raw[alias]
+      ;(target as Record<string, unknown>)[key] = value === null || value === undefined ? null : field.fromDb(value)
+    }
+  } catch (error) {
+    throw decodeError(columns, columns[i]!, raw, error)
   }
   return target
 }
 
-/** Decodes the selected columns of a raw row into a record keyed by field name. @internal */
-export const decodeRecord = (columns: ReadonlyArray<Ast.Column>, raw: Record<string, unknown>): Record<string, unknown> =>
-  decodeInto({}, columns, raw)
+const decodeError = (columns: Reads, column: Read, raw: Record<string, unknown>, error: unknown) =>
+  new DecodeError({
+    model: columns.model,
+    pk: columns.pkAlias === undefined ? undefined : raw[columns.pkAlias],
+    field: column.key,
+    reason: error instanceof Error ? error.message : String(error)
+  })
+
+/**
+ * Runs `f`, which decodes rows, turning a `DecodeError` it throws into a failure (the rows are the database's: they
+ * never reach the caller half decoded).
+ * @internal
+ */
+export const decoding = <A>(f: () => A): Effect.Effect<A, DecodeError> => {
+  try {
+    return Effect.succeed(f())
+  } catch (error) {
+    if (error instanceof DecodeError) return Effect.fail(error)
+    throw error
+  }
+}
+
+/** A column to read: its field, the name the value takes (`key`) and the name the row carries it under (`alias`). */
+interface Read {
+  readonly field: Ast.Column["field"]
+  readonly key: string
+  readonly alias: string
+}
+
+/** The columns of one model read from a row, with what a `DecodeError` names: the model, and its key's alias. */
+type Reads = ReadonlyArray<Read> & { readonly model: string; readonly pkAlias: string | undefined }
+
+const reads = (columns: ReadonlyArray<Ast.Column>, model: Model.Any, keyOf: (c: Ast.Column) => string = (c) => c.key): Reads => {
+  const read = columns.map((c) => ({ field: c.field, key: keyOf(c), alias: sqlAlias(c.key) }))
+  const pk = columns.find((c) => c.field === model.meta.fields[model.meta.pk])
+  return Object.assign(read, { model: model.meta.name, pkAlias: pk === undefined ? undefined : sqlAlias(pk.key) })
+}
+
+const readsCache = new WeakMap<ReadonlyArray<Ast.Column>, Reads>()
+
+/** Decodes a whole row of `model` (its `wholeRow` columns) into a record keyed by field name. @internal */
+export const decodeRecord = (model: Model.Any, columns: ReadonlyArray<Ast.Column>, raw: Record<string, unknown>): Record<string, unknown> => {
+  let cached = readsCache.get(columns)
+  if (cached === undefined) readsCache.set(columns, cached = reads(columns, model))
+  return decodeInto({}, cached, raw)
+}
 
 /** Builds the instances of `selectRelated` paths (children before parents) and attaches them to the row's props. */
 const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
@@ -46,8 +102,8 @@ const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
       name: r.name,
       top: r.path.length === 1,
       attribute: r.path[r.path.length - 1]!.name,
-      pkKey: `${r.name}.${target.meta.pk}`,
-      columns: r.columns.map((c) => ({ ...c, field: c.field, out: c.key.slice(strip) })),
+      pkKey: sqlAlias(`${r.name}.${target.meta.pk}`),
+      columns: reads(r.columns, target, (c) => c.key.slice(strip)),
       children: children.map((c) => ({ name: c.name, attribute: c.path[c.path.length - 1]!.name })),
       target
     }
@@ -59,11 +115,7 @@ const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
         built.set(plan.name, null)
         continue
       }
-      const values: Record<string, unknown> = {}
-      for (const { field, key, out } of plan.columns) {
-        const value = raw[key]
-        values[out] = value === null || value === undefined ? null : field.fromDb(value)
-      }
+      const values: Record<string, unknown> = decodeInto({}, plan.columns, raw)
       for (const child of plan.children) values[child.attribute] = built.get(child.name)
       built.set(plan.name, instance(plan.target, values))
     }
@@ -74,10 +126,11 @@ const relatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
 /** @internal */
 export const hydrator = (
   query: Ast.Query,
-  columns: ReadonlyArray<Ast.Column>,
+  selected: ReadonlyArray<Ast.Column>,
   related: ReadonlyArray<RelatedColumns> = []
 ): Hydrator => {
   const projection: Projection = query.projection
+  const columns = reads(selected, query.model)
   switch (projection._tag) {
     case "Model": {
       const proto = query.model.prototype as object
@@ -91,17 +144,23 @@ export const hydrator = (
       }
     }
     case "Values":
-      return (raw) => decodeRecord(columns, raw)
+      return (raw) => decodeInto({}, columns, raw)
     case "ValuesList": {
       if (projection.flat) {
-        const [{ field, key }] = columns as [Ast.Column]
+        const column = columns[0]!
+        const { alias, field } = column
         return (raw) => {
-          const value = raw[key]
-          return value === null || value === undefined ? null : field.fromDb(value)
+          const value = raw[alias]
+          if (value === null || value === undefined) return null
+          try {
+            return field.fromDb(value)
+          } catch (error) {
+            throw decodeError(columns, column, raw, error)
+          }
         }
       }
       return (raw) => {
-        const record = decodeRecord(columns, raw)
+        const record: Record<string, unknown> = decodeInto({}, columns, raw)
         return columns.map((c) => record[c.key])
       }
     }

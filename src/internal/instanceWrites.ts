@@ -21,6 +21,7 @@ import * as CompileWrites from "./compileWrites.js"
 import * as Compiler from "./compiler.js"
 import * as Executor from "./executor.js"
 import * as Hydrate from "./hydrate.js"
+import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 import type { Db } from "./service.js"
 import * as Writes from "./writes.js"
@@ -34,7 +35,7 @@ export type MakeQuerySet = (query: Ast.Query) => QuerySet<any, any, any>
 
 /** A model instance from a row of every column (what writes return). @internal */
 export const hydrateRow = (model: Model.Any, raw: Record<string, unknown>): any =>
-  Hydrate.instance(model, Hydrate.decodeRecord(Compiler.wholeRow(model).columns, raw))
+  Hydrate.instance(model, Hydrate.decodeRecord(model, Compiler.wholeRow(model).columns, raw))
 
 /** `create`: inserts a row (defaults applied, every value validated) and returns the instance with generated values. @internal */
 export const create = (model: Model.Any, data: Record<string, unknown>): Effect.Effect<any, WriteError, Db> =>
@@ -100,9 +101,9 @@ const insertRows = (
       const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
       statements.push(CompileWrites.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
     }
-    const run = Effect.map(
+    const run = Effect.flatMap(
       Effect.forEach(statements, Executor.rows),
-      (results) => results.flat().map((raw) => hydrateRow(model, raw))
+      (results) => Hydrate.decoding(() => results.flat().map((raw) => hydrateRow(model, raw)))
     )
     return statements.length > 1 ? Transaction.atomic(run) : run
   })
@@ -155,7 +156,7 @@ export const save = <Self>(
       Executor.rows
     )
     return Effect.flatMap(updated, (rows): Effect.Effect<Self, WriteError | StaleObjectError, Db> => {
-      if (rows.length > 0) return Effect.succeed(hydrateRow(model, rows[0]))
+      if (rows.length > 0) return Hydrate.decoding(() => hydrateRow(model, rows[0]))
       if (meta.version !== undefined) return Effect.fail(stale(model, instance))
       const data = Object.fromEntries(Object.keys(meta.fields).map((k) => [k, row[k]]))
       return Effect.map(insertRows(model, [data]), (inserted) => inserted[0]!)
@@ -226,7 +227,7 @@ export const bulkUpdate = (
         updated += done.length
         if (versioned && done.length < Math.min(size, rows.length - b * size)) {
           // Find the first instance whose row was not updated: it is stale (changed or deleted).
-          const hit = new Set(done.map((r) => String(r[meta.pk])))
+          const hit = new Set(done.map((r) => String(r[sqlAlias(meta.pk)])))
           const staleInstance = instances.slice(b * size, b * size + size)
             .find((inst) => !hit.has(String(pkField.toDb((inst as Record<string, unknown>)[meta.pk]))))!
           return yield* stale(model, staleInstance)
@@ -304,7 +305,7 @@ export const updateOrCreate = (
     return Effect.flatMap(Effect.fromResult(Writes.assignments(model, defaults)), (assignments) =>
       Effect.flatMap(
         Effect.fromResult(CompileWrites.update(ofInstance(model, row, false), assignments, { returning: true })),
-        (compiled) => Effect.map(Executor.rows(compiled), (raw) => hydrateRow(model, raw[0]))
+        (compiled) => Effect.flatMap(Executor.rows(compiled), (raw) => Hydrate.decoding(() => hydrateRow(model, raw[0])))
       ))
   }
   return Transaction.atomic(readOrCreate(model, Effect.flatMap(locked.get(), change), lookup, defaults))

@@ -10,13 +10,13 @@ import * as Exit from "effect/Exit"
 import * as Request from "effect/Request"
 import * as RequestResolver from "effect/RequestResolver"
 import type * as SqlError from "effect/sql/SqlError"
-import type { FieldError, QueryError } from "../Errors.js"
+import type { DataError, DecodeError, FieldError, QueryError } from "../Errors.js"
 import * as Prefetch from "./prefetch.js"
 import * as Ast from "./query.js"
 import type * as Relations from "./relations.js"
 import { Db } from "./service.js"
 
-type LoadError = FieldError | QueryError | SqlError.SqlError
+type LoadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
 
 /** A request for the rows related to one parent row. */
 interface Load extends Request.Request<ReadonlyArray<any>, LoadError, Db> {

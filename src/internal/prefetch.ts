@@ -6,7 +6,7 @@
 import type * as SqlError from "effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import type { Db } from "./service.js"
-import { FieldError, QueryError } from "../Errors.js"
+import { type DataError, type DecodeError, FieldError, QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import { mapKey } from "./codec.js"
@@ -17,7 +17,7 @@ import * as Relations from "./relations.js"
 /** Runs a query: its rows (with their own prefetches done) and, when it has `via`, each row's source key. @internal */
 export type Runner = (query: Ast.Query) => Effect.Effect<
   { readonly rows: ReadonlyArray<any>; readonly via: ReadonlyArray<unknown> },
-  FieldError | QueryError | SqlError.SqlError,
+  FieldError | QueryError | DecodeError | DataError | SqlError.SqlError,
   Db
 >
 
@@ -32,7 +32,7 @@ export const load = (
   parents: ReadonlyArray<Record<string, unknown>>,
   query: Ast.Query,
   run: Runner
-): Effect.Effect<(parent: Record<string, unknown>) => ReadonlyArray<any>, FieldError | QueryError | SqlError.SqlError, Db> => {
+): Effect.Effect<(parent: Record<string, unknown>) => ReadonlyArray<any>, FieldError | QueryError | DecodeError | DataError | SqlError.SqlError, Db> => {
   const model = rel.model
   const parentKey = (row: Record<string, unknown>) => rel.kind === "forward" ? row[rel.key!] : row[model.meta.pk]
   const keys = [...new Map(parents.map((row) => parentKey(row)).filter((k) => k !== null && k !== undefined).map((k) => [mapKey(k), k])).values()]
@@ -101,7 +101,7 @@ export const prefetch = (
   rows: ReadonlyArray<any>,
   specs: ReadonlyArray<Ast.PrefetchSpec>,
   run: Runner
-): Effect.Effect<ReadonlyArray<any>, FieldError | QueryError | SqlError.SqlError, Db> =>
+): Effect.Effect<ReadonlyArray<any>, FieldError | QueryError | DecodeError | DataError | SqlError.SqlError, Db> =>
   Effect.gen(function*() {
     if (rows.length === 0) return rows
     // Group string paths by their first segment; a Prefetch with a queryset or a target attribute stands alone.

@@ -4,6 +4,8 @@
  * @internal
  */
 import * as Result from "effect/Result"
+import * as Codec from "./codec.js"
+import * as ExprKinds from "./exprKinds.js"
 import * as Expr from "../Expr.js"
 import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
@@ -137,9 +139,14 @@ const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, 
 /** Returns the column of a field name (or `pk`), or a FieldError. @internal */
 export const resolveField = (model: Model.Any, key: string): Result.Result<Column, FieldError> => {
   const meta = model.meta
+  // Names arrive from untrusted input too: anything but a string (a null-prototype object cannot even be printed by
+  // String) is refused before it is used as a property key.
+  if (typeof key !== "string") {
+    return Result.fail(new FieldError({ model: meta.name, reason: `field names are strings, got ${describe(key)}` }))
+  }
   const name = key === "pk" ? meta.pk : key
-  if (typeof key !== "string" || !has(meta.fields, name)) {
-    return Result.fail(new FieldError({ model: meta.name, field: String(key), reason: `unknown field; choices are ${choices(model)}` }))
+  if (!has(meta.fields, name)) {
+    return Result.fail(new FieldError({ model: meta.name, field: key, reason: `unknown field; choices are ${choices(model)}` }))
   }
   return Result.succeed({ key: name, column: meta.columns[name], field: meta.fields[name], path: [] })
 }
@@ -214,15 +221,29 @@ export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
-const describe = (u: unknown): string => {
+/** A value as error messages show it: JSON where it can be, without losing NaN, Infinity, -0 or bigints. @internal */
+export const describe = (u: unknown): string => {
   if (typeof u === "bigint") return `${u}n`
-  if (typeof u === "object" && u !== null && !isPlainObject(u) && !Array.isArray(u)) return String(u)
+  if (typeof u === "number") return Object.is(u, -0) ? "-0" : String(u)
+  if (typeof u === "symbol" || typeof u === "function") return typeof u
+  if (typeof u === "object" && u !== null && !isPlainObject(u) && !Array.isArray(u)) return safeString(u)
   try {
-    return JSON.stringify(u) ?? String(u)
+    return JSON.stringify(u, (_, v) => typeof v === "bigint" ? `${v}n` : typeof v === "number" && !Number.isFinite(v) ? String(v) : v) ?? safeString(u)
   } catch {
-    return String(u)
+    return safeString(u)
   }
 }
+
+const safeString = (u: unknown): string => {
+  try {
+    return String(u)
+  } catch {
+    return Object.prototype.toString.call(u)
+  }
+}
+
+/** `a Float`, `an Integer`. @internal */
+export const article = (word: string): string => /^[AEIOaeio]/.test(word) ? `an ${word}` : `a ${word}`
 
 const partTransforms: ReadonlyArray<string> = ["year", "month", "day", "weekDay", "hour", "minute", "second", "date"]
 const textLookups = new Set(["iexact", "contains", "icontains", "startsWith", "iStartsWith", "endsWith", "iEndsWith", "regex", "iregex"])
@@ -357,13 +378,20 @@ class Resolver {
     const isValue = transform === undefined
       ? field.isValue
       : transform === "date"
-      ? (u: unknown) => typeof u === "string" && /^\d{4}-\d{2}-\d{2}$/.test(u)
+      ? Codec.isIsoDate
       : Number.isSafeInteger
     const toDb = transform === undefined ? field.toDb : (u: unknown) => u
-    const expected = transform === undefined ? `a ${field.kind} value` : transform === "date" ? "a YYYY-MM-DD date" : "an integer"
+    const expected = transform === undefined ? `${article(field.kind)} value` : transform === "date" ? "a YYYY-MM-DD date" : "an integer"
     const operand = (u: unknown): Operand => {
       // `F(...)` names the query's own fields, wherever it appears.
-      if (Expr.isExpr(u)) return { _tag: "Expr", node: Result.getOrThrowWith(resolveExpr(this.root, u.node), (e) => e) }
+      if (Expr.isExpr(u)) {
+        const node = Result.getOrThrowWith(resolveExpr(this.root, u.node), (e) => e)
+        const problem = transform === undefined
+          ? ExprKinds.exprProblem(node, ExprKinds.fieldKind(field), `${article(field.kind)} field`)
+          : ExprKinds.exprProblem(node, transform === "date" ? "date" : "numeric", transform === "date" ? "a date" : `the ${transform} (a number)`)
+        if (problem !== undefined) this.fail(label, `lookup "${lookup}": ${problem}`)
+        return { _tag: "Expr", node }
+      }
       if (!isValue(u)) this.fail(label, `lookup "${lookup}" expects ${expected}, got ${describe(u)}`)
       return { _tag: "Param", value: toDb(u) }
     }
@@ -388,9 +416,9 @@ class Resolver {
       }
       default:
         if (textLookups.has(lookup)) {
-          if (typeof value !== "string" || value.includes("\u0000")) {
-            this.fail(label, `lookup "${lookup}" expects a string without NUL characters, got ${describe(value)}`)
-          }
+          if (typeof value !== "string") this.fail(label, `lookup "${lookup}" expects a string, got ${describe(value)}`)
+          const problem = Codec.textProblem(value)
+          if (problem !== undefined) this.fail(label, `lookup "${lookup}": ${problem}`)
           return where([{ _tag: "Param", value }])
         }
         if (value === null) this.fail(label, `lookup "${lookup}" does not accept null`)

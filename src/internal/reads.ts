@@ -4,6 +4,7 @@
  * QuerySet's query (and its plans), so that they need not import QuerySet.ts.
  * @internal
  */
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
@@ -66,7 +67,7 @@ export const fetch = <Row>(
   const compiled = plan(plans, query, options?.forceOrder === true)
   if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
   const { hydrate, statement } = compiled.success
-  const run = Effect.map(Executor.select(statement), (raw) => raw.map(hydrate) as ReadonlyArray<Row>)
+  const run = Effect.flatMap(Executor.select(statement), (raw) => Hydrate.decoding(() => raw.map(hydrate) as ReadonlyArray<Row>))
   return query.lock === undefined ? run : Effect.andThen(requireTransaction(query), run)
 }
 
@@ -81,10 +82,11 @@ export const fetchRows = <Row>(
   const compiled = plan(plans, query, options?.forceOrder === true)
   if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
   const { hydrate, statement } = compiled.success
-  let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.map(Executor.select(statement), (raw) => ({
-    rows: raw.map(hydrate) as ReadonlyArray<Row>,
-    via: query.via === undefined ? [] : raw.map((r) => r.__via)
-  }))
+  let run: Effect.Effect<{ readonly rows: ReadonlyArray<Row>; readonly via: ReadonlyArray<unknown> }, ReadError, Db> = Effect.flatMap(Executor.select(statement), (raw) =>
+    Hydrate.decoding(() => ({
+      rows: raw.map(hydrate) as ReadonlyArray<Row>,
+      via: query.via === undefined ? [] : raw.map((r) => r.__via)
+    })))
   if (query.prefetch.length > 0) {
     run = Effect.flatMap(run, ({ rows, via }) =>
       Effect.map(Prefetcher.prefetch(query.model, rows, query.prefetch, runQuery), (rows) => ({ rows, via })))
@@ -242,9 +244,9 @@ export const stream = <Row>(query: Ast.Query, plans: Plans): Stream.Stream<Row, 
     const { model, prefetch } = query
     // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk, between fetches.
     const rows: Stream.Stream<Row, ReadError, Db> = prefetch.length === 0
-      ? Stream.map(Executor.stream(statement), hydrate)
+      ? Stream.mapArrayEffect(Executor.stream(statement), (raw) => Hydrate.decoding(() => Arr.map(raw, hydrate) as Arr.NonEmptyArray<Row>))
       : Executor.stream(statement, STREAM_PREFETCH_CHUNK).pipe(
-        Stream.map(hydrate),
+        Stream.mapArrayEffect((raw) => Hydrate.decoding(() => Arr.map(raw, hydrate) as Arr.NonEmptyArray<Row>)),
         Stream.grouped(STREAM_PREFETCH_CHUNK),
         Stream.mapEffect((chunk) => Prefetcher.prefetch(model, chunk, prefetch, runQuery)),
         Stream.flattenIterable
@@ -252,12 +254,15 @@ export const stream = <Row>(query: Ast.Query, plans: Plans): Stream.Stream<Row, 
     return query.lock === undefined ? Effect.succeed(rows) : Effect.as(requireTransaction(query), rows)
   }))
 
+/** The statement a query runs, compiled without running it. */
+const statementOf = (query: Ast.Query, plans: Plans): Effect.Effect<Compiler.Compiled, FieldError | QueryError> =>
+  Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> =>
+    query.invalid ? Effect.fail(query.invalid) : Effect.map(Effect.fromResult(plan(plans, query, false)), (p) => p.statement)
+  )
+
 /** `toSql`: the SQL text and parameters the query runs. @internal */
 export const toSql = (query: Ast.Query, plans: Plans): Effect.Effect<Compiler.Compiled, FieldError | QueryError> =>
-  Effect.suspend((): Effect.Effect<Compiler.Compiled, FieldError | QueryError> => {
-    if (query.invalid) return Effect.fail(query.invalid)
-    return Effect.map(Effect.fromResult(plan(plans, query, false)), (plan) => plan.statement)
-  })
+  Effect.map(statementOf(query, plans), ({ params, sql }) => ({ sql, params }))
 
 /** `explain`: PostgreSQL's plan for the query (`EXPLAIN`, optionally `ANALYZE`). @internal */
 export const explain = (
@@ -265,9 +270,8 @@ export const explain = (
   plans: Plans,
   options?: { readonly analyze?: boolean; readonly verbose?: boolean }
 ): Effect.Effect<string, ReadError, Db> =>
-  Effect.flatMap(toSql(query, plans), (compiled) => {
+  Effect.flatMap(statementOf(query, plans), (compiled) => {
     const flags = [options?.analyze ? "ANALYZE" : undefined, options?.verbose ? "VERBOSE" : undefined].filter(Boolean)
     const sql = `EXPLAIN ${flags.length > 0 ? `(${flags.join(", ")}) ` : ""}${compiled.sql}`
-    return Effect.map(Executor.select({ sql, params: compiled.params }), (rows) =>
-      rows.map((row) => row["QUERY PLAN"]).join("\n"))
+    return Effect.map(Executor.select({ ...compiled, sql }), (rows) => rows.map((row) => row["QUERY PLAN"]).join("\n"))
   })

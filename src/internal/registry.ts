@@ -7,7 +7,7 @@
 import * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import type * as Relation from "../Relation.js"
-import { lowerFirst, snakeCase } from "./names.js"
+import { derivedName, lowerFirst, snakeCase } from "./names.js"
 
 // ---- the models in use, for reverse relations and deletes ----
 
@@ -72,6 +72,10 @@ const modelClass = (): typeof Model.Class => {
 }
 
 const autoThrough = new WeakMap<object, Model.Any>()
+const autoThroughMetas = new WeakSet<object>()
+
+/** Whether `model` is the automatic join model of a many-to-many field (its reverse relations are hidden, as Django's). @internal */
+export const isAutoThroughModel = (model: Model.Any): boolean => autoThroughMetas.has(model.meta)
 
 /** The join model of a many-to-many field of `model`, with its key fields to each side. @internal */
 export const throughOf = (
@@ -104,7 +108,7 @@ export const throughOf = (
   const sourceName = self ? `from${model.meta.name}` : lowerFirst(model.meta.name)
   const targetName = self ? `to${target.meta.name}` : lowerFirst(target.meta.name)
   if (through === undefined) {
-    const table = rel.dbTable ?? `${model.meta.table}_${snakeCase(name)}`
+    const table = rel.dbTable ?? derivedName(`${model.meta.table}_${snakeCase(name)}`)
     const Class = modelClass()
     through = Class<any>(`${model.meta.name}_${name}`)({
       id: Field.AutoField(),
@@ -112,9 +116,10 @@ export const throughOf = (
       [targetName]: Field.ForeignKey(() => target, { onDelete: "CASCADE" })
     }, {
       table,
-      constraints: [{ kind: "unique", fields: [`${sourceName}Id`, `${targetName}Id`], name: `${table}_uniq` }] as any
+      constraints: [{ kind: "unique", fields: [`${sourceName}Id`, `${targetName}Id`], name: derivedName(`${table}_uniq`) }] as any
     }) as unknown as Model.Any
     autoThrough.set(rel, through)
+    autoThroughMetas.add(through.meta)
   }
   return { model: through, sourceKey: `${sourceName}Id`, targetKey: `${targetName}Id` }
 }

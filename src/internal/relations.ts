@@ -201,6 +201,7 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
     found = forward(model, name, model.meta.relations[name]!)
   } else {
     outer: for (const source of Registry.models()) {
+      if (Registry.isAutoThroughModel(source)) continue
       for (const [field, rel] of Object.entries(source.meta.relations)) {
         if (rel.kind === "Reverse" || rel.target().meta !== model.meta) continue
         if (relatedName(source, rel) === name) {
@@ -220,6 +221,7 @@ export const names = (model: Model.Any): ReadonlyArray<string> => {
   Registry.register(model)
   const result = new Set(Object.keys(model.meta.relations))
   for (const source of Registry.models()) {
+    if (Registry.isAutoThroughModel(source)) continue
     for (const [, rel] of Object.entries(source.meta.relations)) {
       if (rel.kind !== "Reverse" && rel.target().meta === model.meta) result.add(relatedName(source, rel))
     }

@@ -9,6 +9,7 @@ import * as Expr from "../Expr.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import type { Assignment } from "./compileWrites.js"
+import * as ExprKinds from "./exprKinds.js"
 import * as Ast from "./query.js"
 
 /** Marks a column left to its database default in a multi-row INSERT. @internal */
@@ -26,6 +27,13 @@ export const encode = (field: Field.Any, value: unknown): Result.Result<unknown,
  * @internal
  */
 export const relationKeys = (model: Model.Any, data: Record<string, unknown>): Result.Result<Record<string, unknown>, FieldError> => {
+  const pk = model.meta.pk
+  if (pk !== "pk" && data.pk !== undefined && Object.prototype.hasOwnProperty.call(data, "pk")) {
+    // `pk` names the primary key in writes too, as in Django's `create(pk=...)` and `update(pk=...)`.
+    if (data[pk] !== undefined) return Result.fail(new FieldError({ model: model.meta.name, field: "pk", reason: `give pk or ${pk}, not both` }))
+    const { pk: value, ...rest } = data
+    data = { ...rest, [pk]: value }
+  }
   const relations = model.meta.relations
   if (!Object.keys(data).some((k) => Object.prototype.hasOwnProperty.call(relations, k))) return Result.succeed(data)
   const result: Record<string, unknown> = {}
@@ -122,6 +130,9 @@ export const assignments = (
     if (Expr.isExpr(value)) {
       const node = Ast.resolveExpr(model, value.node)
       if (Result.isFailure(node)) return Result.fail(node.failure)
+      const field = column.success.field
+      const problem = ExprKinds.exprProblem(node.success, ExprKinds.fieldKind(field), `${Ast.article(field.kind)} field`)
+      if (problem !== undefined) return Result.fail(new FieldError({ model: model.meta.name, field: key, reason: problem }))
       result.push({ column: column.success, value: { _tag: "Expr", node: node.success } })
       continue
     }
