@@ -302,6 +302,16 @@ for (const driver of Testing.drivers(models)) {
         expect(yield* BiBook.objects.filter({ ratio: { in: [-0] } }).count()).toBe(2)
       })))
 
+    it.effect("negative durations round-trip (they were read back as 0)", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const made = yield* BiBook.objects.create({ title: "d", span: Duration.seconds(-90.5) })
+        expect(Duration.toMillis(made.span!)).toBe(-90_500)
+        expect(Duration.toMillis((yield* BiBook.objects.get({ id: made.id })).span!)).toBe(-90_500)
+        yield* BiBook.objects.update({ span: F("span").sub(Duration.days(400)) })
+        expect(Duration.toMillis((yield* BiBook.objects.get({ id: made.id })).span!)).toBe(-90_500 - 400 * 86_400_000)
+        expect(yield* BiBook.objects.filter({ span: { lt: Duration.zero } }).count()).toBe(1)
+      })))
+
     it.effect("pk names the primary key in create and update as in filters; save never changes it", () =>
       Testing.isolated(Effect.gen(function*() {
         const made = yield* BiBook.objects.create({ pk: 500, title: "by pk" })

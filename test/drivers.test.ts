@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Context, Effect, Layer, Redacted, Stream } from "effect"
+import { ConfigProvider, Context, Effect, Fiber, Layer, Redacted, Stream } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -123,6 +123,30 @@ describe.runIf(url !== undefined)("Postgres", () => {
       const statements = cached.map((r) => r.statement)
       expect(statements.filter((t) => t.includes("ANY("))).toHaveLength(1)
       expect(statements.filter((t) => t.includes("INSERT"))).toHaveLength(0)
+    }).pipe(Effect.scoped), 60_000)
+
+  it.live("interrupting a running query on a saturated pool cancels it on the server and frees its connection", () =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(Testing.postgres([Note], url!))
+      const sql = Context.get(context, SqlClient.SqlClient)
+      const [{ db }] = yield* sql<{ db: string }>`SELECT current_database() AS db`
+      // Watched from a client of its own: the pool under test has no connection to spare.
+      const monitor = Context.get(yield* Layer.build(Postgres.layer({ url: Redacted.make(url!), maxConnections: 1 })), SqlClient.SqlClient)
+      const sleeping = monitor<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${db} AND query = 'SELECT pg_sleep(30)' AND state = 'active'`
+      // The pool (5 connections) is saturated: five sleeping queries, one inside a transaction, and a queue.
+      const running = yield* Effect.forEach([0, 1, 2, 3, 4], (i) =>
+        Effect.forkChild(i === 0 ? sql.withTransaction(sql`SELECT pg_sleep(30)`) : sql`SELECT pg_sleep(30)`))
+      const queued = yield* Effect.forkChild(Note.objects.count().pipe(Effect.provide(context)))
+      yield* Effect.repeat(sleeping, { until: (rows) => rows[0]!.n === 5 })
+      yield* Fiber.interrupt(running[0]!)
+      yield* Fiber.interrupt(running[1]!)
+      // The queued query gets a freed connection at once, and the server no longer runs the interrupted ones.
+      const within = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.timeoutOrElse(effect, { duration: "5 seconds", orElse: () => Effect.fail("still waiting" as const) })
+      expect(yield* within(Fiber.join(queued))).toBe(0)
+      expect((yield* sleeping)[0]!.n).toBe(3)
+      yield* Effect.forEach(running.slice(2), Fiber.interrupt)
+      expect((yield* sleeping)[0]!.n).toBe(0)
     }).pipe(Effect.scoped), 60_000)
 })
 

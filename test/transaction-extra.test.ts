@@ -432,6 +432,54 @@ for (const driver of Testing.drivers([Item, Counter])) {
         expect(attempts).toBeGreaterThan(10)
       }))))
 
+    it.effect("server: 1,000 transactions interrupted at random moments, COMMIT included, are each all or nothing", () =>
+      TestClock.withLive(fresh(Effect.gen(function*() {
+        if (driver.name !== "postgres") return
+        const sql = yield* SqlClient.SqlClient
+        // Seeded, so a failure reproduces: interruptions spread over the whole run land before BEGIN, in the body,
+        // and while COMMIT is in flight.
+        let seed = 20261201
+        const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+        const committed = new Set<number>()
+        const fibers = yield* Effect.forEach(Array.from({ length: 1000 }, (_, i) => i), (i) =>
+          Effect.forkChild(Db.atomic(Effect.gen(function*() {
+            yield* Item.objects.bulkCreate([{ label: `c${i}a` }, { label: `c${i}b` }])
+            yield* Transaction.onCommit(Effect.sync(() => committed.add(i)))
+            yield* Transaction.onCommit(Effect.sync(() => committed.add(i)))
+          }))))
+        const delays = fibers.map(() => Math.floor(random() * 400))
+        yield* Effect.forEach(fibers, (fiber, i) => Effect.andThen(Effect.sleep(delays[i]!), Fiber.interrupt(fiber)), {
+          concurrency: "unbounded",
+          discard: true
+        })
+        const exits = yield* Effect.forEach(fibers, Fiber.await)
+        const rows = yield* sql<{ label: string }>`SELECT label FROM txx_item`
+        const perTransaction = new Map<number, number>()
+        for (const { label } of rows) {
+          const i = Number(label.slice(1, -1))
+          perTransaction.set(i, (perTransaction.get(i) ?? 0) + 1)
+        }
+        let interruptedButCommitted = 0
+        for (let i = 0; i < 1000; i++) {
+          const count = perTransaction.get(i) ?? 0
+          // Never half a transaction; onCommit ran exactly for those that committed.
+          expect([0, 2]).toContain(count)
+          expect(committed.has(i)).toBe(count === 2)
+          // A transaction that returned committed; one that did not return may have committed (COMMIT in flight).
+          if (Exit.isSuccess(exits[i]!)) expect(count).toBe(2)
+          else if (count === 2) interruptedButCommitted++
+        }
+        // The run did cover every case: some committed, some were interrupted before committing.
+        expect(committed.size).toBeGreaterThan(0)
+        expect(committed.size).toBeLessThan(1000)
+        expect(interruptedButCommitted).toBeLessThan(1000)
+        const one = yield* Effect.timeoutOrElse(sql<{ one: number }>`SELECT 1 AS one`, {
+          duration: "5 seconds",
+          orElse: () => Effect.fail("the pool is exhausted" as const)
+        })
+        expect(one[0]!.one).toBe(1)
+      }))))
+
     it.effect("server: 1,000 transactions interrupted mid-flight leave no rows and no exhausted pool", () =>
       TestClock.withLive(fresh(Effect.gen(function*() {
         if (driver.name !== "postgres") return

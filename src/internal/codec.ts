@@ -303,7 +303,8 @@ export const durationFromDb = (raw: unknown): Duration.Duration => {
   const years = BigInt(Math.trunc(months / 12))
   const rest = BigInt(months % 12)
   const micros = years * 31_557_600_000_000n + (rest * 30n + BigInt(days)) * MICROS_PER_DAY + BigInt(microseconds)
-  return Duration.micros(micros < 0n ? 0n : micros)
+  // Negative intervals are durations too (Effect 4's Duration is signed).
+  return Duration.micros(micros)
 }
 
 /** A primary key usable as a Map key: a BigDecimal key by its normalized text, other objects by their text. @internal */
