@@ -86,6 +86,27 @@ export class DataError extends Data.TaggedError("DataError")<{
   }
 }
 
+/** One refused request parameter of a `FilterSet`. @since 0.2.0 */
+export interface ParamIssue {
+  /** The parameter as it was given (`"pages__gt"`, `"publisher.name"`, `"ordering"`). */
+  readonly param: string
+  readonly message: string
+}
+
+/**
+ * Request parameters a `FilterSet` refused: every bad parameter with its reason, none applied. Meant for a 400
+ * response (`issues` is plain JSON).
+ * @since 0.2.0
+ */
+export class ParamsError extends Data.TaggedError("ParamsError")<{
+  readonly model: string
+  readonly issues: ReadonlyArray<ParamIssue>
+}> {
+  override get message() {
+    return `Invalid parameters for ${this.model}: ${this.issues.map((i) => `${i.param}: ${i.message}`).join("; ")}`
+  }
+}
+
 /** The kind of constraint an `IntegrityError` reports. @since 0.1.0 */
 export type IntegrityKind = "unique" | "foreignKey" | "notNull" | "check" | "exclusion"
 

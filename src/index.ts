@@ -6,6 +6,7 @@
 export * as Aggregate from "./Aggregate.js"
 export * as Db from "./Db.js"
 export * as Errors from "./Errors.js"
+export * as FilterSet from "./FilterSet.js"
 export * as Expr from "./Expr.js"
 export * as Field from "./Field.js"
 export * as Lookup from "./Lookup.js"
@@ -24,6 +25,7 @@ export {
   FieldError,
   IntegrityError,
   MultipleObjectsReturned,
+  ParamsError,
   ProtectedError,
   QueryError,
   RestrictedError,
