@@ -7,10 +7,12 @@
  *   curl localhost:3000/books/1
  *   curl -X PATCH localhost:3000/books/1 -d '{"price":"35.00"}'
  *   curl localhost:3000/books
+ *   curl 'localhost:3000/books?pages__gte=300&name__icontains=rust&ordering=-pubdate'
+ *   curl 'localhost:3000/books?pages__gte=lots'        # 400, listing every bad parameter
  */
 import { createServer } from "node:http"
 import { Effect, ManagedRuntime, Schema } from "effect"
-import { Field, Model, PGlite, Tables } from "effect-orm"
+import { Field, FilterSet, Model, PGlite, Tables } from "effect-orm"
 
 class Book extends Model.Class<Book>("Book")({
   id: Field.AutoField(),
@@ -28,6 +30,18 @@ const CreateBook = Model.createInput(Book)   // name, pages, price, pubdate; rat
 const UpdateBook = Model.updateInput(Book)   // every writable column, all optional
 const encode = Schema.encodeSync(Book)
 
+// What a search may filter and order by: nothing else reaches the QuerySet.
+const BookSearch = FilterSet.make(Book, {
+  fields: {
+    name: ["icontains", "startsWith"],
+    pages: ["exact", "gte", "lte", "range"],
+    price: ["lte", "gte"],
+    pubdate: ["year", "gte", "lt"],
+    rating: ["gte", "isNull"]
+  },
+  ordering: ["name", "pubdate", "pages", "price"]
+})
+
 interface Reply {
   readonly status: number
   readonly body: unknown
@@ -36,11 +50,13 @@ interface Reply {
 const reply = (status: number, body: unknown): Reply => ({ status, body })
 
 /** The response to one request. */
-const route = (method: string, path: string, body: unknown) =>
+const route = (method: string, url: URL, body: unknown) =>
   Effect.gen(function*() {
+    const path = url.pathname
     const id = /^\/books\/(\d+)$/.exec(path)?.[1]
     if (method === "GET" && path === "/books") {
-      return reply(200, (yield* Book.objects.all()).map((book) => encode(book)))
+      const books = yield* BookSearch.apply(Book.objects.all(), FilterSet.fromSearchParams(url.searchParams))
+      return reply(200, (yield* books).map((book) => encode(book)))
     }
     if (method === "POST" && path === "/books") {
       const input = yield* Schema.decodeUnknownEffect(CreateBook)(body, { errors: "all" })
@@ -59,6 +75,7 @@ const route = (method: string, path: string, body: unknown) =>
     // Every failure the ORM can report becomes a status and a message.
     Effect.catchTags({
       SchemaError: (e) => Effect.succeed(reply(400, { error: e.message })),
+      ParamsError: (e) => Effect.succeed(reply(400, { error: "bad parameters", issues: e.issues })),
       ValidationError: (e) => Effect.succeed(reply(400, { error: e.message, issues: e.issues })),
       DoesNotExist: () => Effect.succeed(reply(404, { error: "no such book" })),
       IntegrityError: (e) => Effect.succeed(reply(409, { error: e.message }))
@@ -78,7 +95,7 @@ const server = createServer((request, response) => {
       response.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: "the body is not JSON" }))
       return
     }
-    runtime.runPromise(route(request.method ?? "GET", request.url ?? "/", body)).then(({ body, status }) =>
+    runtime.runPromise(route(request.method ?? "GET", new URL(request.url ?? "/", "http://localhost"), body)).then(({ body, status }) =>
       response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
     )
   })
