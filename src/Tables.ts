@@ -8,15 +8,15 @@ import type * as SqlError from "effect/sql/SqlError"
 import type { IntegrityError, QueryError } from "./Errors.js"
 import * as Ddl from "./internal/ddl.js"
 import * as Executor from "./internal/executor.js"
+import * as Sql from "./internal/migrations/sql.js"
+import * as State from "./internal/migrations/state.js"
 import type { Db } from "./internal/service.js"
 import type * as Model from "./Model.js"
 import * as Transaction from "./Transaction.js"
 
 /** The statements that create the models' tables, constraints and indexes. @since 0.2.0 */
-export const createSql = (...models: ReadonlyArray<Model.Any>): ReadonlyArray<string> => {
-  const all = Ddl.withJoinModels(models)
-  return [...all.flatMap((model) => Ddl.createTable(model)), ...Ddl.foreignKeys(all)]
-}
+export const createSql = (...models: ReadonlyArray<Model.Any>): ReadonlyArray<string> =>
+  Sql.createAll(State.fromModels(models))
 
 /**
  * Creates the models' tables, with primary keys, NOT NULL, defaults, unique, check and foreign key constraints and

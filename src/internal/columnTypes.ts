@@ -5,8 +5,16 @@
  */
 import type * as Field from "../Field.js"
 
+/** What the SQL type of a column depends on. @internal */
+export interface TypeFacts {
+  readonly kind: Field.FieldKind
+  readonly maxLength?: number | undefined
+  readonly maxDigits?: number | undefined
+  readonly decimalPlaces?: number | undefined
+}
+
 /** @internal */
-export const sqlType = (field: Field.Any): string => {
+export const sqlType = (field: TypeFacts): string => {
   switch (field.kind) {
     case "AutoField":
     case "Integer":

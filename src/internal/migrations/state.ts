@@ -1,0 +1,176 @@
+/**
+ * The schema as plain data: what the models describe and what a list of migrations builds, compared by the
+ * autodetector and rendered to DDL. JSON-safe throughout, so migration files can hold it and checksums can hash it.
+ * @internal
+ */
+import type * as Field from "../../Field.js"
+import type * as Model from "../../Model.js"
+import type * as Relation from "../../Relation.js"
+import { literal } from "../compiler.js"
+import { checkSql, withJoinModels } from "../ddl.js"
+import { derivedIndexName } from "./names.js"
+import * as Registry from "../registry.js"
+
+/** The foreign key a column holds. @internal */
+export interface ReferenceState {
+  /** The target model's name. */
+  readonly model: string
+  /** The relation field on the model (`publisher` for the column of `publisherId`). */
+  readonly relation: string
+  readonly kind: "ForeignKey" | "OneToOne"
+  /** Enforced by the ORM (it deletes or updates the referencing rows itself); recorded so models can be rebuilt. */
+  readonly onDelete: Relation.OnDelete
+  readonly relatedName?: string | undefined
+}
+
+/** One column of a model, by field name. @internal */
+export interface FieldState {
+  /** The storage kind (a foreign key's column has the kind of the target's key: `Integer` for an `AutoField`). */
+  readonly kind: Field.FieldKind
+  readonly column: string
+  readonly nullable: boolean
+  readonly primaryKey: boolean
+  readonly unique: boolean
+  /** A single-column index (`dbIndex`, and foreign keys). */
+  readonly index: boolean
+  /** The column's DEFAULT as an SQL literal, for defaults that are values (not functions). */
+  readonly default?: string | undefined
+  readonly maxLength?: number | undefined
+  readonly maxDigits?: number | undefined
+  readonly decimalPlaces?: number | undefined
+  readonly choices?: ReadonlyArray<string | number> | undefined
+  readonly version?: boolean | undefined
+  readonly references?: ReferenceState | undefined
+}
+
+/** A multi-column index. @internal */
+export interface IndexState {
+  readonly name: string
+  readonly columns: ReadonlyArray<{ readonly column: string; readonly descending: boolean }>
+  readonly unique: boolean
+}
+
+/** A table constraint: unique over columns, or a check as SQL. @internal */
+export type ConstraintState =
+  | { readonly kind: "unique"; readonly name: string; readonly columns: ReadonlyArray<string> }
+  | { readonly kind: "check"; readonly name: string; readonly sql: string }
+
+/** A model's table. @internal */
+export interface ModelState {
+  readonly name: string
+  readonly table: string
+  readonly fields: { readonly [field: string]: FieldState }
+  readonly indexes: ReadonlyArray<IndexState>
+  readonly constraints: ReadonlyArray<ConstraintState>
+  /** The automatic join model of a many-to-many field. */
+  readonly autoCreated?: boolean | undefined
+}
+
+/** The whole schema, models by name. @internal */
+export interface SchemaState {
+  readonly models: { readonly [name: string]: ModelState }
+}
+
+/** @internal */
+export const empty: SchemaState = { models: {} }
+
+const fieldState = (model: Model.Any, key: string): FieldState => {
+  const field: Field.Any = model.meta.fields[key]
+  const rel = field.references === undefined ? undefined : model.meta.relations[field.references.relation] as Relation.ForeignKey<any>
+  return compact({
+    kind: field.kind,
+    column: model.meta.columns[key] as string,
+    nullable: field.nullable,
+    primaryKey: field.primaryKey,
+    unique: field.unique && !field.primaryKey,
+    index: field.dbIndex && !field.unique && !field.primaryKey,
+    default: field.hasDefault && typeof field.default !== "function"
+      ? field.default === null ? "NULL" : literal(field.toDb(field.default))
+      : undefined,
+    maxLength: field.maxLength,
+    maxDigits: field.maxDigits,
+    decimalPlaces: field.decimalPlaces,
+    choices: field.choices,
+    version: field.version || undefined,
+    references: rel === undefined ? undefined : compact({
+      model: rel.target().meta.name,
+      relation: field.references!.relation,
+      kind: rel.kind,
+      onDelete: rel.onDelete,
+      relatedName: rel.relatedName
+    })
+  })
+}
+
+/** The state of one model (its table, columns, indexes and constraints). @internal */
+export const modelState = (model: Model.Any): ModelState => {
+  const meta = model.meta
+  const fields: Record<string, FieldState> = {}
+  for (const key of Object.keys(meta.fields)) fields[key] = fieldState(model, key)
+  const indexes = meta.indexes.map((index): IndexState => {
+    const columns = index.fields.map((f: string) => ({
+      column: meta.columns[f.replace(/^-/, "")] as string,
+      descending: f.startsWith("-")
+    }))
+    return {
+      name: index.name ?? derivedIndexName(meta.table, columns),
+      columns,
+      unique: index.unique === true
+    }
+  })
+  const constraints = meta.constraints.map((c): ConstraintState =>
+    c.kind === "unique"
+      ? { kind: "unique", name: c.name, columns: c.fields.map((f: string) => meta.columns[f] as string) }
+      : { kind: "check", name: c.name, sql: checkSql(model, c.check) }
+  )
+  return compact({
+    name: meta.name,
+    table: meta.table,
+    fields,
+    indexes,
+    constraints,
+    autoCreated: Registry.isAutoThroughModel(model) || undefined
+  })
+}
+
+/** The schema the models describe, with the join models of their many-to-many fields. @internal */
+export const fromModels = (models: ReadonlyArray<Model.Any>): SchemaState => {
+  const all = withJoinModels(models)
+  const result: Record<string, ModelState> = {}
+  for (const model of all) {
+    if (result[model.meta.name] !== undefined) throw new Error(`Two models are named ${model.meta.name}`)
+    result[model.meta.name] = modelState(model)
+  }
+  for (const model of Object.values(result)) {
+    for (const [key, field] of Object.entries(model.fields)) {
+      if (field.references !== undefined && result[field.references.model] === undefined) {
+        throw new Error(`${model.name}.${key} references ${field.references.model}, which is not among the models`)
+      }
+    }
+  }
+  return { models: result }
+}
+
+/** The primary key field of a model state. @internal */
+export const primaryKey = (model: ModelState): readonly [string, FieldState] => {
+  const found = Object.entries(model.fields).find(([, f]) => f.primaryKey)
+  if (found === undefined) throw new Error(`Model ${model.name} has no primary key`)
+  return found
+}
+
+/** Drops `undefined` members, so states compare and serialize the same however they were built. @internal */
+export const compact = <T extends object>(value: T): T => {
+  const result: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) result[k] = v
+  return result as T
+}
+
+/** A canonical JSON text of a value (object keys sorted), for equality and checksums. @internal */
+export const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v)
+
+/** Whether two states (or parts of states) are the same. @internal */
+export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b)
