@@ -178,3 +178,31 @@ export class RestrictedError extends Data.TaggedError("RestrictedError")<DeleteR
     return refusal(this, "RESTRICT")
   }
 }
+
+/** What went wrong with migrations, by kind; `MigrationError.message` says what to do. @since 0.3.0 */
+export type MigrationProblem =
+  /** A migration file cannot be loaded, or does not export a migration. */
+  | "load"
+  /** The migrations do not form one graph: a missing dependency, a cycle, two leaves. */
+  | "graph"
+  /** An applied migration was edited (its checksum changed), or the database records one that no file has. */
+  | "history"
+  /** An operation does not fit the schema its migration starts from. */
+  | "state"
+  /** The models changed in a way the autodetector will not decide alone (a rename or a drop). */
+  | "question"
+  /** Migrating backward through an operation that cannot be undone. */
+  | "irreversible"
+  /** A statement failed while applying or unapplying a migration. */
+  | "apply"
+  /** `makemigrations --check` found changes without a migration. */
+  | "pending"
+
+/** A migration cannot be made, loaded or applied. Nothing was changed unless the message says otherwise. @since 0.3.0 */
+export class MigrationError extends Data.TaggedError("MigrationError")<{
+  readonly problem: MigrationProblem
+  readonly message: string
+  /** The migration concerned, when there is one. */
+  readonly migration?: string | undefined
+  readonly cause?: unknown
+}> {}

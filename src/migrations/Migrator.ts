@@ -1,0 +1,108 @@
+/**
+ * Running migrations from code: load a folder, migrate forward or backward to a target, show the plan with its SQL
+ * and safety, list what is applied. The `effect-orm` command runs these; tests and deploy scripts can too.
+ *
+ * @since 0.3.0
+ */
+import * as Effect from "effect/Effect"
+import { MigrationError } from "../Errors.js"
+import * as Files from "../internal/migrations/files.js"
+import * as Graph from "../internal/migrations/graph.js"
+import * as History from "../internal/migrations/history.js"
+import * as Runner from "../internal/migrations/runner.js"
+import type { Db } from "../internal/service.js"
+import type { Migration } from "./Migration.js"
+
+/** One operation of a plan: its description, statements, and impact with warnings. @since 0.3.0 */
+export type PlannedOperation = Runner.PlannedOperation
+/** A migration to apply (`forward`) or unapply (`backward`). @since 0.3.0 */
+export type Step = Runner.Step
+/** What `migrate` did for one migration. @since 0.3.0 */
+export type Outcome = Runner.Outcome
+
+/** The target that unapplies every migration. @since 0.3.0 */
+export const ZERO = Runner.ZERO
+
+/** Migrations, or the folder that holds them. @since 0.3.0 */
+export type Source = string | ReadonlyArray<Migration>
+
+/** The migrations of a folder (`NNNN_name.ts` files exporting `Migration.make(...)`), checked as a graph. @since 0.3.0 */
+export const load = (folder: string): Effect.Effect<ReadonlyArray<Migration>, MigrationError> =>
+  Effect.flatMap(Files.load(folder), (migrations) =>
+    Effect.try({
+      try: () => {
+        Graph.build(migrations)
+        return migrations
+      },
+      catch: (e) => e as MigrationError
+    }))
+
+const migrationsOf = (source: Source) => typeof source === "string" ? load(source) : Effect.succeed(source)
+
+/** Options of `migrate`. @since 0.3.0 */
+export interface MigrateOptions {
+  /** A migration name (or a prefix only it has) to migrate forward or backward to; `"zero"` unapplies all. */
+  readonly target?: string | undefined
+  /** Record the migrations as applied (or unapplied) without running them: the schema is already so. */
+  readonly fake?: boolean | undefined
+  /** Told before each migration runs, for progress. */
+  readonly onStep?: ((step: Step) => Effect.Effect<void>) | undefined
+  /** Told when another `migrate` holds the lock and this one waits. */
+  readonly onWait?: Effect.Effect<void> | undefined
+}
+
+/**
+ * Applies the migrations not yet applied (or migrates to `target`), each in its transaction with its history row,
+ * holding a lock so that concurrent runs apply each migration once.
+ * @since 0.3.0
+ */
+export const migrate = (source: Source, options: MigrateOptions = {}): Effect.Effect<ReadonlyArray<Outcome>, MigrationError, Db> =>
+  Effect.flatMap(migrationsOf(source), (migrations) => Runner.run(migrations, options))
+
+/** What `migrate` would do, with each operation's SQL and safety, without running it. @since 0.3.0 */
+export const plan = (source: Source, target?: string): Effect.Effect<ReadonlyArray<Step>, MigrationError, Db> =>
+  Effect.flatMap(migrationsOf(source), (migrations) => Runner.planFor(migrations, target))
+
+/** A migration and whether the database has applied it. @since 0.3.0 */
+export interface Status {
+  readonly name: string
+  readonly applied: boolean
+  readonly appliedAt?: Date | undefined
+}
+
+/** Every migration in order, with whether and when it was applied (`showmigrations`). @since 0.3.0 */
+export const status = (source: Source): Effect.Effect<ReadonlyArray<Status>, MigrationError, Db> =>
+  Effect.gen(function*() {
+    const migrations = yield* migrationsOf(source)
+    const applied = yield* Effect.mapError(History.applied, (cause) =>
+      new MigrationError({ problem: "apply", message: `Reading the migration history failed: ${cause.message}`, cause }))
+    const when = new Map(applied.map((row) => [row.name, row.appliedAt]))
+    const graph = Graph.build(migrations)
+    return graph.order.map((name): Status => {
+      const migration = graph.nodes.get(name)!
+      const done = Graph.isApplied(migration, new Set(when.keys()))
+      return { name, applied: done, appliedAt: when.get(name) }
+    })
+  })
+
+/**
+ * The SQL of one migration, forwards or backwards, from the schema the migrations before it build (`sqlmigrate`);
+ * needs no database.
+ * @since 0.3.0
+ */
+export const sql = (
+  source: Source,
+  name: string,
+  options: { readonly backwards?: boolean } = {}
+): Effect.Effect<Step, MigrationError> =>
+  Effect.flatMap(migrationsOf(source), (migrations) =>
+    Effect.try({
+      try: () => {
+        const graph = Graph.build(migrations)
+        const found = Runner.findMigration(graph, name)
+        const before = Graph.stateOf(graph, new Set([...Graph.ancestors(graph, found)].filter((n) => n !== found)))
+        const migration = graph.nodes.get(found)!
+        return options.backwards === true ? Runner.backwardStep(migration, before) : Runner.forwardStep(migration, before)[0]
+      },
+      catch: Runner.asMigrationError
+    }))
