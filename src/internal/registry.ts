@@ -2,6 +2,13 @@
  * The models in use, for reverse relations and deletes: each declared model (the user's subclass once seen), and the
  * join models of many-to-many fields. Automatic join models are built with the model constructor that `Model.ts`
  * hands in as it loads, so this module does not import it.
+ *
+ * Historical models (`migrations/historical.ts`: the models of a migration's schema state, for data migrations) have
+ * the names of the declared models but are recorded apart, each set in a map of its own held weakly (`apart`): they
+ * are never the registered model of a declared model's metadata, and a set is dropped once its models are. They are
+ * among `models()`, so their reverse relations and cascades work among themselves; they never reach a declared model
+ * because every lookup over `models()` matches by metadata identity (`rel.target().meta === model.meta`) and a
+ * historical model's relations target only models of its own set (and join models are per relation).
  * @internal
  */
 import * as Field from "../Field.js"
@@ -17,15 +24,54 @@ import { derivedName, lowerFirst, snakeCase } from "./names.js"
  */
 const known = new Map<object, Model.Any>()
 
+// ---- historical models, recorded apart ----
+
+/** The set of each historical model, by its metadata (declared models are in `known`). */
+const sets = new WeakMap<object, Map<object, Model.Any>>()
+/** Every set of historical models, held weakly: a set goes when nothing uses its models. */
+const historical = new Set<WeakRef<Map<object, Model.Any>>>()
+/** The set the models being declared go to (`apart`, and the join models of historical models). */
+let defining: Map<object, Model.Any> | undefined
+
+/** Runs `f` (synchronous) with the models declared meanwhile recorded in `set`. */
+const declaringIn = <A>(set: Map<object, Model.Any> | undefined, f: () => A): A => {
+  const previous = defining
+  defining = set
+  try {
+    return f()
+  } finally {
+    defining = previous
+  }
+}
+
+/**
+ * Runs `build`, which declares models with `Model.Class`, recording them as a set of historical models apart from the
+ * declared ones (see the module's comment); the join models of their many-to-many fields join the same set.
+ * @internal
+ */
+export const apart = <A>(build: () => A): A => {
+  const set = new Map<object, Model.Any>()
+  historical.add(new WeakRef(set))
+  return declaringIn(set, build)
+}
+
+/** Whether `model` is a historical model (built by `apart`). @internal */
+export const isHistorical = (model: Model.Any): boolean => sets.has(model.meta)
+
+const setOf = (model: Model.Any): Map<object, Model.Any> => sets.get(model.meta) ?? known
+
 /** Records a model class as it is declared. @internal */
 export const define = (model: Model.Any): void => {
-  if (!known.has(model.meta)) known.set(model.meta, model)
+  if (defining !== undefined) sets.set(model.meta, defining)
+  const set = setOf(model)
+  if (!set.has(model.meta)) set.set(model.meta, model)
 }
 
 /** Records a model class (the user's subclass) and, when they can be reached already, the models it relates to. @internal */
 export const register = (model: Model.Any): void => {
-  if (known.get(model.meta) === model) return
-  known.set(model.meta, model)
+  const set = setOf(model)
+  if (set.get(model.meta) === model) return
+  set.set(model.meta, model)
   for (const [name, rel] of Object.entries(model.meta.relations)) {
     try {
       register(rel.target())
@@ -36,9 +82,20 @@ export const register = (model: Model.Any): void => {
   }
 }
 
-/** The known models, with the automatic join models of their many-to-many fields. @internal */
+/** The declared models, then those of each live set of historical models. */
+const all = (): Array<Model.Any> => {
+  const result = [...known.values()]
+  for (const ref of historical) {
+    const set = ref.deref()
+    if (set === undefined) historical.delete(ref)
+    else result.push(...set.values())
+  }
+  return result
+}
+
+/** The known models (historical ones included), with the automatic join models of their many-to-many fields. @internal */
 export const models = (): ReadonlyArray<Model.Any> => {
-  for (const model of [...known.values()]) {
+  for (const model of all()) {
     for (const [name, rel] of Object.entries(model.meta.relations)) {
       if (rel.kind === "ManyToMany" && rel.through === undefined) {
         try {
@@ -49,7 +106,7 @@ export const models = (): ReadonlyArray<Model.Any> => {
       }
     }
   }
-  return [...known.values()]
+  return all()
 }
 
 // ---- many-to-many join models ----
@@ -110,14 +167,15 @@ export const throughOf = (
   if (through === undefined) {
     const table = rel.dbTable ?? derivedName(`${model.meta.table}_${snakeCase(name)}`)
     const Class = modelClass()
-    through = Class<any>(`${model.meta.name}_${name}`)({
+    // A historical model's join model belongs to its set.
+    through = declaringIn(sets.get(model.meta), () => Class<any>(`${model.meta.name}_${name}`)({
       id: Field.AutoField(),
       [sourceName]: Field.ForeignKey(() => model, { onDelete: "CASCADE" }),
       [targetName]: Field.ForeignKey(() => target, { onDelete: "CASCADE" })
     }, {
       table,
       constraints: [{ kind: "unique", fields: [`${sourceName}Id`, `${targetName}Id`], name: derivedName(`${table}_uniq`) }] as any
-    }) as unknown as Model.Any
+    })) as unknown as Model.Any
     autoThrough.set(rel, through)
     autoThroughMetas.add(through.meta)
   }
