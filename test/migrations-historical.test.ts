@@ -4,10 +4,12 @@
  * with their join models), querysets run through them (create with the state's defaults, filters across relations,
  * update with F, values, deletes with cascades among themselves), they stay apart from the declared models of the
  * same names (neither side's deletes cascade through the other's models), and a state from before a field was
- * renamed and another removed queries the table as it was then.
+ * renamed and another removed queries the table as it was then; the runner runs a data migration, forward and
+ * backward, on the models of its point of the migrations.
  */
 import { expect, layer } from "@effect/vitest"
 import { BigDecimal, DateTime, Duration, Effect, Result, Schema } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
 import { F, Field, Model } from "../src/index.js"
 import type * as QuerySet from "../src/QuerySet.js"
 import * as Executor from "../src/internal/executor.js"
@@ -18,6 +20,7 @@ import * as Sql from "../src/internal/migrations/sql.js"
 import * as State from "../src/internal/migrations/state.js"
 import * as Registry from "../src/internal/registry.js"
 import * as Relations from "../src/internal/relations.js"
+import { Migration, Migrator } from "../src/migrations/index.js"
 import * as Testing from "../src/testing/index.js"
 
 class HmPublisher extends Model.Class<HmPublisher>("HmPublisher")({
@@ -132,6 +135,62 @@ const applyAll = (state: State.SchemaState, operations: ReadonlyArray<Operation>
 
 /** The state before HmLoan existed, when HmNote still did. */
 const past = applyAll(current, [{ _tag: "DeleteModel", name: "HmLoan" }, { _tag: "CreateModel", model: noteState }])
+
+// ---- a data migration through the runner ----
+
+class HmxWriter extends Model.Class<HmxWriter>("HmxWriter")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 50 })
+}, { table: "hmx_writer" }) {}
+
+class HmxNovel extends Model.Class<HmxNovel>("HmxNovel")({
+  id: Field.AutoField(),
+  title: Field.Char({ maxLength: 100 }),
+  writer: Field.ForeignKey(() => HmxWriter, { onDelete: "CASCADE" })
+}, { table: "hmx_novel" }) {}
+
+/** What the data migration saw: the fields of the novel at its point of the migrations. */
+const seen: Array<ReadonlyArray<string>> = []
+
+const words = { kind: "Integer", column: "words", nullable: false, primaryKey: false, unique: false, index: false, default: "0" } as const
+const initial = State.fromModels([HmxWriter, HmxNovel])
+const runnerMigrations: ReadonlyArray<Migration.Migration> = [
+  {
+    name: "0001_initial",
+    dependencies: [],
+    operations: [Migration.CreateModel({ model: initial.models.HmxWriter! }), Migration.CreateModel({ model: initial.models.HmxNovel! })]
+  },
+  {
+    name: "0002_words",
+    dependencies: ["0001_initial"],
+    operations: [
+      Migration.AddField({ model: "HmxNovel", name: "words", field: words }),
+      Migration.RunEffect({
+        description: "count the words of Ann's novels",
+        forward: (models) =>
+          Effect.gen(function*() {
+            seen.push(Object.keys(models.HmxNovel!.meta.fields).sort())
+            yield* objects(models.HmxNovel).filter({ writer: { name: "Ann" } }).update({ words: F("words").add(1000) })
+          }),
+        backward: (models) =>
+          Effect.gen(function*() {
+            seen.push(Object.keys(models.HmxNovel!.meta.fields).sort())
+            yield* objects(models.HmxNovel).update({ words: 0 })
+          })
+      })
+    ]
+  },
+  {
+    name: "0003_rename_title",
+    dependencies: ["0002_words"],
+    operations: [Migration.RenameField({ model: "HmxNovel", from: "title", to: "name", column: "name" })]
+  }
+]
+
+const rows = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql.unsafe<Record<string, unknown>>("SELECT * FROM hmx_novel ORDER BY id").unprepared
+})
 
 for (const driver of Testing.drivers(models)) {
   layer(driver.layer)(driver.name, (it) => {
@@ -304,6 +363,27 @@ for (const driver of Testing.drivers(models)) {
         const removed = yield* objects(hist.HmPublisher).filter({ id: publisher.id }).delete()
         expect(removed.perModel).toEqual({ HmPublisher: 1, HmEdition: 2 })
       })))
+
+    it.effect("the runner gives a data migration the models at its point of the migrations", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        seen.length = 0
+        yield* Migrator.migrate(runnerMigrations.slice(0, 1))
+        yield* sql.unsafe("INSERT INTO hmx_writer (name) VALUES ('Ann'), ('Bob')").unprepared
+        yield* sql.unsafe("INSERT INTO hmx_novel (title, writer_id) SELECT 'Emma of ' || name, id FROM hmx_writer ORDER BY id").unprepared
+        yield* Migrator.migrate(runnerMigrations)
+        // The field added earlier in the same migration, and the title not yet renamed.
+        expect(seen).toEqual([["id", "title", "words", "writerId"]])
+        expect(yield* rows).toEqual([
+          { id: 1, name: "Emma of Ann", writer_id: 1, words: 1000 },
+          { id: 2, name: "Emma of Bob", writer_id: 2, words: 0 }
+        ])
+        // Backward, the reverse data migration runs too, on the models of its point.
+        yield* Migrator.migrate(runnerMigrations, { target: "0001_initial" })
+        expect(seen).toEqual([["id", "title", "words", "writerId"], ["id", "title", "words", "writerId"]])
+        expect(yield* rows).toEqual([{ id: 1, title: "Emma of Ann", writer_id: 1 }, { id: 2, title: "Emma of Bob", writer_id: 2 }])
+        yield* Migrator.migrate(runnerMigrations, { target: Migrator.ZERO })
+        yield* sql.unsafe("DROP TABLE IF EXISTS hmx_novel, hmx_writer, effect_orm_migrations CASCADE").unprepared
+      }))
   })
 }
-
