@@ -30,10 +30,25 @@ const renameDerived = (
   return statements
 }
 
-/** Renames a table, and the names the ORM derived from it. */
+const encoder = new TextEncoder()
+
+/** PostgreSQL's name for the primary key of a table created without naming it: the table name cut to fit, `_pkey`. */
+const primaryKeyName = (table: string): string => {
+  let prefix = ""
+  for (const ch of table) {
+    if (encoder.encode(prefix + ch).length > 58) break
+    prefix += ch
+  }
+  return `${prefix}_pkey`
+}
+
+/** Renames a table, and the names the ORM derived from it (its primary key's, so they are those of a new table). */
 const renameTableSql = (before: ModelState, after: ModelState): ReadonlyArray<string> => {
   if (before.table === after.table) return []
   const statements = [`ALTER TABLE ${quote(before.table)} RENAME TO ${quote(after.table)}`]
+  if (primaryKeyName(before.table) !== primaryKeyName(after.table)) {
+    statements.push(`ALTER TABLE ${quote(after.table)} RENAME CONSTRAINT ${quote(primaryKeyName(before.table))} TO ${quote(primaryKeyName(after.table))}`)
+  }
   for (const [key, field] of Object.entries(before.fields)) {
     statements.push(...renameDerived({ table: before.table, field }, { table: after.table, field: after.fields[key] ?? field }))
   }

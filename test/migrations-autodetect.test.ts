@@ -1,0 +1,533 @@
+/**
+ * The autodetector: operations from the difference of two schema states built from real models (one changed field,
+ * one operation; renames asked, never guessed; drops; cycles; many-to-many join tables; safe mode; its self-check),
+ * and on every driver: the detected operations (and their inverses) migrate a database whose catalog then matches
+ * one created directly from the target state, keeping the rows.
+ */
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect, Result } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import { Field, Model } from "../src/index.js"
+import { detect, DetectError, type DetectOptions, parseRename, suggestName, summarize, verify } from "../src/internal/migrations/autodetect.js"
+import { forwardSql, inverse } from "../src/internal/migrations/operationSql.js"
+import { apply, describe as describeOp, type Operation } from "../src/internal/migrations/operations.js"
+import * as Sql from "../src/internal/migrations/sql.js"
+import * as State from "../src/internal/migrations/state.js"
+import * as Testing from "../src/testing/index.js"
+import * as Catalog from "./migrations/catalog.js"
+
+type M = Model.Any
+const model = (name: string, fields: Model.Fields, options: Model.Options<any> = {}): M =>
+  Model.Class<any>(name)(fields as any, options as any) as unknown as M
+const fk = (target: () => M, options: Record<string, unknown> = { onDelete: "CASCADE" }) =>
+  Field.ForeignKey(target as any, options as any)
+const m2m = (target: () => M, options: Record<string, unknown> = {}) => Field.ManyToMany(target as any, options)
+const state = (...models: ReadonlyArray<M>) => State.fromModels(models)
+
+const ops = (from: State.SchemaState, to: State.SchemaState, options?: DetectOptions): ReadonlyArray<Operation> => {
+  const result = detect(from, to, options)
+  if (Result.isFailure(result)) throw new Error(result.failure.message)
+  return result.success
+}
+const refused = (from: State.SchemaState, to: State.SchemaState, options?: DetectOptions): DetectError => {
+  const result = detect(from, to, options)
+  if (Result.isSuccess(result)) throw new Error(`expected a refusal, got ${summarize(result.success)}`)
+  expect(result.failure).toBeInstanceOf(DetectError)
+  return result.failure
+}
+const tags = (list: ReadonlyArray<Operation>) => list.map((op) => op._tag)
+
+describe("autodetector: fields", () => {
+  const Pub = model("AdPub", { id: Field.AutoField(), name: Field.Char({ maxLength: 50 }) })
+  const Pub2 = model("AdPub2", { id: Field.AutoField() })
+  const base = {
+    id: Field.AutoField(),
+    title: Field.Char({ maxLength: 50 }),
+    pages: Field.Integer(),
+    price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2 }),
+    pub: fk(() => Pub)
+  }
+  const from = state(model("AdBook", base), Pub, Pub2)
+  const changed = (fields: Partial<Record<keyof typeof base | string, unknown>>, options: Model.Options<any> = {}) =>
+    state(model("AdBook", Object.fromEntries(Object.entries({ ...base, ...fields }).filter(([, v]) => v !== undefined)) as any, options), Pub, Pub2)
+
+  it("no change gives no operation", () => {
+    expect(ops(from, from)).toEqual([])
+    expect(ops(from, changed({}))).toEqual([])
+  })
+
+  it("an added field is one AddField, named book_pages-style", () => {
+    const to = changed({ isbn: Field.Char({ maxLength: 13, default: "" }) })
+    const result = ops(from, to)
+    expect(result).toEqual([{ _tag: "AddField", model: "AdBook", name: "isbn", field: to.models.AdBook!.fields.isbn }])
+    expect(suggestName(result)).toBe("ad_book_isbn")
+    expect(summarize(result)).toBe("  - Add field isbn to AdBook")
+  })
+
+  it("a removed field with no look-alike is one RemoveField", () => {
+    expect(ops(from, changed({ price: undefined }))).toEqual([{ _tag: "RemoveField", model: "AdBook", name: "price" }])
+  })
+
+  const alterations: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+    ["type", { pages: Field.BigInteger() }],
+    ["kind with the same type family", { title: Field.Text() }],
+    ["null", { pages: Field.Integer({ nullable: true }) }],
+    ["default", { pages: Field.Integer({ default: 1 }) }],
+    ["unique", { title: Field.Char({ maxLength: 50, unique: true }) }],
+    ["index", { title: Field.Char({ maxLength: 50, dbIndex: true }) }],
+    ["max length", { title: Field.Char({ maxLength: 80 }) }],
+    ["digits", { price: Field.Decimal({ maxDigits: 8, decimalPlaces: 3 }) }],
+    ["choices", { title: Field.Char({ maxLength: 50, choices: ["a", "b"] }) }],
+    ["column", { pages: Field.Integer({ dbColumn: "page_count" }) }],
+    ["on delete", { pub: fk(() => Pub, { onDelete: "PROTECT" }) }],
+    ["related name", { pub: fk(() => Pub, { onDelete: "CASCADE", relatedName: "adBooks" }) }],
+    ["the referenced model", { pub: fk(() => Pub2) }],
+    ["null on a foreign key", { pub: fk(() => Pub, { onDelete: "SET_NULL", nullable: true }) }]
+  ]
+  for (const [what, fields] of alterations) {
+    it(`a change of ${what} is one AlterField`, () => {
+      const to = changed(fields)
+      const result = ops(from, to)
+      expect(result.length).toBe(1)
+      const op = result[0]!
+      expect(op._tag).toBe("AlterField")
+      if (op._tag !== "AlterField") return
+      expect(op.field).toEqual(to.models.AdBook!.fields[op.name])
+      expect(op.safe).toBeUndefined()
+    })
+  }
+
+  it("a rename is refused without an answer, naming both candidates and both answers", () => {
+    const to = changed({ title: undefined, heading: Field.Char({ maxLength: 50 }) })
+    const error = refused(from, to)
+    expect(error.questions).toEqual([{
+      removed: "AdBook.title",
+      added: ["AdBook.heading"],
+      message: "AdBook.title was removed and AdBook.heading added: a rename? Answer --rename AdBook.title=heading, or --drop AdBook.title"
+    }])
+    expect(error.message).toBe(error.questions[0]!.message)
+    // Answered as a rename: the column follows; as a drop: remove and add.
+    expect(ops(from, to, { renames: [{ _tag: "FieldRename", model: "AdBook", from: "title", to: "heading" }] })).toEqual([
+      { _tag: "RenameField", model: "AdBook", from: "title", to: "heading", column: "heading" }
+    ])
+    expect(tags(ops(from, to, { drops: ["AdBook.title"] }))).toEqual(["RemoveField", "AddField"])
+  })
+
+  it("every candidate is named; a field of another kind is not a candidate", () => {
+    const to = changed({ title: undefined, a: Field.Text(), b: Field.Char({ maxLength: 9 }), n: Field.Integer({ default: 0 }) })
+    const [question] = refused(from, to).questions
+    expect(question!.added).toEqual(["AdBook.a", "AdBook.b"])
+    expect(question!.message).toContain("--rename AdBook.title=a or --rename AdBook.title=b, or --drop AdBook.title")
+  })
+
+  it("a renamed foreign key is asked by its relation name, and answered by either name", () => {
+    const to = changed({ pub: undefined, press: fk(() => Pub) })
+    expect(refused(from, to).questions[0]!.message).toBe(
+      "AdBook.pub was removed and AdBook.press added: a rename? Answer --rename AdBook.pub=press, or --drop AdBook.pub"
+    )
+    for (const [a, b] of [["pub", "press"], ["pubId", "pressId"]]) {
+      const result = ops(from, to, { renames: [{ _tag: "FieldRename", model: "AdBook", from: a!, to: b! }] })
+      expect(tags(result)).toEqual(["RenameField", "AlterField"]) // the column, then the relation's name
+      expect(result[0]).toMatchObject({ from: "pubId", to: "pressId", column: "press_id" })
+    }
+  })
+
+  it("a rename that names nothing, or something kept, is an error; so is a drop of nothing", () => {
+    const to = changed({ title: undefined, heading: Field.Char({ maxLength: 50 }) })
+    const rename = (m: string, a: string, b: string) => ({ renames: [{ _tag: "FieldRename" as const, model: m, from: a, to: b }] })
+    expect(refused(from, to, rename("AdBook", "titel", "heading")).problems[0]).toMatch(/AdBook has no field titel/)
+    expect(refused(from, to, rename("AdBook", "title", "headline")).problems[0]).toMatch(/AdBook has no field headline/)
+    expect(refused(from, to, rename("AdBook", "pages", "heading")).problems[0]).toMatch(/pages is still among/)
+    expect(refused(from, to, rename("Nope", "title", "heading")).problems.join()).toMatch(/no model Nope/)
+    expect(refused(from, to, { drops: ["AdBook.title", "AdBook.nothing"] }).problems).toEqual(["--drop AdBook.nothing: no such model or field was removed"])
+    expect(refused(from, to, { renames: [{ _tag: "ModelRename", from: "AdBook", to: "AdPub" }] }).problems[0]).toMatch(/AdBook is still among the models/)
+  })
+
+  it("changing the primary key's kind to or from a generated key is refused by the self-check, not written", () => {
+    const to = changed({ id: Field.Integer({ primaryKey: true }) })
+    expect(refused(from, to).problems.join()).toMatch(/generated key is not supported/)
+  })
+
+  it("indexes and constraints: added after their fields, removed before them, a changed one removed and added", () => {
+    const withIndex = changed({}, {
+      indexes: [{ fields: ["title", "-pages"] }, { fields: ["price"], name: "ad_book_price" }],
+      constraints: [{ kind: "unique", fields: ["title", "pubId"], name: "ad_book_once" }, { kind: "check", check: { pages: { gte: 0 } }, name: "ad_book_pages" }]
+    })
+    expect(tags(ops(from, withIndex))).toEqual(["AddIndex", "AddIndex", "AddConstraint", "AddConstraint"])
+    expect(tags(ops(withIndex, from))).toEqual(["RemoveIndex", "RemoveIndex", "RemoveConstraint", "RemoveConstraint"])
+    const redefined = changed({}, {
+      indexes: [{ fields: ["title", "-pages"] }, { fields: ["price"], name: "ad_book_price", unique: true }],
+      constraints: [{ kind: "unique", fields: ["title", "pubId"], name: "ad_book_once" }, { kind: "check", check: { pages: { gte: 1 } }, name: "ad_book_pages" }]
+    })
+    expect(ops(withIndex, redefined).map((op) => `${op._tag} ${"name" in op ? op.name : ""}`)).toEqual([
+      "RemoveIndex ad_book_price", "RemoveConstraint ad_book_pages", "AddIndex ", "AddConstraint "
+    ])
+    // Dropping an indexed field drops its index first; adding one adds the index after the field.
+    const gone = changed({ price: undefined }, { indexes: [{ fields: ["title", "-pages"] }] })
+    expect(tags(ops(withIndex, gone))).toEqual(["RemoveIndex", "RemoveConstraint", "RemoveConstraint", "RemoveField"])
+    const fresh = changed({ isbn: Field.Char({ maxLength: 13, default: "" }) }, { indexes: [{ fields: ["isbn"] }] })
+    expect(tags(ops(from, fresh))).toEqual(["AddField", "AddIndex"])
+    // A renamed field's derived index name follows it: no index operation.
+    const indexed = changed({}, { indexes: [{ fields: ["title"] }] })
+    const renamed = changed({ title: undefined, heading: Field.Char({ maxLength: 50 }) }, { indexes: [{ fields: ["heading"] }] })
+    expect(tags(ops(indexed, renamed, { renames: [{ _tag: "FieldRename", model: "AdBook", from: "title", to: "heading" }] }))).toEqual(["RenameField"])
+  })
+})
+
+describe("autodetector: models", () => {
+  it("creates referenced models first and many-to-many join tables after both sides; deletes in reverse", () => {
+    const Tag = model("AdmTag", { id: Field.AutoField(), label: Field.Char({ maxLength: 20 }) })
+    const Post = model("AdmPost", { id: Field.AutoField(), author: fk(() => Author), tags: m2m(() => Tag) })
+    const Author = model("AdmAuthor", { id: Field.AutoField(), name: Field.Text() })
+    const to = state(Post, Tag, Author)
+    const created = ops(State.empty, to)
+    expect(created.map((op) => op._tag === "CreateModel" ? op.model.name : op._tag)).toEqual(["AdmTag", "AdmAuthor", "AdmPost", "AdmPost_tags"])
+    expect(suggestName(created, { initial: true })).toBe("initial")
+    const deleted = ops(to, State.empty)
+    expect(deleted.map((op) => op._tag === "DeleteModel" ? op.name : op._tag)).toEqual(["AdmPost_tags", "AdmPost", "AdmTag", "AdmAuthor"])
+    expect(suggestName(ops(state(Tag, Author), state(Tag, Author, model("AdmExtra", { id: Field.AutoField() }))))).toBe("adm_extra")
+  })
+
+  it("a many-to-many field added or removed is its join table created or deleted", () => {
+    const Tag = model("Ad2Tag", { id: Field.AutoField() })
+    const before = state(model("Ad2Post", { id: Field.AutoField() }), Tag)
+    const after = state(model("Ad2Post", { id: Field.AutoField(), tags: m2m(() => Tag) }), Tag)
+    const added = ops(before, after)
+    expect(added).toEqual([{ _tag: "CreateModel", model: after.models.Ad2Post_tags }])
+    expect(ops(after, before)).toEqual([{ _tag: "DeleteModel", name: "Ad2Post_tags" }])
+  })
+
+  it("a cycle of foreign keys: created without the closing key, added after; deleted after dropping one key", () => {
+    const A = model("Ad3A", { id: Field.AutoField(), b: fk(() => B, { onDelete: "SET_NULL", nullable: true }) }, {
+      indexes: [{ fields: ["bId", "-id"] }]
+    })
+    const B = model("Ad3B", { id: Field.AutoField(), a: fk(() => A) })
+    const to = state(A, B)
+    const created = ops(State.empty, to)
+    expect(created.map((op) => `${op._tag} ${op._tag === "CreateModel" ? op.model.name : "model" in op ? op.model : ""}`)).toEqual([
+      "CreateModel Ad3A", "CreateModel Ad3B", "AddField Ad3A", "AddIndex Ad3A"
+    ])
+    const first = created[0]!
+    expect(first._tag === "CreateModel" && Object.keys(first.model.fields)).toEqual(["id"])
+    const deleted = ops(to, State.empty)
+    expect(tags(deleted)).toEqual(["AlterField", "DeleteModel", "DeleteModel"])
+    const self = model("Ad3Tree", { id: Field.AutoField(), parent: fk(() => self, { onDelete: "CASCADE", nullable: true }) })
+    expect(tags(ops(State.empty, state(self)))).toEqual(["CreateModel"])
+  })
+
+  it("a model rename is refused without an answer; answered, it is one RenameModel and its join tables follow", () => {
+    const Tag = model("Ad4Tag", { id: Field.AutoField() })
+    const Writer = model("Ad4Writer", { id: Field.AutoField(), name: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => Tag) }, {
+      indexes: [{ fields: ["name"] }]
+    })
+    const Book = model("Ad4Book", { id: Field.AutoField(), by: fk(() => Writer) })
+    const Author = model("Ad4Author", { id: Field.AutoField(), name: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => Tag) }, {
+      indexes: [{ fields: ["name"] }]
+    })
+    const Book2 = model("Ad4Book", { id: Field.AutoField(), by: fk(() => Author) })
+    const from = state(Writer, Book, Tag)
+    const to = state(Author, Book2, Tag)
+    const error = refused(from, to)
+    expect(error.questions.map((q) => q.message)).toEqual([
+      "Ad4Writer was removed and Ad4Author added: a rename? Answer --rename Ad4Writer=Ad4Author, or --drop Ad4Writer"
+    ])
+    const result = ops(from, to, { renames: [{ _tag: "ModelRename", from: "Ad4Writer", to: "Ad4Author" }] })
+    expect(result.map((op) => `${op._tag} ${describeOp(op)}`)).toEqual([
+      "RenameModel Rename model Ad4Writer to Ad4Author",
+      "RenameModel Rename model Ad4Writer_tags to Ad4Author_tags",
+      "RenameField Rename field ad4WriterId of Ad4Author_tags to ad4AuthorId",
+      "RemoveConstraint Remove constraint ad4_writer_tags_uniq from Ad4Author_tags",
+      "AlterField Alter field ad4AuthorId of Ad4Author_tags",
+      "AddConstraint Add constraint ad4_author_tags_uniq to Ad4Author_tags"
+    ])
+    expect(result[0]).toEqual({ _tag: "RenameModel", from: "Ad4Writer", to: "Ad4Author", table: "ad4_author" })
+    // Answered as a drop: the model, its join table and the key that references it go, the new ones come.
+    const dropped = ops(from, to, { drops: ["Ad4Writer"] })
+    expect(tags(dropped)).toEqual(["CreateModel", "CreateModel", "AlterField", "DeleteModel", "DeleteModel"])
+  })
+
+  it("a model that keeps its name and changes its table is one AlterModelTable", () => {
+    const A = model("Ad5", { id: Field.AutoField(), code: Field.Char({ maxLength: 5, unique: true }) }, { table: "ad5_old" })
+    const B = model("Ad5", { id: Field.AutoField(), code: Field.Char({ maxLength: 5, unique: true }) }, { table: "ad5_new" })
+    expect(ops(state(A), state(B))).toEqual([{ _tag: "AlterModelTable", name: "Ad5", table: "ad5_new" }])
+  })
+
+  it("a dropped model whose name a new model's table takes is deleted first", () => {
+    const Old = model("Ad6Old", { id: Field.AutoField() }, { table: "ad6" })
+    const New = model("Ad6New", { id: Field.AutoField() }, { table: "ad6" })
+    expect(tags(ops(state(Old), state(New), { drops: ["Ad6Old"] }))).toEqual(["DeleteModel", "CreateModel"])
+  })
+})
+
+describe("autodetector: what it cannot order", () => {
+  it("two tables swapping names cannot be ordered: refused with the operations, not written", () => {
+    const a = (table: string) => model("Ad8A", { id: Field.AutoField() }, { table })
+    const b = (table: string) => model("Ad8B", { id: Field.AutoField() }, { table })
+    const error = refused(state(a("ad8_x"), b("ad8_y")), state(a("ad8_y"), b("ad8_x")))
+    expect(error.problems[0]).toMatch(/could not order these operations[\s\S]*Rename the table of Ad8A to ad8_y/)
+  })
+
+  it("a large schema is detected quickly, created and deleted", () => {
+    const all: Array<M> = []
+    for (let i = 0; i < 150; i++) {
+      const prev = all[i - 1]
+      all.push(model(`Ad9M${i}`, {
+        id: Field.AutoField(),
+        name: Field.Char({ maxLength: 20, dbIndex: true }),
+        ...(prev === undefined ? {} : { prev: fk(() => prev), tags: m2m(() => all[0]!) })
+      }, { indexes: [{ fields: ["name", "-id"] }] }))
+    }
+    const to = state(...all)
+    const start = Date.now()
+    expect(ops(State.empty, to).length).toBe(299)
+    expect(ops(to, State.empty).length).toBe(299)
+    expect(Date.now() - start).toBeLessThan(5_000)
+  })
+})
+
+describe("autodetector: safe mode, answers, self-check, names", () => {
+  const Pub = model("Ad7Pub", { id: Field.AutoField() })
+  const from = state(Pub, model("Ad7Book", { id: Field.AutoField(), note: Field.Text({ nullable: true }) }))
+  const to = state(Pub, model("Ad7Book", {
+    id: Field.AutoField(),
+    note: Field.Text(),
+    pub: fk(() => Pub, { onDelete: "SET_NULL", nullable: true }),
+    extra: Field.Integer({ nullable: true })
+  }, { indexes: [{ fields: ["extra"] }], constraints: [{ kind: "check", check: { extra: { gte: 0 } }, name: "ad7_extra" }] }), model("Ad7New", {
+    id: Field.AutoField(),
+    pub: fk(() => Pub)
+  }, { indexes: [{ fields: ["pubId", "-id"] }] }))
+
+  it("writes the safe forms on existing tables, and plain ones on new tables", () => {
+    const plain = ops(from, to)
+    expect(plain.some((op) => "safe" in op || "concurrently" in op || "notValid" in op)).toBe(false)
+    const safe = ops(from, to, { safe: true })
+    expect(safe.map((op) => `${describeOp(op)}${"safe" in op ? " safe" : ""}${"notValid" in op ? " notValid" : ""}`)).toEqual([
+      "Create model Ad7New",
+      "Alter field note of Ad7Book safe",
+      "Add field pubId to Ad7Book safe",
+      "Add field extra to Ad7Book",
+      "Add index ad7_book_extra_idx to Ad7Book (concurrently)",
+      "Add constraint ad7_extra to Ad7Book notValid"
+    ])
+  })
+
+  it("parses --rename values, with a clear error on a malformed one", () => {
+    expect(parseRename("Writer=Author")).toEqual(Result.succeed({ _tag: "ModelRename", from: "Writer", to: "Author" }))
+    expect(parseRename(" Book.titel=title ")).toEqual(Result.succeed({ _tag: "FieldRename", model: "Book", from: "titel", to: "title" }))
+    expect(parseRename("Book.titel=Book.title")).toEqual(Result.succeed({ _tag: "FieldRename", model: "Book", from: "titel", to: "title" }))
+    for (const [bad, why] of [["Book", "exactly one ="], ["a=b=c", "exactly one ="], ["Book.x=Other.y", "stays in its model"], ["a.b.c=d", "too many dots"], ["1a=b", "letters"], ["Book.=x", "letters"]]) {
+      const result = parseRename(bad!)
+      expect(Result.isFailure(result) && result.failure).toMatch(why!)
+    }
+  })
+
+  it("the self-check refuses operations that do not lead to the target, with the difference", () => {
+    const wrong = verify(from, to, [{ _tag: "AddField", model: "Ad7Book", name: "extra", field: to.models.Ad7Book!.fields.extra! }])
+    expect(Result.isFailure(wrong) && wrong.failure.message).toMatch(/do not lead to the models' schema \(a bug[\s\S]*Ad7Book\.fields\.note/)
+    const inconsistent = verify(from, to, [{ _tag: "RemoveField", model: "Ad7Book", name: "nothing" }])
+    expect(Result.isFailure(inconsistent) && inconsistent.failure.message).toMatch(/has no field nothing/)
+    expect(Result.isSuccess(verify(from, to, ops(from, to)))).toBe(true)
+  })
+
+  it("suggests names from the operations, and auto when there are many", () => {
+    expect(suggestName([{ _tag: "RemoveField", model: "Book", name: "pages" }])).toBe("remove_book_pages")
+    expect(suggestName([{ _tag: "RenameModel", from: "Writer", to: "Author", table: "author" }])).toBe("rename_writer_author")
+    expect(suggestName(ops(from, to))).toBe("auto")
+    expect(suggestName([{ _tag: "RunSql", sql: ["SELECT 1"] }])).toBe("auto")
+  })
+})
+
+// ---- on every driver: migrate a database with the detected operations and compare its catalog ----
+
+const run = (statements: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (const statement of statements) yield* sql.unsafe(statement).unprepared
+  })
+
+const tables = (...states: ReadonlyArray<State.SchemaState>) => [...new Set(states.flatMap((s) => Object.values(s.models).map((m) => m.table)))]
+
+const dropAll = (names: ReadonlyArray<string>) => run(names.map((t) => `DROP TABLE IF EXISTS "${t}" CASCADE`))
+
+/** Runs `ops` from `from`, statement by statement; returns the state they lead to and the one before each. */
+const migrate = (from: State.SchemaState, list: ReadonlyArray<Operation>) =>
+  Effect.gen(function*() {
+    let current = from
+    const befores: Array<State.SchemaState> = []
+    for (const op of list) {
+      const next = apply(current, op)
+      befores.push(current)
+      yield* run(forwardSql(op, current, next))
+      current = next
+    }
+    return { state: current, befores }
+  })
+
+interface Pair {
+  readonly from: State.SchemaState
+  readonly to: State.SchemaState
+  readonly options?: DetectOptions
+  /** Statements inserting rows into `from`'s tables, and a query returning them, before and after. */
+  readonly seed?: ReadonlyArray<string>
+  readonly rows?: { readonly before: string; readonly after: string }
+}
+
+const roundTrip = (pair: Pair) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const all = tables(pair.from, pair.to)
+    const rows = (query: string) => sql.unsafe<Record<string, unknown>>(query).unprepared
+    yield* dropAll(all)
+    yield* run(Sql.createAll(pair.from))
+    yield* run(pair.seed ?? [])
+    const data = pair.rows === undefined ? undefined : yield* rows(pair.rows.before)
+    const forward = ops(pair.from, pair.to, pair.options)
+    const { befores, state } = yield* migrate(pair.from, forward)
+    if (pair.rows !== undefined) expect(yield* rows(pair.rows.after)).toEqual(data)
+    const migrated = yield* Catalog.snapshot(all)
+    // Backwards: each operation's inverse, from the last.
+    const backward = forward.flatMap((_, i) => {
+      const j = forward.length - 1 - i
+      const undo = inverse(forward[j]!, befores[j]!)
+      if (typeof undo === "string") throw new Error(undo)
+      return undo
+    })
+    yield* migrate(state, backward)
+    if (pair.rows !== undefined) expect(yield* rows(pair.rows.before)).toEqual(data)
+    const restored = yield* Catalog.snapshot(all)
+    yield* dropAll(all)
+    yield* run(Sql.createAll(pair.to))
+    const direct = yield* Catalog.snapshot(all)
+    yield* dropAll(all)
+    yield* run(Sql.createAll(pair.from))
+    const original = yield* Catalog.snapshot(all)
+    yield* dropAll(all)
+    expect(migrated).toEqual(direct)
+    expect(restored).toEqual(original)
+    return forward
+  })
+
+const DbPub = model("DbPub", { id: Field.AutoField(), name: Field.Char({ maxLength: 50 }) }, { table: "adb_pub" })
+const DbTag = model("DbTag", { id: Field.AutoField(), label: Field.Char({ maxLength: 20 }) }, { table: "adb_tag" })
+
+const fieldsPair: Pair = {
+  from: state(DbPub, model("DbBook", {
+    id: Field.AutoField(),
+    titel: Field.Char({ maxLength: 50 }),
+    pages: Field.Integer(),
+    note: Field.Text({ nullable: true }),
+    kind: Field.Char({ maxLength: 10, choices: ["novel", "essay"], default: "novel" }),
+    pub: fk(() => DbPub)
+  }, { table: "adb_book", indexes: [{ fields: ["titel"] }] })),
+  to: state(DbPub, model("DbBook", {
+    id: Field.AutoField(),
+    title: Field.Char({ maxLength: 100, unique: true }),
+    pages: Field.BigInteger({ dbIndex: true }),
+    kind: Field.Char({ maxLength: 10, choices: ["novel", "essay", "poem"], default: "essay" }),
+    isbn: Field.Char({ maxLength: 13, default: "" }),
+    rating: Field.Decimal({ maxDigits: 4, decimalPlaces: 1, nullable: true }),
+    pub: fk(() => DbPub, { onDelete: "SET_NULL", nullable: true })
+  }, {
+    table: "adb_book",
+    indexes: [{ fields: ["title"] }, { fields: ["title", "-pages"], name: "adb_book_by_title" }],
+    constraints: [{ kind: "check", check: { pages: { gte: 0n } }, name: "adb_book_pages" }, { kind: "unique", fields: ["title", "pubId"], name: "adb_book_once" }]
+  })),
+  options: { renames: [{ _tag: "FieldRename", model: "DbBook", from: "titel", to: "title" }], drops: ["DbBook.note"] },
+  seed: [`INSERT INTO adb_pub (name) VALUES ('P')`, `INSERT INTO adb_book (titel, pages, note, pub_id) SELECT 'T', 10, 'n', id FROM adb_pub`],
+  rows: {
+    before: `SELECT b.titel AS t, b.pages::int AS p, p.name AS n FROM adb_book b JOIN adb_pub p ON p.id = b.pub_id`,
+    after: `SELECT b.title AS t, b.pages::int AS p, p.name AS n FROM adb_book b JOIN adb_pub p ON p.id = b.pub_id`
+  }
+}
+
+const DbWriter = model("DbWriter", { id: Field.AutoField(), name: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, {
+  table: "adb_writer",
+  indexes: [{ fields: ["name", "-id"] }]
+})
+const DbAuthor = model("DbAuthor", { id: Field.AutoField(), name: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, {
+  table: "adb_author",
+  indexes: [{ fields: ["name", "-id"] }]
+})
+const renamePair: Pair = {
+  from: state(DbTag, DbWriter, model("DbPost", { id: Field.AutoField(), by: fk(() => DbWriter, { onDelete: "CASCADE", dbIndex: true }) }, { table: "adb_post" })),
+  to: state(DbTag, DbAuthor, model("DbPost", { id: Field.AutoField(), by: fk(() => DbAuthor, { onDelete: "CASCADE", dbIndex: true }) }, { table: "adb_post" })),
+  options: { renames: [{ _tag: "ModelRename", from: "DbWriter", to: "DbAuthor" }] },
+  seed: [
+    `INSERT INTO adb_tag (label) VALUES ('x')`,
+    `INSERT INTO adb_writer (name) VALUES ('W')`,
+    `INSERT INTO adb_post (by_id) SELECT id FROM adb_writer`,
+    `INSERT INTO adb_writer_tags (db_writer_id, db_tag_id) SELECT w.id, t.id FROM adb_writer w, adb_tag t`
+  ],
+  rows: {
+    before: `SELECT w.name, t.label FROM adb_post p JOIN adb_writer w ON w.id = p.by_id JOIN adb_writer_tags j ON j.db_writer_id = w.id JOIN adb_tag t ON t.id = j.db_tag_id`,
+    after: `SELECT w.name, t.label FROM adb_post p JOIN adb_author w ON w.id = p.by_id JOIN adb_author_tags j ON j.db_author_id = w.id JOIN adb_tag t ON t.id = j.db_tag_id`
+  }
+}
+
+const CycA = model("DbCycA", { id: Field.AutoField(), b: fk(() => CycB, { onDelete: "SET_NULL", nullable: true }), tags: m2m(() => DbTag) }, {
+  table: "adb_cyc_a",
+  constraints: [{ kind: "unique", fields: ["bId", "id"], name: "adb_cyc_a_b" }]
+})
+const CycB = model("DbCycB", { id: Field.AutoField(), a: fk(() => CycA) }, { table: "adb_cyc_b" })
+const modelsPair: Pair = {
+  from: state(DbTag, model("DbGone", { id: Field.AutoField(), tag: fk(() => DbTag) }, { table: "adb_gone" })),
+  to: state(DbTag, CycA, CycB),
+  // DbGone looks like DbCycB (a key and a foreign key): a rename candidate, so the drop is said.
+  options: { drops: ["DbGone"] }
+}
+
+const safePair: Pair = {
+  from: state(DbPub, model("DbSafe", { id: Field.AutoField(), note: Field.Text({ nullable: true }) }, { table: "adb_safe" })),
+  to: state(DbPub, model("DbSafe", {
+    id: Field.AutoField(),
+    note: Field.Text({ dbIndex: true }),
+    pub: fk(() => DbPub, { onDelete: "SET_NULL", nullable: true })
+  }, { table: "adb_safe", indexes: [{ fields: ["note", "-id"] }], constraints: [{ kind: "check", check: { note: { gt: "" } }, name: "adb_safe_note" }] })),
+  options: { safe: true },
+  seed: [`INSERT INTO adb_safe (note) VALUES ('kept')`],
+  rows: { before: `SELECT note FROM adb_safe`, after: `SELECT note FROM adb_safe` }
+}
+
+const DbOld = model("DbOld", { id: Field.AutoField() }, { table: "adb_old" })
+const DbKeep = (fields: Model.Fields, options: Model.Options<any>) => model("DbKeep", { id: Field.AutoField(), code: Field.Char({ maxLength: 8 }), n: Field.Integer(), ...fields }, options)
+const indexesPair: Pair = {
+  from: state(DbTag, DbOld, DbKeep({ old: fk(() => DbOld, { onDelete: "CASCADE", nullable: true }), tags: m2m(() => DbTag) }, {
+    table: "adb_keep",
+    indexes: [{ fields: ["code"], name: "adb_keep_code" }, { fields: ["n"] }],
+    constraints: [{ kind: "unique", fields: ["code"], name: "adb_keep_once" }, { kind: "check", check: { n: { gte: 0 } }, name: "adb_keep_n" }]
+  })),
+  to: state(DbTag, DbKeep({}, {
+    table: "adb_kept",
+    indexes: [{ fields: ["code", "-n"], name: "adb_keep_code" }, { fields: ["n"] }],
+    constraints: [{ kind: "unique", fields: ["code", "n"], name: "adb_keep_once" }, { kind: "check", check: { n: { gte: 1 } }, name: "adb_keep_n" }]
+  })),
+  seed: [`INSERT INTO adb_keep (code, n) VALUES ('c', 5)`],
+  rows: { before: `SELECT code, n FROM adb_keep`, after: `SELECT code, n FROM adb_kept` }
+}
+
+for (const driver of Testing.drivers([])) {
+  layer(driver.layer)(`autodetected operations on ${driver.name}`, (it) => {
+    it.effect("fields: rename, alter (type, length, null, default, unique, index, choices, on delete), add, drop; indexes and constraints", () =>
+      Effect.asVoid(roundTrip(fieldsPair)))
+    it.effect("a renamed model with a new table, its join table and a foreign key to it keep their rows", () =>
+      Effect.gen(function*() {
+        const forward = yield* roundTrip(renamePair)
+        expect(tags(forward).filter((t) => t === "RenameModel").length).toBe(2)
+      }))
+    it.effect("models created in a cycle with a many-to-many, and a model deleted", () => Effect.asVoid(roundTrip(modelsPair)))
+    it.effect("a table renamed, indexes and constraints redefined, a foreign key's model and a many-to-many dropped", () =>
+      Effect.gen(function*() {
+        const forward = yield* roundTrip(indexesPair)
+        expect(tags(forward)).toEqual([
+          "AlterModelTable", "RemoveIndex", "RemoveConstraint", "RemoveConstraint", "RemoveField", "DeleteModel", "DeleteModel",
+          "AddIndex", "AddConstraint", "AddConstraint"
+        ])
+      }))
+    it.effect("safe mode: concurrent indexes, NOT VALID then VALIDATE, SET NOT NULL through a check", () =>
+      Effect.gen(function*() {
+        const forward = yield* roundTrip(safePair)
+        expect(forward.some((op) => op._tag === "AddIndex" && op.concurrently === true)).toBe(true)
+      }))
+  })
+}
