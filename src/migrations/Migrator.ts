@@ -9,6 +9,7 @@ import { MigrationError } from "../Errors.js"
 import * as Files from "../internal/migrations/files.js"
 import * as Graph from "../internal/migrations/graph.js"
 import * as History from "../internal/migrations/history.js"
+import * as Make from "../internal/migrations/make.js"
 import * as Runner from "../internal/migrations/runner.js"
 import type { Db } from "../internal/service.js"
 import type { Migration } from "./Migration.js"
@@ -77,7 +78,7 @@ export const status = (source: Source): Effect.Effect<ReadonlyArray<Status>, Mig
     const applied = yield* Effect.mapError(History.applied, (cause) =>
       new MigrationError({ problem: "apply", message: `Reading the migration history failed: ${cause.message}`, cause }))
     const when = new Map(applied.map((row) => [row.name, row.appliedAt]))
-    const graph = Graph.build(migrations)
+    const graph = yield* Effect.try({ try: () => Graph.build(migrations), catch: Runner.asMigrationError })
     return graph.order.map((name): Status => {
       const migration = graph.nodes.get(name)!
       const done = Graph.isApplied(migration, new Set(when.keys()))
@@ -106,3 +107,16 @@ export const sql = (
       },
       catch: Runner.asMigrationError
     }))
+
+/** Options of `makeMigrations`: the models, the folder, and the answers the autodetector may need. @since 0.3.0 */
+export type MakeOptions = Make.MakeOptions
+/** What `makeMigrations` found and wrote. @since 0.3.0 */
+export type Made = Make.Made
+
+/**
+ * Writes the next migration: the operations from the schema the folder's migrations build to the one the models
+ * describe. A removed model or field that looks renamed is a question (`problem: "question"`), answered with
+ * `renames` or `drops`; with `check`, writes nothing and fails (`problem: "pending"`) when a migration is needed.
+ * @since 0.3.0
+ */
+export const makeMigrations: (options: MakeOptions) => Effect.Effect<Made, MigrationError> = Make.makeMigrations

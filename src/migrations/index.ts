@@ -6,4 +6,6 @@
  */
 export * as Migration from "./Migration.js"
 export * as Migrator from "./Migrator.js"
+export * as Config from "./Config.js"
+export { defineConfig } from "./Config.js"
 export { MigrationError } from "../Errors.js"
