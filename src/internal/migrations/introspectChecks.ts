@@ -1,0 +1,725 @@
+/**
+ * Check constraints read back from PostgreSQL, for `inspectdb`: the condition `pg_get_constraintdef` prints (or the
+ * ORM's own SQL, as a state holds it) is parsed into a small tree, turned into the filter a model's `check` option
+ * would hold, and rendered again by the ORM (`checkSql`), so that a check the ORM made compares equal to the state of
+ * its model. A condition the filters cannot express (a function call, `<>`, a part of a date, a cast that changes a
+ * value) gives `undefined`: the caller keeps its SQL as it is.
+ * @internal
+ */
+import * as BigDecimal from "effect/BigDecimal"
+import { F } from "../../Expr.js"
+import * as Field from "../../Field.js"
+import { Q } from "../../Lookup.js"
+import type * as Model from "../../Model.js"
+import { checkSql } from "../ddl.js"
+import type { FieldState, ModelState } from "./state.js"
+
+// ---- parsing ----
+
+type Token =
+  | { readonly t: "id"; readonly v: string; readonly quoted: boolean }
+  | { readonly t: "str"; readonly v: string }
+  | { readonly t: "num"; readonly v: string }
+  | { readonly t: "op"; readonly v: string }
+
+/** A parsed SQL condition or expression. @internal */
+export type Sql =
+  | { readonly t: "col"; readonly name: string }
+  | { readonly t: "lit"; readonly v: string | number | boolean | null; readonly text: string }
+  | { readonly t: "cast"; readonly x: Sql; readonly type: string }
+  | { readonly t: "bin"; readonly op: string; readonly l: Sql; readonly r: Sql }
+  | { readonly t: "neg"; readonly x: Sql }
+  | { readonly t: "and" | "or"; readonly items: ReadonlyArray<Sql> }
+  | { readonly t: "not"; readonly x: Sql }
+  | { readonly t: "is"; readonly x: Sql; readonly what: string }
+  | { readonly t: "list"; readonly l: Sql; readonly op: string; readonly items: ReadonlyArray<Sql> }
+  | { readonly t: "array"; readonly items: ReadonlyArray<Sql> }
+  | { readonly t: "between"; readonly x: Sql; readonly lo: Sql; readonly hi: Sql }
+
+const OPS = ["::", "<>", "!=", "<=", ">=", "!~~*", "!~~", "~~*", "~~", "!~*", "!~", "~*", "=", "<", ">", "~", "+", "-", "*", "/", "(", ")", "[", "]", ","]
+
+const tokenize = (text: string): Array<Token> => {
+  const out: Array<Token> = []
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]!
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
+    if (c === "'") {
+      let v = ""
+      i++
+      for (;;) {
+        if (i >= text.length) throw new Error("unterminated string")
+        if (text[i] === "'") {
+          if (text[i + 1] === "'") {
+            v += "'"
+            i += 2
+            continue
+          }
+          i++
+          break
+        }
+        v += text[i++]
+      }
+      out.push({ t: "str", v })
+      continue
+    }
+    if (c === "\"") {
+      let v = ""
+      i++
+      for (;;) {
+        if (i >= text.length) throw new Error("unterminated identifier")
+        if (text[i] === "\"") {
+          if (text[i + 1] === "\"") {
+            v += "\""
+            i += 2
+            continue
+          }
+          i++
+          break
+        }
+        v += text[i++]
+      }
+      out.push({ t: "id", v, quoted: true })
+      continue
+    }
+    const num = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i))
+    if (num !== null) {
+      out.push({ t: "num", v: num[0] })
+      i += num[0].length
+      continue
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i))
+    if (word !== null) {
+      out.push({ t: "id", v: word[0], quoted: false })
+      i += word[0].length
+      continue
+    }
+    const op = OPS.find((o) => text.startsWith(o, i))
+    if (op === undefined) throw new Error(`unexpected ${c}`)
+    out.push({ t: "op", v: op })
+    i += op.length
+  }
+  return out
+}
+
+const KEYWORDS = new Set(["and", "or", "not", "is", "null", "true", "false", "in", "between", "like", "ilike", "any", "array", "unknown"])
+
+class Parser {
+  i = 0
+  constructor(readonly tokens: ReadonlyArray<Token>) {}
+  peek(): Token | undefined {
+    return this.tokens[this.i]
+  }
+  isOp(v: string): boolean {
+    const t = this.peek()
+    return t !== undefined && t.t === "op" && t.v === v
+  }
+  isWord(v: string): boolean {
+    const t = this.peek()
+    return t !== undefined && t.t === "id" && !t.quoted && t.v.toLowerCase() === v
+  }
+  expectOp(v: string): void {
+    if (!this.isOp(v)) throw new Error(`expected ${v}`)
+    this.i++
+  }
+  expectWord(v: string): void {
+    if (!this.isWord(v)) throw new Error(`expected ${v}`)
+    this.i++
+  }
+  or(): Sql {
+    const items = [this.and()]
+    while (this.isWord("or")) {
+      this.i++
+      items.push(this.and())
+    }
+    return items.length === 1 ? items[0]! : { t: "or", items: items.flatMap((x) => x.t === "or" ? x.items : [x]) }
+  }
+  and(): Sql {
+    const items = [this.not()]
+    while (this.isWord("and")) {
+      this.i++
+      items.push(this.not())
+    }
+    return items.length === 1 ? items[0]! : { t: "and", items: items.flatMap((x) => x.t === "and" ? x.items : [x]) }
+  }
+  not(): Sql {
+    if (this.isWord("not")) {
+      this.i++
+      return { t: "not", x: this.not() }
+    }
+    return this.is()
+  }
+  is(): Sql {
+    let x = this.comparison()
+    while (this.isWord("is")) {
+      this.i++
+      let what = ""
+      if (this.isWord("not")) {
+        this.i++
+        what = "not "
+      }
+      const t = this.peek()
+      if (t === undefined || t.t !== "id") throw new Error("expected IS NULL, TRUE, FALSE or UNKNOWN")
+      this.i++
+      x = { t: "is", x, what: what + t.v.toLowerCase() }
+    }
+    return x
+  }
+  comparison(): Sql {
+    const l = this.additive()
+    const t = this.peek()
+    if (t !== undefined && t.t === "op" && ["=", "<>", "!=", "<", "<=", ">", ">=", "~~", "~~*", "!~~", "!~~*", "~", "~*", "!~", "!~*"].includes(t.v)) {
+      this.i++
+      if (this.isWord("any")) {
+        this.i++
+        this.expectOp("(")
+        const inner = this.or()
+        this.expectOp(")")
+        const array = stripCasts(inner)
+        if (array.t !== "array") throw new Error("expected ARRAY[...]")
+        return { t: "list", l, op: t.v, items: array.items }
+      }
+      return { t: "bin", op: t.v === "!=" ? "<>" : t.v, l, r: this.additive() }
+    }
+    if (this.isWord("like") || this.isWord("ilike")) {
+      const op = this.isWord("like") ? "~~" : "~~*"
+      this.i++
+      return { t: "bin", op, l, r: this.additive() }
+    }
+    if (this.isWord("in")) {
+      this.i++
+      this.expectOp("(")
+      const items = [this.additive()]
+      while (this.isOp(",")) {
+        this.i++
+        items.push(this.additive())
+      }
+      this.expectOp(")")
+      return { t: "list", l, op: "=", items }
+    }
+    if (this.isWord("between")) {
+      this.i++
+      const lo = this.additive()
+      this.expectWord("and")
+      return { t: "between", x: l, lo, hi: this.additive() }
+    }
+    return l
+  }
+  additive(): Sql {
+    let l = this.multiplicative()
+    while (this.isOp("+") || this.isOp("-")) {
+      const op = (this.tokens[this.i++] as { v: string }).v
+      l = { t: "bin", op, l, r: this.multiplicative() }
+    }
+    return l
+  }
+  multiplicative(): Sql {
+    let l = this.unary()
+    while (this.isOp("*") || this.isOp("/")) {
+      const op = (this.tokens[this.i++] as { v: string }).v
+      l = { t: "bin", op, l, r: this.unary() }
+    }
+    return l
+  }
+  unary(): Sql {
+    if (this.isOp("-")) {
+      this.i++
+      const x = this.unary()
+      return x.t === "lit" && typeof x.v === "number" ? { t: "lit", v: -x.v, text: `-${x.text}` } : { t: "neg", x }
+    }
+    return this.postfix()
+  }
+  postfix(): Sql {
+    let x = this.primary()
+    while (this.isOp("::")) {
+      this.i++
+      x = { t: "cast", x, type: this.typeName() }
+    }
+    return x
+  }
+  typeName(): string {
+    const words: Array<string> = []
+    for (;;) {
+      const t = this.peek()
+      if (t === undefined || t.t !== "id" || (!t.quoted && KEYWORDS.has(t.v.toLowerCase()) && words.length > 0)) break
+      words.push(t.v.toLowerCase())
+      this.i++
+    }
+    if (words.length === 0) throw new Error("expected a type")
+    let type = words.join(" ")
+    if (this.isOp("(")) {
+      while (!this.isOp(")")) this.i++
+      this.i++
+      type += "(...)"
+    }
+    while (this.isOp("[")) {
+      this.i++
+      this.expectOp("]")
+      type += "[]"
+    }
+    return type
+  }
+  primary(): Sql {
+    const t = this.peek()
+    if (t === undefined) throw new Error("unexpected end")
+    this.i++
+    if (t.t === "op" && t.v === "(") {
+      const x = this.or()
+      this.expectOp(")")
+      return x
+    }
+    if (t.t === "str") return { t: "lit", v: t.v, text: t.v }
+    if (t.t === "num") return { t: "lit", v: Number(t.v), text: t.v }
+    if (t.t === "id" && !t.quoted) {
+      const w = t.v.toLowerCase()
+      if (w === "true" || w === "false") return { t: "lit", v: w === "true", text: w }
+      if (w === "null") return { t: "lit", v: null, text: "null" }
+      if (w === "array") {
+        this.expectOp("[")
+        const items: Array<Sql> = []
+        if (!this.isOp("]")) {
+          items.push(this.or())
+          while (this.isOp(",")) {
+            this.i++
+            items.push(this.or())
+          }
+        }
+        this.expectOp("]")
+        return { t: "array", items }
+      }
+      if (this.isOp("(")) throw new Error(`function ${t.v}`)
+      if (KEYWORDS.has(w)) throw new Error(`unexpected ${t.v}`)
+    }
+    if (t.t === "id") return { t: "col", name: t.v }
+    throw new Error(`unexpected ${t.v}`)
+  }
+}
+
+/** Parses an SQL condition; throws on what it does not know. @internal */
+export const parseSql = (text: string): Sql => {
+  const parser = new Parser(tokenize(text))
+  const result = parser.or()
+  if (parser.i !== parser.tokens.length) throw new Error("trailing input")
+  return result
+}
+
+/** The inside of `CHECK (...)` as `pg_get_constraintdef` prints it, without `NOT VALID` / `NO INHERIT`. @internal */
+export const checkBody = (def: string): string => {
+  const m = /^CHECK \(([\s\S]*)\)( NOT VALID| NO INHERIT)*$/.exec(def.trim())
+  return m === null ? def : unwrap(m[1]!)
+}
+
+/** `(a > 0)` → `a > 0`: PostgreSQL prints a check's condition in parentheses of its own. */
+const unwrap = (text: string): string => {
+  if (!text.startsWith("(") || !text.endsWith(")")) return text
+  let depth = 0
+  let quote: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined
+      continue
+    }
+    if (c === "'" || c === "\"") quote = c
+    else if (c === "(") depth++
+    else if (c === ")" && --depth === 0 && i < text.length - 1) return text
+  }
+  return text.slice(1, -1)
+}
+
+/** The casts PostgreSQL adds to a column (`(name)::text` for a varchar, `(pages)::numeric`): widening only. */
+const WIDENING = new Set(["text", "character varying", "numeric", "double precision", "bigint", "text[]", "character varying[]"])
+
+/**
+ * Removes the casts PostgreSQL adds around values and columns (`'x'::character varying`, `(name)::text`); a cast of
+ * anything else (a narrowing cast a user wrote) stays, and is not expressible.
+ */
+const stripCasts = (x: Sql): Sql => {
+  if (x.t !== "cast") return x
+  const inner = stripCasts(x.x)
+  return inner.t === "lit" || inner.t === "array" || WIDENING.has(x.type) ? inner : x
+}
+
+// ---- filters, as data ----
+
+/** A value in a filter. @internal */
+export type Value =
+  | { readonly t: "num"; readonly v: number }
+  | { readonly t: "big"; readonly v: string }
+  | { readonly t: "dec"; readonly v: string }
+  | { readonly t: "str"; readonly v: string }
+  | { readonly t: "bool"; readonly v: boolean }
+  | { readonly t: "f"; readonly field: string }
+  | { readonly t: "arith"; readonly op: string; readonly l: Value; readonly r: Value }
+  | { readonly t: "list"; readonly items: ReadonlyArray<Value> }
+
+/** A filter: an object of field lookups, or Q's combinators. @internal */
+export type Filter =
+  | { readonly t: "obj"; readonly entries: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, Value]>]> }
+  | { readonly t: "and" | "or"; readonly items: ReadonlyArray<Filter> }
+  | { readonly t: "not"; readonly x: Filter }
+
+const ARITH: Record<string, "add" | "sub" | "mul" | "div"> = { "+": "add", "-": "sub", "*": "mul", "/": "div" }
+const COMPARE: Record<string, string> = { "=": "exact", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte" }
+const FLIP: Record<string, string> = { "=": "=", ">": "<", ">=": "<=", "<": ">", "<=": ">=" }
+
+class Unexpressible extends Error {}
+const fail = (why: string): never => {
+  throw new Unexpressible(why)
+}
+
+/** Converts a parsed condition into a filter over `model`'s fields. */
+class ToFilter {
+  readonly byColumn = new Map<string, readonly [string, FieldState]>()
+  constructor(readonly model: ModelState) {
+    for (const [key, field] of Object.entries(model.fields)) this.byColumn.set(field.column, [key, field])
+  }
+  column(x: Sql): readonly [string, FieldState] | undefined {
+    const s = stripCasts(x)
+    return s.t === "col" ? this.byColumn.get(s.name) ?? fail(`unknown column ${s.name}`) : undefined
+  }
+  literal(x: Sql, field: FieldState): Value {
+    const s = stripCasts(x)
+    if (s.t !== "lit" || s.v === null) return fail("not a literal")
+    const text = typeof s.v === "number" ? s.text : String(s.v)
+    switch (field.kind) {
+      case "AutoField":
+      case "Integer":
+      case "SmallInteger":
+      case "Float": {
+        const n = Number(text)
+        return typeof s.v === "boolean" || !Number.isFinite(n) ? fail("not a number") : { t: "num", v: n }
+      }
+      case "BigAutoField":
+      case "BigInteger":
+        return /^-?\d+$/.test(text) ? { t: "big", v: String(BigInt(text)) } : fail("not an integer")
+      case "Decimal":
+        return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? { t: "dec", v: text } : fail("not a decimal")
+      case "Boolean":
+        return typeof s.v === "boolean" ? { t: "bool", v: s.v } : fail("not a boolean")
+      case "Char":
+      case "Text":
+      case "Date":
+      case "Time":
+      case "UUID":
+        return typeof s.v === "string" ? { t: "str", v: s.v } : fail("not a string")
+      default:
+        return fail(`literals of ${field.kind} fields`)
+    }
+  }
+  operand(x: Sql, field: FieldState): Value {
+    const s = stripCasts(x)
+    if (s.t === "lit") return this.literal(s, field)
+    return this.expr(x, field)
+  }
+  /** An `F(...)` expression; its literal operands take the type of the field compared. */
+  expr(x: Sql, field: FieldState): Value {
+    const s = stripCasts(x)
+    if (s.t === "col") return { t: "f", field: this.column(s)![0] }
+    if (s.t === "bin" && ARITH[s.op] !== undefined) {
+      const l = this.expr(s.l, field)
+      const rs = stripCasts(s.r)
+      const r = rs.t === "lit" ? this.literal(rs, field) : this.expr(s.r, field)
+      return { t: "arith", op: s.op, l, r }
+    }
+    return fail("an expression")
+  }
+  condition(x: Sql): Filter {
+    switch (x.t) {
+      case "and":
+      case "or": {
+        const items = x.items.map((i) => this.condition(i))
+        return x.t === "and" ? merge(items) : { t: "or", items }
+      }
+      case "is":
+        if (x.what === "not true") return { t: "not", x: this.condition(x.x) }
+        if (x.what === "null" || x.what === "not null") {
+          const [key] = this.column(x.x) ?? fail("IS NULL of an expression")
+          return leaf(key, "isNull", { t: "bool", v: x.what === "null" })
+        }
+        return fail(`IS ${x.what}`)
+      case "list": {
+        if (x.op !== "=") return fail(`${x.op} ANY`)
+        const [key, field] = this.column(x.l) ?? fail("IN of an expression")
+        return leaf(key, "in", { t: "list", items: x.items.map((i) => this.literal(i, field)) })
+      }
+      case "bin": {
+        let l = x.l
+        let r = x.r
+        let op = x.op
+        if (this.column(l) === undefined && FLIP[op] !== undefined && this.column(r) !== undefined) {
+          ;[l, r, op] = [r, l, FLIP[op]!]
+        }
+        const [key, field] = this.column(l) ?? fail("a condition on an expression")
+        if (COMPARE[op] !== undefined) return leaf(key, COMPARE[op]!, this.operand(r, field))
+        if (op === "~" || op === "~*") {
+          const v = stripCasts(r)
+          return v.t === "lit" && typeof v.v === "string" ? leaf(key, op === "~" ? "regex" : "iregex", { t: "str", v: v.v }) : fail("a pattern")
+        }
+        if (op === "~~" || op === "~~*") return this.like(key, r, op === "~~*")
+        return fail(op)
+      }
+      default:
+        return fail(x.t)
+    }
+  }
+  like(key: string, r: Sql, insensitive: boolean): Filter {
+    const v = stripCasts(r)
+    if (v.t !== "lit" || typeof v.v !== "string") return fail("a pattern")
+    const p = v.v
+    const lead = p.startsWith("%")
+    const trail = p.endsWith("%") && !p.endsWith("\\%") && p.length > (lead ? 1 : 0)
+    const core = p.slice(lead ? 1 : 0, trail ? p.length - 1 : p.length)
+    let text = ""
+    for (let i = 0; i < core.length; i++) {
+      const c = core[i]!
+      if (c === "\\") {
+        const next = core[i + 1]
+        if (next === undefined || !"\\%_".includes(next)) return fail("a pattern")
+        text += next
+        i++
+      } else if (c === "%" || c === "_") return fail("a pattern with wildcards inside")
+      else text += c
+    }
+    const lookup = lead && trail ? "contains" : lead ? "endsWith" : trail ? "startsWith" : insensitive ? "iexact" : fail("LIKE without a wildcard")
+    const named = insensitive && lookup !== "iexact"
+      ? { contains: "icontains", endsWith: "iEndsWith", startsWith: "iStartsWith" }[lookup as "contains"]
+      : lookup
+    return leaf(key, named, { t: "str", v: text })
+  }
+}
+
+const leaf = (key: string, lookup: string, value: Value): Filter => ({ t: "obj", entries: [[key, [[lookup, value]]]] })
+
+/** A conjunction, as one object where its parts are lookups on distinct fields (or distinct lookups of one field). */
+const merge = (items: ReadonlyArray<Filter>): Filter => {
+  if (!items.every((i) => i.t === "obj")) return { t: "and", items }
+  const entries = new Map<string, Array<readonly [string, Value]>>()
+  for (const item of items as ReadonlyArray<Extract<Filter, { t: "obj" }>>) {
+    for (const [key, lookups] of item.entries) {
+      const known = entries.get(key)
+      if (known === undefined) entries.set(key, [...lookups])
+      else if (lookups.some(([l]) => known.some(([k]) => k === l))) return { t: "and", items }
+      else known.push(...lookups)
+    }
+  }
+  return { t: "obj", entries: [...entries] }
+}
+
+// ---- filters as runtime values and as code ----
+
+const runtimeValue = (v: Value): unknown => {
+  switch (v.t) {
+    case "num":
+    case "str":
+    case "bool":
+      return v.v
+    case "big":
+      return BigInt(v.v)
+    case "dec":
+      return BigDecimal.fromStringUnsafe(v.v)
+    case "f":
+      return F(v.field)
+    case "arith": {
+      const l = runtimeValue(v.l) as ReturnType<typeof F>
+      return l[ARITH[v.op]!](runtimeValue(v.r) as number)
+    }
+    case "list":
+      return v.items.map(runtimeValue)
+  }
+}
+
+/** The filter as the value a model's `check` option holds. @internal */
+export const runtimeFilter = (f: Filter): unknown => {
+  switch (f.t) {
+    case "obj":
+      return Object.fromEntries(f.entries.map(([key, lookups]) => [key, Object.fromEntries(lookups.map(([l, v]) => [l, runtimeValue(v)]))]))
+    case "and":
+      return Q.and(...(f.items.map(runtimeFilter) as Array<any>))
+    case "or":
+      return Q.or(...(f.items.map(runtimeFilter) as Array<any>))
+    case "not":
+      return Q.not(runtimeFilter(f.x) as any)
+  }
+}
+
+/** What the code of a filter needs imported. @internal */
+export interface CodeNeeds {
+  q?: boolean
+  f?: boolean
+  bigDecimal?: boolean
+}
+
+const valueCode = (v: Value, needs: CodeNeeds): string => {
+  switch (v.t) {
+    case "num":
+      return Object.is(v.v, -0) ? "-0" : String(v.v)
+    case "big":
+      return `${v.v}n`
+    case "dec":
+      needs.bigDecimal = true
+      return `BigDecimal.fromStringUnsafe(${JSON.stringify(v.v)})`
+    case "str":
+      return JSON.stringify(v.v)
+    case "bool":
+      return String(v.v)
+    case "f":
+      needs.f = true
+      return `F(${JSON.stringify(v.field)})`
+    case "arith":
+      return `${valueCode(v.l, needs)}.${ARITH[v.op]}(${valueCode(v.r, needs)})`
+    case "list":
+      return `[${v.items.map((i) => valueCode(i, needs)).join(", ")}]`
+  }
+}
+
+/** A property key as code: bare when it is an identifier. @internal */
+export const propertyKey = (key: string): string => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key)
+
+/** The filter as TypeScript source. @internal */
+export const filterCode = (f: Filter, needs: CodeNeeds): string => {
+  switch (f.t) {
+    case "obj":
+      return `{ ${
+        f.entries.map(([key, lookups]) => `${propertyKey(key)}: { ${lookups.map(([l, v]) => `${l}: ${valueCode(v, needs)}`).join(", ")} }`).join(", ")
+      } }`
+    case "and":
+    case "or":
+      needs.q = true
+      // Q's combinators cannot infer the model's columns inside its own declaration.
+      return `Q.${f.t}<any>(${f.items.map((i) => filterCode(i, needs)).join(", ")})`
+    case "not":
+      needs.q = true
+      return `Q.not<any>(${filterCode(f.x, needs)})`
+  }
+}
+
+// ---- rendering through the ORM ----
+
+const fieldOf = (state: FieldState): Field.Any => {
+  switch (state.kind) {
+    case "AutoField":
+    case "Integer":
+      return Field.Integer()
+    case "BigAutoField":
+    case "BigInteger":
+      return Field.BigInteger()
+    case "SmallInteger":
+      return Field.SmallInteger()
+    case "Char":
+      return Field.Char({ maxLength: state.maxLength ?? 1 })
+    case "Text":
+      return Field.Text()
+    case "Float":
+      return Field.Float()
+    case "Decimal":
+      return Field.Decimal({ maxDigits: state.maxDigits ?? 1, decimalPlaces: state.decimalPlaces ?? 0 })
+    case "Boolean":
+      return Field.Boolean()
+    case "Date":
+      return Field.Date()
+    case "DateTime":
+      return Field.DateTime()
+    case "Time":
+      return Field.Time()
+    case "Duration":
+      return Field.Duration()
+    case "UUID":
+      return Field.UUID()
+    case "JSON":
+      return Field.Text()
+  }
+}
+
+/**
+ * A stand-in model with the columns of a model state, for `checkSql`: not declared with `Model.Class`, so it is never
+ * registered among the models in use.
+ */
+const standIn = (model: ModelState): Model.Any => {
+  const fields: Record<string, Field.Any> = {}
+  const columns: Record<string, string> = {}
+  let pk = Object.keys(model.fields)[0] ?? "id"
+  for (const [key, state] of Object.entries(model.fields)) {
+    fields[key] = fieldOf(state)
+    columns[key] = state.column
+    if (state.primaryKey) pk = key
+  }
+  const meta: Model.Meta<any> = {
+    name: model.name,
+    table: model.table,
+    fields,
+    relations: {},
+    columns,
+    pk,
+    version: undefined,
+    ordering: [],
+    indexes: [],
+    constraints: []
+  }
+  return { meta } as unknown as Model.Any
+}
+
+/** The ORM's SQL of a filter on `model`, or `undefined` when the ORM refuses it. @internal */
+export const renderFilter = (model: ModelState, filter: Filter): string | undefined => {
+  try {
+    return checkSql(standIn(model), runtimeFilter(filter))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The filter of a check condition (as PostgreSQL prints it, or as the ORM writes it) and the ORM's SQL for it, or
+ * `undefined` when the filters cannot express it.
+ * @internal
+ */
+export const checkFilter = (
+  model: ModelState,
+  sql: string
+): { readonly filter: Filter; readonly sql: string } | undefined => {
+  let filter: Filter
+  try {
+    filter = new ToFilter(model).condition(parseSql(sql))
+  } catch {
+    return undefined
+  }
+  const rendered = renderFilter(model, filter)
+  return rendered === undefined ? undefined : { filter, sql: rendered }
+}
+
+/**
+ * The values of a `choices` check (`col IN (...)`, printed `col = ANY (ARRAY[...])`, or `col = v` for one value) on
+ * the column `column`, or `undefined`.
+ * @internal
+ */
+export const choicesOf = (sql: string, column: string, kind: Field.FieldKind): ReadonlyArray<string | number> | undefined => {
+  let parsed: Sql
+  try {
+    parsed = parseSql(sql)
+  } catch {
+    return undefined
+  }
+  const numeric = kind === "Integer" || kind === "SmallInteger"
+  if (!numeric && kind !== "Char" && kind !== "Text") return undefined
+  const lhs = parsed.t === "list" || parsed.t === "bin" ? stripCasts(parsed.l) : undefined
+  if (lhs === undefined || lhs.t !== "col" || lhs.name !== column || (parsed.t === "bin" && parsed.op !== "=")) return undefined
+  if (parsed.t === "list" && parsed.op !== "=") return undefined
+  const items = parsed.t === "list" ? parsed.items : [(parsed as Extract<Sql, { t: "bin" }>).r]
+  const values: Array<string | number> = []
+  for (const item of items) {
+    const s = stripCasts(item)
+    if (s.t !== "lit") return undefined
+    if (numeric) {
+      const n = Number(s.t === "lit" && typeof s.v === "number" ? s.text : s.v)
+      if (!Number.isSafeInteger(n) || typeof s.v === "boolean" || s.v === null) return undefined
+      values.push(n)
+    } else {
+      if (typeof s.v !== "string") return undefined
+      values.push(s.v)
+    }
+  }
+  return values
+}

@@ -1,0 +1,312 @@
+/**
+ * Introspection (`inspectdb`) on every driver: models → `Tables.create` → `introspect` gives the state of the models
+ * (but for what PostgreSQL does not store: onDelete, relatedName, a NULL default); `modelCode` of that state is a
+ * module whose models give the same state again, and which type-checks; a schema made by hand (types the ORM does not
+ * emit, no primary key, ON DELETE CASCADE, an expression index) gives a state and warnings, never a defect.
+ */
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import ts from "typescript"
+import { afterAll } from "vitest"
+import { F, Field, Model, Q, Tables } from "../src/index.js"
+import * as Executor from "../src/internal/executor.js"
+import { introspect, type Warning } from "../src/internal/migrations/introspect.js"
+import { modelCode } from "../src/internal/migrations/modelCode.js"
+import * as State from "../src/internal/migrations/state.js"
+import * as Testing from "../src/testing/index.js"
+
+// ---- a rich set of models ----
+
+class IspAuthor extends Model.Class<IspAuthor>("IspAuthor")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 100 }),
+  age: Field.Integer({ default: 40 }),
+  email: Field.Char({ maxLength: 200, unique: true }),
+  bio: Field.Text({ nullable: true }),
+  rating: Field.SmallInteger({ choices: [1, 2, 3], default: 1 }),
+  status: Field.Char({ maxLength: 10, choices: ["active", "retired"], default: "active" }),
+  kind: Field.Text({ choices: ["a", "b's"] })
+}) {}
+
+class IspPublisher extends Model.Class<IspPublisher>("IspPublisher")({
+  id: Field.BigAutoField(),
+  name: Field.Char({ maxLength: 100, dbIndex: true }),
+  country: Field.Char({ maxLength: 2 }),
+  founded: Field.Date({ nullable: true, default: "1990-01-01" }),
+  head: Field.ForeignKey(() => IspAuthor, { onDelete: "DO_NOTHING", nullable: true })
+}) {}
+
+class IspBook extends Model.Class<IspBook>("IspBook")({
+  id: Field.AutoField(),
+  title: Field.Char({ maxLength: 200 }),
+  pages: Field.Integer(),
+  price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2, default: BigDecimal.fromStringUnsafe("9.90") }),
+  weight: Field.Float({ default: 1.5 }),
+  copies: Field.BigInteger({ default: 5n }),
+  inPrint: Field.Boolean({ default: true }),
+  published: Field.DateTime({ nullable: true, default: DateTime.makeUnsafe("2020-02-03T04:05:06.789Z") }),
+  readingTime: Field.Duration({ default: Duration.micros(90_000_000_000n) }),
+  opensAt: Field.Time({ default: "09:30:00" }),
+  code: Field.UUID({ unique: true }),
+  meta: Field.JSON(Schema.Unknown, { default: { a: 1, list: [true, null] } }),
+  publisher: Field.ForeignKey(() => IspPublisher, { onDelete: "CASCADE" }),
+  editor: Field.ForeignKey(() => IspAuthor, { onDelete: "SET_NULL", nullable: true }),
+  translator: Field.ForeignKey(() => IspAuthor, { onDelete: "SET_DEFAULT", default: 1 }),
+  authors: Field.ManyToMany(() => IspAuthor, { relatedName: "books" })
+}, {
+  indexes: [
+    { fields: ["title", "-pages"] },
+    { fields: ["-price"], name: "isp_book_price_desc" },
+    { fields: ["pages", "weight"], unique: true, name: "isp_book_pages_weight_uniq" }
+  ],
+  constraints: [
+    { kind: "unique", fields: ["title", "publisherId"], name: "isp_book_title_publisher" },
+    { kind: "check", name: "isp_book_pages_positive", check: { pages: { gt: 0 } } },
+    { kind: "check", name: "isp_book_cheap_or_out", check: Q.or<any>({ price: { lt: BigDecimal.fromStringUnsafe("100.5") } }, { inPrint: false }) as any },
+    { kind: "check", name: "isp_book_title_a", check: { title: { startsWith: "A_%" }, pages: { lte: 5000, gte: 1 } } },
+    { kind: "check", name: "isp_book_not_both", check: Q.not<any>({ copies: { in: [1n, 2n] }, opensAt: { isNull: true } }) as any },
+    { kind: "check", name: "isp_book_weight", check: { weight: { lt: F("pages").add(10) } } },
+    { kind: "check", name: "isp_book_title_x", check: { title: { icontains: "x" } } },
+    { kind: "check", name: "isp_book_range", check: { pages: { range: [1, 9999] } } }
+  ]
+}) {}
+
+class IspCategory extends Model.Class<IspCategory>("IspCategory")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 50 }),
+  parent: Field.ForeignKey((): Model.Ref<IspCategory, number> => IspCategory, { onDelete: "CASCADE", nullable: true, relatedName: "children" })
+}) {}
+
+class IspPerson extends Model.Class<IspPerson>("IspPerson")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 50 }),
+  friends: Field.ManyToMany((): Model.Ref<IspPerson> => IspPerson)
+}) {}
+
+class IspAlpha extends Model.Class<IspAlpha>("IspAlpha")({
+  id: Field.AutoField(),
+  beta: Field.ForeignKey((): Model.Ref<IspBeta, number> => IspBeta, { onDelete: "SET_NULL", nullable: true })
+}) {}
+
+class IspBeta extends Model.Class<IspBeta>("IspBeta")({
+  id: Field.AutoField(),
+  alpha: Field.ForeignKey(() => IspAlpha, { onDelete: "PROTECT" })
+}) {}
+
+class IspPlace extends Model.Class<IspPlace>("IspPlace")({
+  code: Field.Char({ maxLength: 8, primaryKey: true }),
+  address: Field.Char({ maxLength: 100 })
+}) {}
+
+class IspRestaurant extends Model.Class<IspRestaurant>("IspRestaurant")({
+  id: Field.AutoField(),
+  place: Field.OneToOne(() => IspPlace, { onDelete: "CASCADE", relatedName: "restaurant" }),
+  servesPizza: Field.Boolean({ default: false })
+}) {}
+
+class IspGroup extends Model.Class<IspGroup>("IspGroup")({
+  id: Field.AutoField(),
+  name: Field.Char({ maxLength: 50 }),
+  members: Field.ManyToMany((): Model.Ref<IspPerson> => IspPerson, { through: (): Model.Any => IspMembership })
+}) {}
+
+class IspMembership extends Model.Class<IspMembership>("IspMembership")({
+  id: Field.AutoField(),
+  person: Field.ForeignKey(() => IspPerson, { onDelete: "RESTRICT" }),
+  group: Field.ForeignKey(() => IspGroup, { onDelete: "CASCADE" }),
+  role: Field.Char({ maxLength: 20, default: "it's a member" })
+}, { constraints: [{ kind: "unique", fields: ["personId", "groupId"], name: "isp_membership_once" }] }) {}
+
+const rich = [IspAuthor, IspPublisher, IspBook, IspCategory, IspPerson, IspAlpha, IspBeta, IspPlace, IspRestaurant, IspGroup, IspMembership]
+
+// ---- helpers ----
+
+type MutableState = { models: Record<string, { fields: Record<string, any>; autoCreated?: boolean }> }
+
+/** The facts PostgreSQL does not store, set as introspection documents them. */
+const withoutNonDatabaseFacts = (state: State.SchemaState, relatedNames: Record<string, string | undefined>): State.SchemaState => {
+  const copy = structuredClone(state) as MutableState
+  for (const [name, model] of Object.entries(copy.models)) {
+    for (const [key, field] of Object.entries(model.fields)) {
+      if (field.default === "NULL") delete field.default
+      if (field.references === undefined) continue
+      field.references.onDelete = model.autoCreated === true ? "CASCADE" : "DO_NOTHING"
+      delete field.references.relatedName
+      const relatedName = relatedNames[`${name}.${key}`]
+      if (relatedName !== undefined) field.references.relatedName = relatedName
+    }
+  }
+  return copy as State.SchemaState
+}
+
+/**
+ * Indexes and constraints in name order: PostgreSQL has no order for them (introspection reads them by name), while
+ * `fromModels` keeps the order of declaration and `State.same` compares arrays in order.
+ */
+const byName = (state: State.SchemaState): State.SchemaState => ({
+  models: Object.fromEntries(Object.entries(state.models).map(([name, m]) => [name, {
+    ...m,
+    indexes: [...m.indexes].sort((a, b) => a.name.localeCompare(b.name)),
+    constraints: [...m.constraints].sort((a, b) => a.name.localeCompare(b.name))
+  }]))
+})
+
+/** PostgreSQL stores `BETWEEN` as two comparisons: a `range` check reads back as `gte` and `lte`. */
+const betweenRewritten = (state: State.SchemaState): State.SchemaState => {
+  const copy = structuredClone(state) as unknown as { models: Record<string, { constraints: Array<{ kind: string; sql?: string }> }> }
+  for (const model of Object.values(copy.models)) {
+    for (const c of model.constraints) {
+      if (c.kind === "check") c.sql = c.sql!.replace(/^"(\w+)" BETWEEN (\S+) AND (\S+)$/, `("$1" >= $2) AND ("$1" <= $3)`)
+    }
+  }
+  return copy as unknown as State.SchemaState
+}
+
+/** The facts introspection leaves at their documented defaults, field by field. */
+const references = (state: State.SchemaState) =>
+  Object.fromEntries(
+    Object.values(state.models).flatMap((m) =>
+      Object.entries(m.fields).filter(([, f]) => f.references !== undefined).map(([k, f]) => [`${m.name}.${k}`, [f.references!.onDelete, f.references!.relatedName]])
+    )
+  )
+
+const here = dirname(fileURLToPath(import.meta.url))
+const generatedDir = join(here, ".generated")
+afterAll(() => rmSync(generatedDir, { recursive: true, force: true }))
+
+let counter = 0
+/** Writes the code of a state into the test folder and imports it. */
+const roundTrip = (state: State.SchemaState, warnings: ReadonlyArray<Warning>) =>
+  Effect.promise(async () => {
+    mkdirSync(generatedDir, { recursive: true })
+    const file = join(generatedDir, `introspected_${process.pid}_${++counter}.ts`)
+    const code = modelCode(state, { importFrom: "../../src/index.js", warnings })
+    writeFileSync(file, code)
+    if (process.env.ISP_DUMP) writeFileSync(`/tmp/isp_${counter}.ts`, code)
+    const module = await import(pathToFileURL(file).href) as { models: ReadonlyArray<Model.Any> }
+    return { file, code, models: module.models }
+  })
+
+/** The type errors of a generated module, under the root tsconfig's options. */
+const typeErrors = (file: string): ReadonlyArray<string> => {
+  const configPath = join(here, "..", "tsconfig.json")
+  const config = ts.readConfigFile(configPath, ts.sys.readFile)
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath))
+  const program = ts.createProgram([file], { ...parsed.options, noEmit: true })
+  return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) =>
+    `${d.file === undefined ? "" : `${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`
+  )
+}
+
+const tablesOf = (state: State.SchemaState) => Object.values(state.models).map((m) => m.table).sort()
+
+for (const driver of Testing.drivers([])) {
+  layer(driver.layer)(driver.name, (it) => {
+    it.effect("the state of models created by Tables.create reads back, but for what PostgreSQL does not store", () =>
+      Testing.isolated(Effect.gen(function*() {
+        yield* Tables.create(...rich)
+        const { state, warnings } = yield* introspect()
+        const expected = State.fromModels(rich)
+        expect(tablesOf(state)).toEqual(tablesOf(expected))
+        // onDelete and relatedName are not stored: DO_NOTHING (CASCADE for join tables), and distinct reverse names
+        // only where two relations of a model reach one target.
+        const relatedNames = {
+          "IspBook.editorId": "ispBookEditorSet",
+          "IspBook.translatorId": "ispBookTranslatorSet"
+        }
+        expect(references(state)).toEqual(references(withoutNonDatabaseFacts(expected, relatedNames)))
+        const comparable = byName(betweenRewritten(withoutNonDatabaseFacts(expected, relatedNames)))
+        for (const name of Object.keys(expected.models)) {
+          expect([name, byName(state).models[name]]).toEqual([name, comparable.models[name]])
+        }
+        expect(State.same(byName(state), comparable)).toBe(true)
+        expect(state.models.IspBook!.constraints.find((c) => c.name === "isp_book_range"))
+          .toEqual({ kind: "check", name: "isp_book_range", sql: `("pages" >= 1) AND ("pages" <= 9999)` })
+        expect(warnings).toEqual([])
+      })), 120_000)
+
+    it.effect("modelCode writes models whose state is the introspected one, and which type-check", () =>
+      Testing.isolated(Effect.gen(function*() {
+        yield* Tables.create(...rich)
+        const { state, warnings } = yield* introspect()
+        const { code, file, models } = yield* roundTrip(state, warnings)
+        expect(State.fromModels(models)).toEqual(state)
+        expect(State.same(State.fromModels(models), state)).toBe(true)
+        expect(code).toContain(`import { F, Field, Model, Q } from "../../src/index.js"`)
+        expect(code).toContain(`authors: Field.ManyToMany(`)
+        expect(code).toContain(`friends: Field.ManyToMany((): Model.Ref<IspPerson> => IspPerson)`)
+        expect(typeErrors(file)).toEqual([])
+      })), 120_000)
+
+    it.effect("a schema made by hand gives a state and warnings", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const statements = [
+          `CREATE TABLE "isp_raw_parent" ("id" uuid PRIMARY KEY, "code" smallint NOT NULL DEFAULT 3, "ratio" real, "happened" timestamp without time zone,
+            "note" varchar, "price" numeric, "tags" text[], "created" timestamptz DEFAULT now(), "ip" inet, "Odd Name" text, "class" integer, "pk" integer)`,
+          `CREATE TABLE "isp_raw_child" ("id" serial PRIMARY KEY, "parent_id" uuid NOT NULL REFERENCES "isp_raw_parent" ("id") ON DELETE CASCADE,
+            "label" text NOT NULL CONSTRAINT "isp_raw_label_len" CHECK (length("label") > 2), "n" integer CHECK ("n" <> 4))`,
+          `CREATE INDEX "isp_raw_child_lower" ON "isp_raw_child" (lower("label"))`,
+          `CREATE INDEX "isp_raw_child_partial" ON "isp_raw_child" ("n") WHERE "n" > 0`,
+          `CREATE TABLE "isp_raw_log" ("at" timestamptz, "message" text)`,
+          `CREATE TABLE "isp_raw_pair" ("a" integer, "b" integer, PRIMARY KEY ("a", "b"))`
+        ]
+        for (const statement of statements) yield* Executor.ddl(statement)
+        const { state, warnings } = yield* introspect({ exclude: ["isp_raw_pair"] })
+        expect(Object.keys(state.models).sort()).toEqual(["IspRawChild", "IspRawParent"])
+        const parent = state.models.IspRawParent!.fields
+        expect(parent.id).toEqual({ kind: "UUID", column: "id", nullable: false, primaryKey: true, unique: false, index: false })
+        expect(parent.code).toMatchObject({ kind: "SmallInteger", default: "3", nullable: false })
+        expect([parent.ratio!.kind, parent.happened!.kind, parent.note!.kind, parent.price!.kind, parent.tags!.kind, parent.ip!.kind])
+          .toEqual(["Float", "DateTime", "Text", "Text", "Text", "Text"])
+        expect(parent.created).toMatchObject({ kind: "DateTime" })
+        expect(parent.created!.default).toBeUndefined()
+        expect(parent["Odd Name"]).toMatchObject({ column: "Odd Name" })
+        expect(parent.pkField).toMatchObject({ column: "pk" })
+        const child = state.models.IspRawChild!
+        expect(child.fields.id).toMatchObject({ kind: "AutoField", primaryKey: true })
+        expect(child.fields.parentId).toMatchObject({
+          kind: "UUID",
+          index: true,
+          references: { model: "IspRawParent", relation: "parent", kind: "ForeignKey", onDelete: "CASCADE" }
+        })
+        expect(child.constraints).toEqual([
+          { kind: "check", name: "isp_raw_child_n_check", sql: "n <> 4" },
+          { kind: "check", name: "isp_raw_label_len", sql: "length(label) > 2" }
+        ])
+        const messages = warnings.map((w) => `${w.table}${w.column === undefined ? "" : `.${w.column}`}: ${w.message}`)
+        for (
+          const expected of [
+            "isp_raw_log: the table has no primary key",
+            "isp_raw_parent.ratio: real",
+            "isp_raw_parent.happened: timestamp without time zone",
+            "isp_raw_parent.note: varchar without a length",
+            "isp_raw_parent.tags: type text[] is not one the ORM maps",
+            "isp_raw_parent.created: the default now() is not a value",
+            "isp_raw_child.id: a serial key",
+            "isp_raw_child: the index isp_raw_child_lower",
+            "isp_raw_child: the index isp_raw_child_partial",
+            "isp_raw_child: the check constraint isp_raw_label_len",
+            "isp_raw_child.parent_id: the foreign key column has no index"
+          ]
+        ) expect(messages.some((m) => m.startsWith(expected)), `${expected} in ${messages.join("\n")}`).toBe(true)
+        expect(messages.some((m) => m.startsWith("isp_raw_pair"))).toBe(false)
+
+        // The code keeps what cannot be expressed as comments, and gives the state back without it.
+        const { code, file, models } = yield* roundTrip(state, warnings)
+        expect(code).toContain("// check constraint isp_raw_label_len: length(label) > 2 (not expressible; kept by migrations as RunSql)")
+        expect(code).toContain("// table isp_raw_log: the table has no primary key")
+        expect(code).toContain(`"Odd Name": Field.Text({ nullable: true, dbColumn: "Odd Name" })`)
+        const expressible = structuredClone(state) as unknown as { models: Record<string, { constraints: Array<unknown> }> }
+        expressible.models.IspRawChild!.constraints = []
+        expect(State.fromModels(models)).toEqual(expressible)
+        expect(typeErrors(file)).toEqual([])
+      })), 120_000)
+  })
+}
