@@ -127,8 +127,9 @@ describe("autodetector: fields", () => {
     )
     for (const [a, b] of [["pub", "press"], ["pubId", "pressId"]]) {
       const result = ops(from, to, { renames: [{ _tag: "FieldRename", model: "AdBook", from: a!, to: b! }] })
-      expect(tags(result)).toEqual(["RenameField", "AlterField"]) // the column, then the relation's name
-      expect(result[0]).toMatchObject({ from: "pubId", to: "pressId", column: "press_id" })
+      // The relation's name follows its key field's: nothing else to alter.
+      expect(result).toEqual([{ _tag: "RenameField", model: "AdBook", from: "pubId", to: "pressId", column: "press_id" }])
+      expect(apply(from, result[0]!).models.AdBook!.fields.pressId!.references!.relation).toBe("press")
     }
   })
 
@@ -194,6 +195,7 @@ describe("autodetector: models", () => {
     const after = state(model("Ad2Post", { id: Field.AutoField(), tags: m2m(() => Tag) }), Tag)
     const added = ops(before, after)
     expect(added).toEqual([{ _tag: "CreateModel", model: after.models.Ad2Post_tags }])
+    expect(suggestName(added)).toBe("ad2_post_tags")
     expect(ops(after, before)).toEqual([{ _tag: "DeleteModel", name: "Ad2Post_tags" }])
   })
 
@@ -235,12 +237,19 @@ describe("autodetector: models", () => {
     expect(result.map((op) => `${op._tag} ${describeOp(op)}`)).toEqual([
       "RenameModel Rename model Ad4Writer to Ad4Author",
       "RenameModel Rename model Ad4Writer_tags to Ad4Author_tags",
-      "RenameField Rename field ad4WriterId of Ad4Author_tags to ad4AuthorId",
-      "RemoveConstraint Remove constraint ad4_writer_tags_uniq from Ad4Author_tags",
-      "AlterField Alter field ad4AuthorId of Ad4Author_tags",
-      "AddConstraint Add constraint ad4_author_tags_uniq to Ad4Author_tags"
+      "RenameField Rename field ad4WriterId of Ad4Author_tags to ad4AuthorId"
     ])
     expect(result[0]).toEqual({ _tag: "RenameModel", from: "Ad4Writer", to: "Ad4Author", table: "ad4_author" })
+    // The table's primary key and the join table's unique constraint are renamed with their tables.
+    const sql = forwardSql(result[1]!, from, apply(from, result[1]!))
+    expect(sql).toContain(`ALTER TABLE "ad4_author_tags" RENAME CONSTRAINT "ad4_writer_tags_pkey" TO "ad4_author_tags_pkey"`)
+    expect(sql).toContain(`ALTER TABLE "ad4_author_tags" RENAME CONSTRAINT "ad4_writer_tags_uniq" TO "ad4_author_tags_uniq"`)
+    // A field question in a renamed model names the model by its new name.
+    const Author2 = model("Ad4Author", { id: Field.AutoField(), label: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => Tag) }, {
+      indexes: [{ fields: ["label"] }]
+    })
+    const asked = refused(from, state(Author2, Book2, Tag), { renames: [{ _tag: "ModelRename", from: "Ad4Writer", to: "Ad4Author" }] })
+    expect(asked.questions.map((q) => q.removed)).toEqual(["Ad4Author.name"])
     // Answered as a drop: the model, its join table and the key that references it go, the new ones come.
     const dropped = ops(from, to, { drops: ["Ad4Writer"] })
     expect(tags(dropped)).toEqual(["CreateModel", "CreateModel", "AlterField", "DeleteModel", "DeleteModel"])
@@ -250,6 +259,14 @@ describe("autodetector: models", () => {
     const A = model("Ad5", { id: Field.AutoField(), code: Field.Char({ maxLength: 5, unique: true }) }, { table: "ad5_old" })
     const B = model("Ad5", { id: Field.AutoField(), code: Field.Char({ maxLength: 5, unique: true }) }, { table: "ad5_new" })
     expect(ops(state(A), state(B))).toEqual([{ _tag: "AlterModelTable", name: "Ad5", table: "ad5_new" }])
+    // Its join tables are named after its table: they follow, with their unique constraint.
+    const Tag = model("Ad5Tag", { id: Field.AutoField() })
+    const C = model("Ad5C", { id: Field.AutoField(), tags: m2m(() => Tag) }, { table: "ad5_c" })
+    const D = model("Ad5C", { id: Field.AutoField(), tags: m2m(() => Tag) }, { table: "ad5_d" })
+    expect(ops(state(C, Tag), state(D, Tag))).toEqual([
+      { _tag: "AlterModelTable", name: "Ad5C", table: "ad5_d" },
+      { _tag: "AlterModelTable", name: "Ad5C_tags", table: "ad5_d_tags" }
+    ])
   })
 
   it("a dropped model whose name a new model's table takes is deleted first", () => {
@@ -419,7 +436,7 @@ const fieldsPair: Pair = {
     note: Field.Text({ nullable: true }),
     kind: Field.Char({ maxLength: 10, choices: ["novel", "essay"], default: "novel" }),
     pub: fk(() => DbPub)
-  }, { table: "adb_book", indexes: [{ fields: ["titel"] }] })),
+  }, { table: "adb_book", indexes: [{ fields: ["titel"] }], constraints: [{ kind: "check", check: { titel: { gt: "" } }, name: "adb_book_titel" }] })),
   to: state(DbPub, model("DbBook", {
     id: Field.AutoField(),
     title: Field.Char({ maxLength: 100, unique: true }),
@@ -431,7 +448,11 @@ const fieldsPair: Pair = {
   }, {
     table: "adb_book",
     indexes: [{ fields: ["title"] }, { fields: ["title", "-pages"], name: "adb_book_by_title" }],
-    constraints: [{ kind: "check", check: { pages: { gte: 0n } }, name: "adb_book_pages" }, { kind: "unique", fields: ["title", "pubId"], name: "adb_book_once" }]
+    constraints: [
+      { kind: "check", check: { pages: { gte: 0n } }, name: "adb_book_pages" },
+      { kind: "unique", fields: ["title", "pubId"], name: "adb_book_once" },
+      { kind: "check", check: { title: { gt: "" } }, name: "adb_book_titel" }
+    ]
   })),
   options: { renames: [{ _tag: "FieldRename", model: "DbBook", from: "titel", to: "title" }], drops: ["DbBook.note"] },
   seed: [`INSERT INTO adb_pub (name) VALUES ('P')`, `INSERT INTO adb_book (titel, pages, note, pub_id) SELECT 'T', 10, 'n', id FROM adb_pub`],
@@ -520,7 +541,7 @@ for (const driver of Testing.drivers([])) {
       Effect.gen(function*() {
         const forward = yield* roundTrip(indexesPair)
         expect(tags(forward)).toEqual([
-          "AlterModelTable", "RemoveIndex", "RemoveConstraint", "RemoveConstraint", "RemoveField", "DeleteModel", "DeleteModel",
+          "RemoveIndex", "RemoveConstraint", "RemoveConstraint", "AlterModelTable", "RemoveField", "DeleteModel", "DeleteModel",
           "AddIndex", "AddConstraint", "AddConstraint"
         ])
       }))

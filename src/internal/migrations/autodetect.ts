@@ -364,7 +364,9 @@ const generate = (from: SchemaState, to: SchemaState, matching: Matching, option
     }
   })
   for (const name of deleteOrder) deletes.push({ _tag: "DeleteModel", name })
-  return [...renames, ...removeIndexes, ...creates, ...fieldOps, ...deferred, ...unlinks, ...deletes, ...additions]
+  // Indexes and constraints go before renames where they can (a check's SQL names the columns as they were, so its
+  // inverse must run before the rename's inverse), after them where they have a name the rename gives them.
+  return [...removeIndexes, ...renames, ...creates, ...fieldOps, ...deferred, ...unlinks, ...deletes, ...additions]
 }
 
 // ---- ordering, and the self-check ----
@@ -494,13 +496,11 @@ export const detect = (
   const problems: Array<string> = []
   const matching = match(from, to, options, questions, problems)
   if (questions.length > 0 || problems.length > 0) return Result.fail(new DetectError({ questions, problems }))
-  let ops: ReadonlyArray<Operation>
+  let ops: ReadonlyArray<Operation> = []
   try {
     ops = schedule(from, generate(from, to, matching, options), problems)
   } catch (e) {
-    if (!(e instanceof StateError)) throw e
-    problems.push(`the autodetector's renames do not apply (a bug in the autodetector): ${e.message}`)
-    ops = []
+    problems.push(`the autodetector failed (a bug in the autodetector): ${e instanceof Error ? e.message : String(e)}`)
   }
   if (problems.length > 0) return Result.fail(new DetectError({ questions, problems }))
   return verify(from, to, ops, { safe: options.safe })
@@ -553,7 +553,9 @@ const fragment = (op: Operation): string | undefined => {
  */
 export const suggestName = (ops: ReadonlyArray<Operation>, options: { readonly initial?: boolean } = {}): string => {
   if (options.initial === true) return "initial"
-  const parts = ops.filter((op) => !(op._tag === "CreateModel" && op.model.autoCreated === true)).map(fragment)
+  // A new model's join tables are part of it.
+  const created = new Set(ops.flatMap((op) => (op._tag === "CreateModel" ? [op.model.name] : [])))
+  const parts = ops.filter((op) => !(op._tag === "CreateModel" && op.model.autoCreated === true && created.has(owner(op.model) ?? ""))).map(fragment)
   if (parts.length === 0 || parts.some((p) => p === undefined || p === "")) return "auto"
   const name = parts.join("_")
   return name.length <= 52 ? name : "auto"

@@ -56,6 +56,12 @@ const renameTableSql = (before: ModelState, after: ModelState): ReadonlyArray<st
     const renamed = after.indexes[i]
     if (renamed !== undefined && renamed.name !== index.name) statements.push(`ALTER INDEX ${quote(index.name)} RENAME TO ${quote(renamed.name)}`)
   })
+  before.constraints.forEach((constraint, i) => {
+    const renamed = after.constraints[i]
+    if (renamed !== undefined && renamed.name !== constraint.name) {
+      statements.push(`ALTER TABLE ${quote(after.table)} RENAME CONSTRAINT ${quote(constraint.name)} TO ${quote(renamed.name)}`)
+    }
+  })
   return statements
 }
 

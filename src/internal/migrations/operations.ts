@@ -7,6 +7,7 @@ import type * as Effect from "effect/Effect"
 import type * as Model from "../../Model.js"
 import type { Db } from "../service.js"
 import { type ConstraintState, type FieldState, type IndexState, type ModelState, type SchemaState } from "./state.js"
+import { derivedName } from "../names.js"
 import { derivedIndexName } from "./names.js"
 
 /** The models of a migration's schema, for a data migration: historical models, built from the state. @internal */
@@ -85,12 +86,18 @@ const mapFields = (state: SchemaState, f: (model: ModelState, key: string, field
   ]))
 })
 
-/** A model's derived index names follow its table (`<table>_<columns>_idx`); given ones stay. */
+/**
+ * A model's derived index names follow its table (`<table>_<columns>_idx`), and so does the unique constraint of an
+ * automatic join table (`<table>_uniq`); given names stay.
+ */
 const renameTable = (model: ModelState, table: string): ModelState => ({
   ...model,
   table,
   indexes: model.indexes.map((index) =>
     index.name === derivedIndexName(model.table, index.columns) ? { ...index, name: derivedIndexName(table, index.columns) } : index
+  ),
+  constraints: model.autoCreated !== true ? model.constraints : model.constraints.map((c) =>
+    c.name === derivedName(`${model.table}_uniq`) ? { ...c, name: derivedName(`${table}_uniq`) } : c
   )
 })
 
@@ -156,8 +163,13 @@ export const apply = (state: SchemaState, operation: Operation): SchemaState => 
       const model = modelOf(state, operation.model)
       const field = fieldOf(model, operation.from)
       if (model.fields[operation.to] !== undefined) fail(`model ${model.name} has a field ${operation.to} already`)
+      // A foreign key's field is named after its relation (`publisherId` for `publisher`): the relation follows.
+      const rel = field.references
+      const relation = rel !== undefined && operation.from === `${rel.relation}Id` && /^.+Id$/.test(operation.to)
+        ? { references: { ...rel, relation: operation.to.slice(0, -2) } }
+        : {}
       const fields = Object.fromEntries(Object.entries(model.fields).map(([k, f]) =>
-        k === operation.from ? [operation.to, { ...field, column: operation.column }] : [k, f]
+        k === operation.from ? [operation.to, { ...field, column: operation.column, ...relation }] : [k, f]
       ))
       const column = (c: string) => c === field.column ? operation.column : c
       return withModel(state, {
