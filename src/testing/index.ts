@@ -21,6 +21,9 @@ import * as PGlite from "../drivers/PGlite.js"
 import * as Postgres from "../drivers/Postgres.js"
 import type * as Model from "../Model.js"
 import * as QueryLog from "../QueryLog.js"
+import * as History from "../internal/migrations/history.js"
+import * as Runner from "../internal/migrations/runner.js"
+import * as Migrator from "../migrations/Migrator.js"
 import * as Tables from "../Tables.js"
 import * as Transaction from "../Transaction.js"
 
@@ -34,13 +37,53 @@ export interface Driver {
 export const cacheDir: () => string = PGlite.cacheDir
 
 /**
- * An in-memory PGlite with the models' tables, restored from a cached snapshot of that schema.
+ * The schema a test database gets: the models' tables (as `Tables.create` makes them), or what a migrations folder
+ * builds (`fromMigrations`), so that tests run on exactly the schema production runs.
+ * @since 0.3.0
+ */
+export type Schema = ReadonlyArray<Model.Any> | FromMigrations
+
+/** A schema built by migrations. @since 0.3.0 */
+export interface FromMigrations {
+  readonly _tag: "FromMigrations"
+  readonly migrations: Migrator.Source
+}
+
+/** The schema that migrations build: a folder of migration files, or the migrations themselves. @since 0.3.0 */
+export const fromMigrations = (migrations: Migrator.Source): FromMigrations => ({ _tag: "FromMigrations", migrations })
+
+const isMigrations = (schema: Schema): schema is FromMigrations => !Array.isArray(schema)
+
+/** The statements that build `schema` from nothing, for a snapshot; `undefined` when a data migration must run. */
+const setupSql = (schema: Schema): Effect.Effect<ReadonlyArray<string> | undefined, SqlError> => {
+  if (!isMigrations(schema)) return Effect.succeed(Tables.createSql(...(schema as ReadonlyArray<Model.Any>)))
+  const migrations = typeof schema.migrations === "string" ? Migrator.load(schema.migrations) : Effect.succeed(schema.migrations)
+  return migrations.pipe(
+    Effect.flatMap((all) => Effect.try({ try: () => History.scriptOf(Runner.plan(all, [])), catch: Runner.asMigrationError })),
+    Effect.orDie
+  )
+}
+
+/** Builds `schema` on the database in context (after a start without a snapshot). */
+const build = (schema: Schema): Effect.Effect<void, unknown, Db.Db> =>
+  isMigrations(schema)
+    ? Effect.asVoid(Migrator.migrate(schema.migrations))
+    : Tables.create(...(schema as ReadonlyArray<Model.Any>))
+
+/**
+ * An in-memory PGlite with the models' tables (or the schema of a migrations folder, see `fromMigrations`), restored
+ * from a cached snapshot of that schema. Migrations with a data migration are applied at each start instead.
  * @since 0.1.0
  */
 export const pglite = (
-  models: ReadonlyArray<Model.Any>
+  schema: Schema
 ): Layer.Layer<Db.Db | SqlClient.SqlClient | PGlite.Instance, SqlError> =>
-  Layer.unwrap(Effect.map(PGlite.startFromSnapshot(Tables.createSql(...models)), PGlite.layerOn))
+  Layer.unwrap(Effect.gen(function*() {
+    const statements = yield* setupSql(schema)
+    if (statements !== undefined) return PGlite.layerOn(yield* PGlite.startFromSnapshot(statements))
+    const driver = PGlite.layerOn(yield* PGlite.startFromSnapshot([]))
+    return Layer.tap(driver, (context) => Effect.provide(build(schema), context).pipe(Effect.orDie))
+  }))
 
 const isLoopback = (host: string) => host === "localhost" || host.startsWith("127.") || host === "[::1]" || host === "::1"
 
@@ -60,7 +103,7 @@ const processAlive = (pid: number): boolean => {
  * @since 0.1.0
  */
 export const postgres = (
-  models: ReadonlyArray<Model.Any>,
+  schema: Schema,
   url: string
 ): Layer.Layer<Db.Db | SqlClient.SqlClient, SqlError> =>
   Layer.unwrap(Effect.gen(function*() {
@@ -89,7 +132,7 @@ export const postgres = (
     const target = new URL(url)
     target.pathname = `/${name}`
     const driver = Postgres.layer({ url: Redacted.make(target.toString()), maxConnections: 5 })
-    return Layer.tap(driver, (context) => Effect.provide(Tables.create(...models), context).pipe(Effect.orDie))
+    return Layer.tap(driver, (context) => Effect.provide(build(schema), context).pipe(Effect.orDie))
   }))
 
 /** Options of `drivers`. @since 0.2.0 */
@@ -106,7 +149,7 @@ export interface DriversOptions {
  * `requireServer`, a missing `DATABASE_URL` is an error.
  * @since 0.1.0
  */
-export const drivers = (models: ReadonlyArray<Model.Any>, options: DriversOptions = {}): ReadonlyArray<Driver> => {
+export const drivers = (schema: Schema, options: DriversOptions = {}): ReadonlyArray<Driver> => {
   const url = process.env.DATABASE_URL
   const flag = process.env.EFFECT_ORM_REQUIRE_SERVER
   const requireServer = options.requireServer ?? (flag === "1" || flag === "true")
@@ -114,8 +157,8 @@ export const drivers = (models: ReadonlyArray<Model.Any>, options: DriversOption
     throw new Error("effect-orm: the PostgreSQL server is required (EFFECT_ORM_REQUIRE_SERVER) but DATABASE_URL is not set")
   }
   return [
-    { name: "pglite", layer: pglite(models) },
-    ...(url === undefined ? [] : [{ name: "postgres", layer: postgres(models, url) }])
+    { name: "pglite", layer: pglite(schema) },
+    ...(url === undefined ? [] : [{ name: "postgres", layer: postgres(schema, url) }])
   ]
 }
 

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Semaphore from "effect/Semaphore"
 import type * as SqlError from "effect/sql/SqlError"
 import type { DataError, IntegrityError } from "../../Errors.js"
-import { quote } from "../compiler.js"
+import { literal, quote } from "../compiler.js"
 import * as Executor from "../executor.js"
 import { Db } from "../service.js"
 import type { Migration } from "./migration.js"
@@ -50,11 +50,26 @@ const withSources = (value: unknown): unknown =>
     ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSources(v)]))
     : value
 
+/** The DDL of the history table. @internal */
+export const tableSql = `CREATE TABLE IF NOT EXISTS ${quote(TABLE)} (` +
+  `"name" text PRIMARY KEY, "checksum" text NOT NULL, "applied_at" timestamptz NOT NULL DEFAULT now())`
+
 /** Creates the history table if it does not exist. @internal */
-export const ensureTable: Effect.Effect<void, SqlFailure, Db> = Executor.ddl(
-  `CREATE TABLE IF NOT EXISTS ${quote(TABLE)} (` +
-    `"name" text PRIMARY KEY, "checksum" text NOT NULL, "applied_at" timestamptz NOT NULL DEFAULT now())`
-)
+export const ensureTable: Effect.Effect<void, SqlFailure, Db> = Executor.ddl(tableSql)
+
+/**
+ * Every statement that applies `migrations` from nothing and records them, as plain SQL, for schemas made once and
+ * kept (test snapshots); `undefined` when a data migration needs the ORM to run.
+ * @internal
+ */
+export const scriptOf = (steps: ReadonlyArray<{ readonly migration: Migration; readonly operations: ReadonlyArray<{ readonly operation: { readonly _tag: string }; readonly sql: ReadonlyArray<string> }> }>): ReadonlyArray<string> | undefined => {
+  if (steps.some((s) => s.operations.some((o) => o.operation._tag === "RunEffect"))) return undefined
+  return [
+    tableSql,
+    ...steps.flatMap((s) => s.operations.flatMap((o) => o.sql)),
+    ...steps.map((s) => `INSERT INTO ${quote(TABLE)} ("name", "checksum") VALUES (${literal(s.migration.name)}, ${literal(checksum(s.migration))})`)
+  ]
+}
 
 /** Whether the history table exists (read-only commands do not create it). */
 const tableExists: Effect.Effect<boolean, SqlFailure, Db> = Effect.map(

@@ -1,0 +1,141 @@
+/**
+ * The `effect-orm` command line, on Effect's CLI module: makemigrations, migrate, showmigrations, sqlmigrate and
+ * inspectdb, each with `--help`. Every command reads the project's `effect-orm.config.ts` (`--config` to name
+ * another); those that need the database provide the config's layer.
+ * @internal
+ */
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { Argument, CliError, Command, Flag } from "effect/cli"
+import { writeFile } from "node:fs/promises"
+import type { Db } from "../internal/service.js"
+import { introspect } from "../internal/migrations/introspect.js"
+import { modelCode } from "../internal/migrations/modelCode.js"
+import * as Migrator from "../migrations/Migrator.js"
+import * as ConfigFile from "./config.js"
+import * as Format from "./format.js"
+
+/** Failures shown as their message (no stack trace), with a non-zero exit. */
+const userError = (error: unknown) =>
+  new CliError.UserError({
+    cause: error,
+    userMessage: typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)
+  })
+
+const configFlag = Flag.String("config").pipe(
+  Flag.withDescription("The configuration module (default: effect-orm.config.ts in the working directory)"),
+  Flag.optional
+)
+
+const loadConfig = (config: Option.Option<string>) => ConfigFile.load(process.cwd(), Option.getOrUndefined(config))
+
+/** Runs `f` with the loaded config, on the config's database when `f` needs one; errors become user errors. */
+const withConfig = <A, E>(config: Option.Option<string>, f: (loaded: ConfigFile.Loaded) => Effect.Effect<A, E, Db>) =>
+  Effect.mapError(
+    Effect.flatMap(loadConfig(config), (loaded) => Effect.provide(f(loaded), loaded.config.layer)),
+    userError
+  )
+
+const makemigrations = Command.make("makemigrations", {
+  config: configFlag,
+  check: Flag.Boolean("check").pipe(Flag.withDefault(false), Flag.withDescription("Write nothing; fail when the models changed without a migration (for CI)")),
+  name: Flag.String("name").pipe(Flag.withDescription("The migration's name after its number"), Flag.optional),
+  empty: Flag.Boolean("empty").pipe(Flag.withDefault(false), Flag.withDescription("Write a migration without operations, to fill by hand")),
+  merge: Flag.Boolean("merge").pipe(Flag.withDefault(false), Flag.withDescription("Write a migration joining the leaves of two branches")),
+  safe: Flag.Boolean("safe").pipe(Flag.withDefault(false), 
+    Flag.withDescription("On existing tables: indexes CONCURRENTLY, foreign keys and checks NOT VALID then VALIDATE, SET NOT NULL through a check")
+  ),
+  rename: Flag.String("rename").pipe(
+    Flag.withDescription("Confirm a rename: Old=New (a model) or Model.old=new (a field); repeatable"),
+    Flag.atLeast(0)
+  ),
+  drop: Flag.String("drop").pipe(Flag.withDescription("Confirm a drop: Model or Model.field; repeatable"), Flag.atLeast(0))
+}, (flags) =>
+  Effect.mapError(
+    Effect.gen(function*() {
+      const loaded = yield* loadConfig(flags.config)
+      const result = yield* Migrator.makeMigrations({
+        models: loaded.config.models,
+        folder: loaded.folder,
+        name: Option.getOrUndefined(flags.name),
+        check: flags.check,
+        empty: flags.empty,
+        merge: flags.merge,
+        safe: flags.safe,
+        renames: flags.rename,
+        drops: flags.drop,
+        importFrom: loaded.config.importFrom
+      })
+      yield* Console.log(flags.check && result.path === undefined ? "No changes detected: the migrations match the models." : Format.made(result))
+    }),
+    userError
+  )).pipe(Command.withDescription("Write the next migration from the changes to the models"))
+
+const migrate = Command.make("migrate", {
+  config: configFlag,
+  target: Argument.String("target").pipe(
+    Argument.withDescription("Migrate forward or backward to this migration (a name or a unique prefix); zero unapplies all"),
+    Argument.optional
+  ),
+  plan: Flag.Boolean("plan").pipe(Flag.withDefault(false), Flag.withDescription("Show what would run, with SQL, impact and warnings; run nothing")),
+  fake: Flag.Boolean("fake").pipe(Flag.withDefault(false), Flag.withDescription("Record the migrations as applied (or unapplied) without running them"))
+}, (flags) =>
+  withConfig(flags.config, (loaded) =>
+    Effect.gen(function*() {
+      const target = Option.getOrUndefined(flags.target)
+      if (flags.plan) {
+        yield* Console.log(Format.steps(yield* Migrator.plan(loaded.folder, target), { sql: true }))
+        return
+      }
+      const outcomes = yield* Migrator.migrate(loaded.folder, {
+        target,
+        fake: flags.fake,
+        onWait: Console.log("Waiting for another migrate to finish (the migration lock is taken)..."),
+        onStep: (step) => Console.log(`${step.direction === "forward" ? "Applying" : "Unapplying"} ${step.migration.name}${flags.fake ? " (fake)" : ""}...`)
+      })
+      yield* Console.log(outcomes.length === 0 ? "No migrations to apply." : `Done: ${outcomes.length} migration${outcomes.length === 1 ? "" : "s"}.`)
+    }))).pipe(Command.withDescription("Apply the migrations, or migrate to a target"))
+
+const showmigrations = Command.make("showmigrations", { config: configFlag }, (flags) =>
+  withConfig(flags.config, (loaded) => Effect.flatMap(Migrator.status(loaded.folder), (list) => Console.log(Format.statuses(list)))))
+  .pipe(Command.withDescription("List the migrations and whether each is applied"))
+
+const sqlmigrate = Command.make("sqlmigrate", {
+  config: configFlag,
+  name: Argument.String("name").pipe(Argument.withDescription("The migration (a name or a unique prefix)")),
+  backwards: Flag.Boolean("backwards").pipe(Flag.withDefault(false), Flag.withDescription("The SQL that unapplies it"))
+}, (flags) =>
+  Effect.mapError(
+    Effect.gen(function*() {
+      const loaded = yield* loadConfig(flags.config)
+      const step = yield* Migrator.sql(loaded.folder, flags.name, { backwards: flags.backwards })
+      yield* Console.log(Format.steps([step], { sql: true }))
+    }),
+    userError
+  )).pipe(Command.withDescription("Show a migration's SQL, impact and warnings (no database needed)"))
+
+const inspectdb = Command.make("inspectdb", {
+  config: configFlag,
+  schema: Flag.String("schema").pipe(Flag.withDescription("The schema to read (default public)"), Flag.optional),
+  exclude: Flag.String("exclude").pipe(Flag.withDescription("A table to leave out; repeatable"), Flag.atLeast(0)),
+  output: Flag.String("output").pipe(Flag.withDescription("Write the models to this file instead of printing them"), Flag.optional)
+}, (flags) =>
+  withConfig(flags.config, () =>
+    Effect.gen(function*() {
+      const { state, warnings } = yield* introspect({ schema: Option.getOrUndefined(flags.schema), exclude: flags.exclude })
+      const code = modelCode(state, { warnings, header: "Generated by effect-orm inspectdb: review the names, relations and on-delete rules." })
+      const output = Option.getOrUndefined(flags.output)
+      if (output === undefined) yield* Console.log(code)
+      else {
+        yield* Effect.tryPromise(() => writeFile(output, code))
+        yield* Console.error(`Wrote ${Object.keys(state.models).length} models to ${output}`)
+      }
+      for (const w of warnings) yield* Console.error(`warning: ${w.table}${w.column === undefined ? "" : `.${w.column}`}: ${w.message}`)
+    }))).pipe(Command.withDescription("Write model code for the tables of an existing database"))
+
+/** The `effect-orm` command and its subcommands. @internal */
+export const command = Command.make("effect-orm").pipe(
+  Command.withDescription("effect-orm: migrations and introspection"),
+  Command.withSubcommands([makemigrations, migrate, showmigrations, sqlmigrate, inspectdb])
+)
