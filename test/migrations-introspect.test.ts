@@ -4,7 +4,7 @@
  * module whose models give the same state again, and which type-checks; a schema made by hand (types the ORM does not
  * emit, no primary key, ON DELETE CASCADE, an expression index) gives a state and warnings, never a defect.
  */
-import { expect, layer } from "@effect/vitest"
+import { expect, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
@@ -189,7 +189,6 @@ const roundTrip = (state: State.SchemaState, warnings: ReadonlyArray<Warning>) =
     const file = join(generatedDir, `introspected_${process.pid}_${++counter}.ts`)
     const code = modelCode(state, { importFrom: "../../src/index.js", warnings })
     writeFileSync(file, code)
-    if (process.env.ISP_DUMP) writeFileSync(`/tmp/isp_${counter}.ts`, code)
     const module = await import(pathToFileURL(file).href) as { models: ReadonlyArray<Model.Any> }
     return { file, code, models: module.models }
   })
@@ -206,6 +205,43 @@ const typeErrors = (file: string): ReadonlyArray<string> => {
 }
 
 const tablesOf = (state: State.SchemaState) => Object.values(state.models).map((m) => m.table).sort()
+
+// ---- model code from any state (the facts PostgreSQL does not store included) ----
+
+class RtOwner extends Model.Class<RtOwner>("RtOwner")({
+  id: Field.BigAutoField({ dbColumn: "owner_key" }),
+  name: Field.Char({ maxLength: 50, dbColumn: "Name" }),
+  version: Field.Version()
+}, { table: "rt owners" }) {}
+
+class RtThing extends Model.Class<RtThing>("RtThing")({
+  id: Field.UUID({ primaryKey: true }),
+  owner: Field.ForeignKey(() => RtOwner, { onDelete: "PROTECT", dbColumn: "owner", relatedName: "things" }),
+  backup: Field.ForeignKey(() => RtOwner, { onDelete: "SET_NULL", nullable: true }),
+  tags: Field.ManyToMany(() => RtTag, { dbTable: "rt_thing_tag_links", relatedName: "things" }),
+  "weird-key": Field.Integer({ dbColumn: "weird" })
+}, { indexes: [{ fields: ["-weird-key"], name: "rt_weird" }] }) {}
+
+class RtTag extends Model.Class<RtTag>("Rt-Tag")({
+  id: Field.AutoField(),
+  label: Field.Text({ default: "" }),
+  parent: Field.OneToOne((): Model.Ref<RtTag, number> => RtTag, { onDelete: "SET_DEFAULT", nullable: true, default: null })
+}, { table: "rt_tag" }) {}
+
+it.effect("modelCode of any state gives it back: table and column names, relatedName, onDelete, Version, dbTable", () =>
+  Effect.gen(function*() {
+    const state = State.fromModels([RtOwner, RtThing, RtTag])
+    const { code, file, models } = yield* roundTrip(state, [])
+    expect(State.fromModels(models)).toEqual(state)
+    expect(code).toContain(`export class Rt_Tag extends Model.Class<Rt_Tag>("Rt-Tag")({`)
+    expect(code).toContain(`"weird-key": Field.Integer({ dbColumn: "weird" })`)
+    expect(code).toContain(`tags: Field.ManyToMany((): Model.Ref<Rt_Tag> => Rt_Tag, { dbTable: "rt_thing_tag_links" })`)
+    expect(typeErrors(file)).toEqual([])
+    // The type check does see errors.
+    const broken = join(generatedDir, `broken_${process.pid}.ts`)
+    writeFileSync(broken, `import { Field } from "../../src/index.js"\nexport const f: number = Field.Integer()\n`)
+    expect(typeErrors(broken).length).toBe(1)
+  }), 120_000)
 
 for (const driver of Testing.drivers([])) {
   layer(driver.layer)(driver.name, (it) => {
@@ -255,11 +291,23 @@ for (const driver of Testing.drivers([])) {
           `CREATE INDEX "isp_raw_child_lower" ON "isp_raw_child" (lower("label"))`,
           `CREATE INDEX "isp_raw_child_partial" ON "isp_raw_child" ("n") WHERE "n" > 0`,
           `CREATE TABLE "isp_raw_log" ("at" timestamptz, "message" text)`,
-          `CREATE TABLE "isp_raw_pair" ("a" integer, "b" integer, PRIMARY KEY ("a", "b"))`
+          `CREATE TABLE "isp_raw_pair" ("a" integer, "b" integer, PRIMARY KEY ("a", "b"))`,
+          `CREATE TABLE "isp_raw_excluded" ("id" integer PRIMARY KEY)`,
+          `CREATE TABLE "isp Raw Odd" ("ID" integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            "code" varchar(5) CONSTRAINT "isp Raw Odd_code_check" CHECK ("code" IN ('a', 'b')),
+            "parent_code" uuid REFERENCES "isp_raw_parent" ("id") ON DELETE SET NULL, "ref" integer REFERENCES "isp_raw_excluded",
+            CONSTRAINT "odd_code_uniq" UNIQUE ("code"))`
         ]
         for (const statement of statements) yield* Executor.ddl(statement)
-        const { state, warnings } = yield* introspect({ exclude: ["isp_raw_pair"] })
-        expect(Object.keys(state.models).sort()).toEqual(["IspRawChild", "IspRawParent"])
+        const { state, warnings } = yield* introspect({ exclude: ["isp_raw_pair", "isp_raw_excluded"] })
+        expect(Object.keys(state.models).sort()).toEqual(["IspRawChild", "IspRawOdd", "IspRawParent"])
+        const odd = state.models.IspRawOdd!
+        expect(odd.table).toBe("isp Raw Odd")
+        expect(odd.fields.ID).toMatchObject({ kind: "AutoField", column: "ID" })
+        expect(odd.fields.code).toMatchObject({ kind: "Char", maxLength: 5, choices: ["a", "b"], unique: false })
+        expect(odd.fields.parentCodeId).toMatchObject({ column: "parent_code", references: { relation: "parentCode", onDelete: "SET_NULL" } })
+        expect(odd.fields.ref).toEqual({ kind: "Integer", column: "ref", nullable: true, primaryKey: false, unique: false, index: false })
+        expect(odd.constraints).toEqual([{ kind: "unique", name: "odd_code_uniq", columns: ["code"] }])
         const parent = state.models.IspRawParent!.fields
         expect(parent.id).toEqual({ kind: "UUID", column: "id", nullable: false, primaryKey: true, unique: false, index: false })
         expect(parent.code).toMatchObject({ kind: "SmallInteger", default: "3", nullable: false })
@@ -293,7 +341,9 @@ for (const driver of Testing.drivers([])) {
             "isp_raw_child: the index isp_raw_child_lower",
             "isp_raw_child: the index isp_raw_child_partial",
             "isp_raw_child: the check constraint isp_raw_label_len",
-            "isp_raw_child.parent_id: the foreign key column has no index"
+            "isp_raw_child.parent_id: the foreign key column has no index",
+            "isp Raw Odd.ID: GENERATED ALWAYS AS IDENTITY",
+            "isp Raw Odd.ref: the foreign key isp Raw Odd_ref_fkey references a table outside the models"
           ]
         ) expect(messages.some((m) => m.startsWith(expected)), `${expected} in ${messages.join("\n")}`).toBe(true)
         expect(messages.some((m) => m.startsWith("isp_raw_pair"))).toBe(false)
@@ -303,6 +353,8 @@ for (const driver of Testing.drivers([])) {
         expect(code).toContain("// check constraint isp_raw_label_len: length(label) > 2 (not expressible; kept by migrations as RunSql)")
         expect(code).toContain("// table isp_raw_log: the table has no primary key")
         expect(code).toContain(`"Odd Name": Field.Text({ nullable: true, dbColumn: "Odd Name" })`)
+        expect(code).toContain(`table: "isp Raw Odd"`)
+        expect(code).toContain(`parentCode: Field.ForeignKey(() => IspRawParent, { onDelete: "SET_NULL", nullable: true, dbColumn: "parent_code" })`)
         const expressible = structuredClone(state) as unknown as { models: Record<string, { constraints: Array<unknown> }> }
         expressible.models.IspRawChild!.constraints = []
         expect(State.fromModels(models)).toEqual(expressible)

@@ -18,19 +18,16 @@
  * express are left out of the model (checks are kept in the state with PostgreSQL's SQL).
  * @internal
  */
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as BigDecimal from "effect/BigDecimal"
 import type * as SqlError from "effect/sql/SqlError"
 import type { DataError } from "../../Errors.js"
 import type * as Field from "../../Field.js"
 import type * as Relation from "../../Relation.js"
-import { dateTimeToDb, decimalToDb } from "../codec.js"
-import { literal } from "../compiler.js"
 import * as Executor from "../executor.js"
 import { derivedName, lowerFirst, snakeCase } from "../names.js"
 import type { Db } from "../service.js"
-import { checkBody, checkFilter, choicesOf, parseSql, type Sql } from "./introspectChecks.js"
+import { checkFilter, choicesOf } from "./introspectChecks.js"
+import { checkBody, defaultLiteral, typeFacts } from "./introspectSql.js"
 import { columnNames } from "./names.js"
 import * as State from "./state.js"
 
@@ -38,6 +35,8 @@ import * as State from "./state.js"
 export interface Warning {
   readonly table: string
   readonly column?: string | undefined
+  /** The constraint it concerns, when that constraint is kept in the state (a check kept as SQL). */
+  readonly constraint?: string | undefined
   readonly message: string
 }
 
@@ -163,138 +162,6 @@ export const fieldName = (column: string): string =>
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
-// ---- types and defaults ----
-
-interface TypeFacts {
-  readonly kind: Field.FieldKind
-  readonly maxLength?: number
-  readonly maxDigits?: number
-  readonly decimalPlaces?: number
-  /** Why the mapping is loose, when it is. */
-  readonly loose?: string
-}
-
-const EXACT: Record<string, Field.FieldKind> = {
-  integer: "Integer",
-  bigint: "BigInteger",
-  smallint: "SmallInteger",
-  text: "Text",
-  "double precision": "Float",
-  boolean: "Boolean",
-  date: "Date",
-  "timestamp with time zone": "DateTime",
-  "time without time zone": "Time",
-  interval: "Duration",
-  uuid: "UUID",
-  jsonb: "JSON"
-}
-
-const LOOSE: Record<string, readonly [Field.FieldKind, string]> = {
-  "character varying": ["Text", "varchar without a length, read as Text"],
-  real: ["Float", "real (single precision), read as Float (double precision)"],
-  "timestamp without time zone": ["DateTime", "timestamp without time zone, read as DateTime (timestamptz): values are taken as UTC"],
-  "time with time zone": ["Time", "time with time zone, read as Time (the offset is not kept)"],
-  json: ["JSON", "json, read as JSON (jsonb)"],
-  numeric: ["Text", "numeric without precision, read as Text (Decimal needs maxDigits and decimalPlaces)"]
-}
-
-/** The field kind of a column type as `format_type` prints it. @internal */
-export const typeFacts = (type: string): TypeFacts => {
-  if (EXACT[type] !== undefined) return { kind: EXACT[type]! }
-  let m = /^character varying\((\d+)\)$/.exec(type)
-  if (m !== null) return { kind: "Char", maxLength: Number(m[1]) }
-  m = /^numeric\((\d+),(\d+)\)$/.exec(type)
-  if (m !== null) return { kind: "Decimal", maxDigits: Number(m[1]), decimalPlaces: Number(m[2]) }
-  m = /^character\((\d+)\)$/.exec(type)
-  if (m !== null) return { kind: "Char", maxLength: Number(m[1]), loose: `${type} (blank-padded), read as Char` }
-  if (LOOSE[type] !== undefined) return { kind: LOOSE[type]![0], loose: LOOSE[type]![1] }
-  // A precision (`timestamp(3) with time zone`, `interval(0)`) is not kept.
-  const bare = type.replace(/\(\d+\)/, "")
-  if (bare !== type && (EXACT[bare] !== undefined || LOOSE[bare] !== undefined)) {
-    const inner = typeFacts(bare)
-    return { ...inner, loose: `${type}, read as ${inner.kind} (the precision is not kept)` }
-  }
-  return { kind: "Text", loose: `type ${type} is not one the ORM maps; read as Text` }
-}
-
-/** A `timestamptz` as PostgreSQL prints it, as epoch milliseconds. */
-const timestampMillis = (text: string): number | undefined => {
-  const m = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-]\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(text)
-  if (m === null) return undefined
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${(m[7] ?? "").slice(0, 4)}${m[8]}:${m[9] ?? "00"}`
-  const ms = Date.parse(iso)
-  return Number.isNaN(ms) ? undefined : ms - Number(m[10] ?? 0) * 1000 * Math.sign(Number(m[8]) || 1)
-}
-
-/** An interval as PostgreSQL prints it (`3 days 04:05:06.5`), in microseconds (a month is 30 days, a year 365.25). */
-const intervalMicros = (text: string): bigint | undefined => {
-  let rest = text.trim()
-  let micros = 0n
-  const day = 86_400_000_000n
-  const units: Record<string, bigint> = { year: day * 36525n / 100n, mon: 30n * day, day }
-  for (;;) {
-    const m = /^(-?\d+) (year|mon|day)s?\s*/.exec(rest)
-    if (m === null) break
-    micros += BigInt(m[1]!) * units[m[2]!]!
-    rest = rest.slice(m[0].length)
-  }
-  if (rest !== "") {
-    const m = /^(-?)(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(rest)
-    if (m === null) return undefined
-    const t = ((BigInt(m[2]!) * 60n + BigInt(m[3]!)) * 60n + BigInt(m[4]!)) * 1_000_000n + BigInt((m[5] ?? "").padEnd(6, "0") || "0")
-    micros += m[1] === "-" ? -t : t
-  }
-  return micros
-}
-
-/**
- * A column default (as `pg_get_expr` prints it) as the SQL literal the ORM writes for the same value, or `undefined`
- * when it is not a value (a function call, an expression).
- * @internal
- */
-export const defaultLiteral = (expr: string, kind: Field.FieldKind): string | undefined => {
-  let parsed: Sql
-  try {
-    parsed = parseSql(expr)
-  } catch {
-    return undefined
-  }
-  while (parsed.t === "cast") parsed = parsed.x
-  if (parsed.t !== "lit" || parsed.v === null) return undefined
-  const text = typeof parsed.v === "number" ? parsed.text : String(parsed.v)
-  switch (kind) {
-    case "Integer":
-    case "SmallInteger":
-    case "Float": {
-      const n = Number(text)
-      if (typeof parsed.v === "boolean" || Number.isNaN(n) || !Number.isFinite(n)) return undefined
-      return Object.is(n, -0) ? literal("-0") : literal(n)
-    }
-    case "BigInteger":
-      return /^-?\d+$/.test(text) ? literal(String(BigInt(text))) : undefined
-    case "Decimal":
-      return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? literal(decimalToDb(BigDecimal.fromStringUnsafe(text))) : undefined
-    case "Boolean":
-      return typeof parsed.v === "boolean" ? literal(parsed.v) : undefined
-    case "DateTime": {
-      const ms = timestampMillis(text)
-      return ms === undefined ? undefined : literal(dateTimeToDb(DateTime.makeUnsafe(ms)))
-    }
-    case "Duration": {
-      const micros = intervalMicros(text)
-      return micros === undefined ? undefined : literal(`${micros} microseconds`)
-    }
-    case "JSON":
-      try {
-        return literal(JSON.stringify(JSON.parse(text)))
-      } catch {
-        return undefined
-      }
-    default:
-      return literal(text)
-  }
-}
-
 // ---- reading ----
 
 interface Table {
@@ -346,7 +213,8 @@ const build = (
   exclude: ReadonlyArray<string>
 ): Introspected => {
   const warnings: Array<Warning> = []
-  const warn = (table: string, message: string, column?: string) => warnings.push(State.compact({ table, column, message }))
+  const warn = (table: string, message: string, column?: string, constraint?: string) =>
+    warnings.push(State.compact({ table, column, constraint, message }))
   const taken = new Set<string>()
   const tables = new Map<string, Table>()
   for (const { name: table, oid } of tableRows) {
@@ -547,7 +415,7 @@ const build = (
     for (const c of pendingChecks.get(t.oid) ?? []) {
       const body = checkBody(c.def)
       const found = checkFilter(model, body)
-      if (found === undefined) warn(t.table, `the check constraint ${c.name} (${c.def}) cannot be written as a filter; kept as SQL`)
+      if (found === undefined) warn(t.table, `the check constraint ${c.name} (${c.def}) cannot be written as a filter; kept as SQL`, undefined, c.name)
       model.constraints.push({ kind: "check", name: c.name, sql: found?.sql ?? body })
     }
   }

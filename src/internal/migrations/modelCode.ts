@@ -243,8 +243,9 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
   const needs: Needs = {}
   const warnings = opts.warnings ?? []
   const tables = new Set(all.map((m) => m.table))
+  // A check kept as SQL gets a comment of its own, with the model's other constraints.
   const byTable = (table: string, column?: string) =>
-    warnings.filter((w) => w.table === table && w.column === column).map((w) => comment(w.message))
+    warnings.filter((w) => w.table === table && w.column === column && w.constraint === undefined).map((w) => comment(w.message))
 
   // Many-to-many fields of automatic join models, by source model.
   const manyToMany = new Map<string, Array<{ field: string; target: string; dbTable: string | undefined }>>()
