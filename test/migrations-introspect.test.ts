@@ -33,6 +33,12 @@ class IspAuthor extends Model.Class<IspAuthor>("IspAuthor")({
   rating: Field.SmallInteger({ choices: [1, 2, 3], default: 1 }),
   status: Field.Char({ maxLength: 10, choices: ["active", "retired"], default: "active" }),
   kind: Field.Text({ choices: ["a", "b's"] })
+}, {
+  constraints: [
+    { kind: "check", name: "isp_author_patterns", check: { name: { regex: "^[A-Z]", endsWith: "z" }, email: { iregex: "@x\\.org$" } } },
+    { kind: "check", name: "isp_author_cases", check: { name: { iStartsWith: "a", iEndsWith: "Q", contains: "50%_\\" } } },
+    { kind: "check", name: "isp_author_numbers", check: { bio: { isNull: false }, age: { gt: -5, lte: 150 }, rating: { in: [1, 2] } } }
+  ]
 }) {}
 
 class IspPublisher extends Model.Class<IspPublisher>("IspPublisher")({
@@ -41,7 +47,7 @@ class IspPublisher extends Model.Class<IspPublisher>("IspPublisher")({
   country: Field.Char({ maxLength: 2 }),
   founded: Field.Date({ nullable: true, default: "1990-01-01" }),
   head: Field.ForeignKey(() => IspAuthor, { onDelete: "DO_NOTHING", nullable: true })
-}) {}
+}, { constraints: [{ kind: "check", name: "isp_publisher_founded", check: { founded: { gte: "1900-01-01" }, country: { in: ["FR", "JP"] } } }] }) {}
 
 class IspBook extends Model.Class<IspBook>("IspBook")({
   id: Field.AutoField(),
@@ -74,7 +80,8 @@ class IspBook extends Model.Class<IspBook>("IspBook")({
     { kind: "check", name: "isp_book_not_both", check: Q.not<any>({ copies: { in: [1n, 2n] }, opensAt: { isNull: true } }) as any },
     { kind: "check", name: "isp_book_weight", check: { weight: { lt: F("pages").add(10) } } },
     { kind: "check", name: "isp_book_title_x", check: { title: { icontains: "x" } } },
-    { kind: "check", name: "isp_book_range", check: { pages: { range: [1, 9999] } } }
+    { kind: "check", name: "isp_book_range", check: { pages: { range: [1, 9999] } } },
+    { kind: "check", name: "isp_book_signs", check: { weight: { gt: -1.5 }, price: { gte: BigDecimal.fromStringUnsafe("-10.25") }, opensAt: { lt: "23:00:00" } } }
   ]
 }) {}
 
@@ -296,6 +303,8 @@ for (const driver of Testing.drivers([])) {
           `CREATE TABLE "isp Raw Odd" ("ID" integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             "code" varchar(5) CONSTRAINT "isp Raw Odd_code_check" CHECK ("code" IN ('a', 'b')),
             "parent_code" uuid REFERENCES "isp_raw_parent" ("id") ON DELETE SET NULL, "ref" integer REFERENCES "isp_raw_excluded",
+            "first_id" integer NOT NULL DEFAULT 1 REFERENCES "isp_raw_child" ON DELETE SET DEFAULT,
+            "second_id" integer REFERENCES "isp_raw_child" ON DELETE RESTRICT,
             CONSTRAINT "odd_code_uniq" UNIQUE ("code"))`
         ]
         for (const statement of statements) yield* Executor.ddl(statement)
@@ -308,6 +317,13 @@ for (const driver of Testing.drivers([])) {
         expect(odd.fields.parentCodeId).toMatchObject({ column: "parent_code", references: { relation: "parentCode", onDelete: "SET_NULL" } })
         expect(odd.fields.ref).toEqual({ kind: "Integer", column: "ref", nullable: true, primaryKey: false, unique: false, index: false })
         expect(odd.constraints).toEqual([{ kind: "unique", name: "odd_code_uniq", columns: ["code"] }])
+        // Two relations to one target get distinct reverse names.
+        expect(odd.fields.firstId!.references).toEqual({
+          model: "IspRawChild", relation: "first", kind: "ForeignKey", onDelete: "SET_DEFAULT", relatedName: "ispRawOddFirstSet"
+        })
+        expect(odd.fields.secondId!.references).toEqual({
+          model: "IspRawChild", relation: "second", kind: "ForeignKey", onDelete: "RESTRICT", relatedName: "ispRawOddSecondSet"
+        })
         const parent = state.models.IspRawParent!.fields
         expect(parent.id).toEqual({ kind: "UUID", column: "id", nullable: false, primaryKey: true, unique: false, index: false })
         expect(parent.code).toMatchObject({ kind: "SmallInteger", default: "3", nullable: false })

@@ -143,7 +143,9 @@ class ToFilter {
     if (v.t !== "lit" || typeof v.v !== "string") return fail("a pattern")
     const p = v.v
     const lead = p.startsWith("%")
-    const trail = p.endsWith("%") && !p.endsWith("\\%") && p.length > (lead ? 1 : 0)
+    // A final `%` is a wildcard unless an odd number of backslashes escapes it.
+    const slashes = /(\\*)%$/.exec(p)?.[1]?.length
+    const trail = slashes !== undefined && slashes % 2 === 0 && p.length > (lead ? 1 : 0)
     const core = p.slice(lead ? 1 : 0, trail ? p.length - 1 : p.length)
     let text = ""
     for (let i = 0; i < core.length; i++) {

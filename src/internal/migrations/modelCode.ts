@@ -386,7 +386,7 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
     needs.schema ? `import * as Schema from "effect/Schema"` : undefined,
     `import { ${[needs.f ? "F" : "", "Field", "Model", needs.q ? "Q" : ""].filter((x) => x !== "").join(", ")} } from ${from}`
   ].filter((x) => x !== undefined)
-  const header = (opts.header ?? "Models read from the database by effect-orm inspectdb: review them before use.").split("\n").map((l) => ` * ${l}`.trimEnd())
+  const header = (opts.header ?? "Models read from the database by effect-orm inspectdb: review them before use.").replace(/\*\//g, "* /").split("\n").map((l) => ` * ${l}`.trimEnd())
   return [
     `/**\n${header.join("\n")}\n */`,
     imports.join("\n"),
