@@ -10,6 +10,10 @@
  *   d. tsc 5.9, Bundler              the same file, module ESNext, moduleResolution Bundler
  *   e./f. c and d with TypeScript 7
  *   g. vitest in the consumer        @effect/vitest with effect-orm/testing and no vitest config, run twice
+ *   h./i. the command line           npx effect-orm in a project with effect-orm.config.ts (tsx loads it): --help,
+ *                                    makemigrations, migrate, showmigrations, a model change, --check, --plan,
+ *                                    sqlmigrate --backwards, migrate back, inspectdb; the files type-check; on PGlite
+ *                                    (a data directory) and on the server (a database of its own)
  *
  * Usage: node scripts/consumer/check.mjs   (KEEP=1 keeps the projects; case b is skipped without DATABASE_URL)
  * Exits non-zero when any case fails. Plain Node ESM: no TypeScript loader, no dependencies.
@@ -39,7 +43,8 @@ const versions = {
   typescript7: "npm:typescript@7.0.2",
   "@types/node": "22.20.7",
   vitest: "5.1.2",
-  "@effect/vitest": "4.0.5"
+  "@effect/vitest": "4.0.5",
+  tsx: "4.23.15"
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -208,6 +213,21 @@ const projects = {
   vitest: {
     dependencies: ["effect", "@effect/sql-pg", "@electric-sql/pglite", "vitest", "@effect/vitest"],
     files: { "test/orm.test.ts": "vitest/orm.test.ts" }
+  },
+  cli: {
+    dependencies: ["effect", "@effect/sql-pg", "@electric-sql/pglite", "tsx", "typescript", "@types/node"],
+    files: {
+      "effect-orm.config.ts": "cli/effect-orm.config.ts",
+      "src/models.ts": "cli/src/models.ts",
+      "models-v2.ts": "cli/models-v2.ts",
+      "admin.mjs": "cli/admin.mjs"
+    },
+    json: {
+      "tsconfig.json": {
+        compilerOptions: { ...strict, module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: true },
+        include: ["src", "migrations", "effect-orm.config.ts"]
+      }
+    }
   }
 }
 
@@ -253,7 +273,7 @@ const packed = await attempt("step", "npm pack (prepack: the build)", async () =
   return `${tgz[0]}, ${((await fs.stat(tarball)).size / 1024).toFixed(0)} kB`
 })
 
-const wanted = ["esm", ...(databaseUrl ? ["server"] : []), "types", "vitest"]
+const wanted = ["esm", ...(databaseUrl ? ["server"] : []), "types", "vitest", "cli"]
 const installed = {}
 if (packed) {
   // The installs run concurrently (npm's cache is safe to share); each is reported with its own duration.
@@ -335,6 +355,68 @@ await attempt("case", "g. vitest in the consumer (no config, default timeouts)",
   const snapshots = existsSync(cache) ? (await fs.readdir(cache)).length : 0
   return `${durations.join(", ")}; ${snapshots} PGlite snapshot(s) cached in node_modules/.cache/effect-orm`
 })
+
+/** Runs `npx effect-orm ...` in the cli project; `expectCode` 0 unless said. */
+const cli = async (args, env, expectCode = 0) => {
+  const result = await run("npx", ["--no-install", "effect-orm", ...args], { cwd: dir("cli"), env })
+  if (result.code !== expectCode) {
+    throw new CaseFailure(`effect-orm ${args.join(" ")} exited with ${result.code} (expected ${expectCode})`, result.output)
+  }
+  return result
+}
+
+const contains = (result, ...texts) => {
+  for (const text of texts) {
+    if (!result.output.includes(text)) throw new CaseFailure(`expected the output to contain ${JSON.stringify(text)}`, result.output)
+  }
+}
+
+const cliCase = (label, env) =>
+  attempt("case", label, async () => {
+    needs("cli")
+    const project = dir("cli")
+    // Each driver starts from the first version of the models, no migrations and no data directory.
+    await fs.rm(path.join(project, "migrations"), { recursive: true, force: true })
+    await fs.rm(path.join(project, "db"), { recursive: true, force: true })
+    await fs.copyFile(path.join(fixtures, "cli/src/models.ts"), path.join(project, "src/models.ts"))
+    const t0 = performance.now()
+    contains(await cli(["--help"], env), "makemigrations", "migrate", "showmigrations", "sqlmigrate", "inspectdb")
+    contains(await cli(["migrate", "--help"], env), "--plan", "--fake")
+    contains(await cli(["makemigrations"], env), "0001_initial.ts", "Create model Shelf", "Create model Item")
+    contains(await cli(["migrate"], env), "Applying 0001_initial", "Done: 1 migration.")
+    contains(await cli(["showmigrations"], env), "[X] 0001_initial")
+    contains(await cli(["makemigrations", "--check"], env), "No changes detected")
+    await fs.copyFile(path.join(project, "models-v2.ts"), path.join(project, "src/models.ts"))
+    contains(await cli(["makemigrations", "--check"], env, 1), "The models changed without a migration", "Add field pages to Item")
+    contains(await cli(["makemigrations"], env), "0002_item_pages.ts")
+    contains(await cli(["migrate", "--plan"], env), "Apply 0002_item_pages", `ALTER TABLE "cli_item" ADD COLUMN "pages" integer NOT NULL DEFAULT 0`)
+    contains(await cli(["migrate"], env), "Applying 0002_item_pages")
+    contains(await cli(["sqlmigrate", "0002", "--backwards"], env), `ALTER TABLE "cli_item" DROP COLUMN "pages"`, "destructive")
+    contains(await cli(["migrate", "0001"], env), "Unapplying 0002_item_pages")
+    contains(await cli(["showmigrations"], env), "[X] 0001_initial", "[ ] 0002_item_pages")
+    contains(await cli(["migrate", "no_such"], env, 1), "There is no migration no_such")
+    contains(await cli(["inspectdb"], env), "Model.Class<CliShelf>(\"CliShelf\")", "Model.Class<CliItem>(\"CliItem\")")
+    // The generated migrations and the config type-check against the package's declarations.
+    ok(await run("node", [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: project }), "tsc -p tsconfig.json")
+    return `15 commands and tsc in ${seconds(performance.now() - t0)}`
+  })
+
+await cliCase("h. the command line (PGlite in a data directory)", consumerEnv)
+if (databaseUrl) {
+  const name = `effect_orm_cli_${process.pid}`
+  const url = new URL(databaseUrl)
+  url.pathname = `/${name}`
+  let created = false
+  await attempt("step", "create the server database of case i", async () => {
+    needs("cli")
+    ok(await run("node", ["admin.mjs", "create", name], { cwd: dir("cli") }), "node admin.mjs create")
+    created = true
+  })
+  await cliCase("i. the command line (server)", { ...consumerEnv, CLI_DATABASE_URL: url.toString() })
+  if (created) await run("node", ["admin.mjs", "drop", name], { cwd: dir("cli") })
+} else {
+  skip("case", "i. the command line (server)", "DATABASE_URL is not set (.ci/run sets it)")
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Summary
