@@ -65,15 +65,21 @@ const renameTableSql = (before: ModelState, after: ModelState): ReadonlyArray<st
   return statements
 }
 
+/**
+ * A check added NOT VALID, then validated (which does not block writes). A VALIDATE that fails (a row breaks the
+ * check) leaves the NOT VALID check behind, so it is first dropped if there: running the migration again resumes.
+ */
+const notValidCheck = (on: string, name: string, check: string): ReadonlyArray<string> => [
+  `ALTER TABLE ${on} DROP CONSTRAINT IF EXISTS ${quote(name)}`,
+  `ALTER TABLE ${on} ADD CONSTRAINT ${quote(name)} ${check} NOT VALID`,
+  `ALTER TABLE ${on} VALIDATE CONSTRAINT ${quote(name)}`
+]
+
 const addConstraintSql = (model: ModelState, constraint: Extract<Operation, { _tag: "AddConstraint" }>): ReadonlyArray<string> => {
-  const definition = Sql.constraintDefinition(constraint.constraint)
   if (constraint.notValid === true && constraint.constraint.kind === "check") {
-    return [
-      `ALTER TABLE ${table(model)} ADD ${definition} NOT VALID`,
-      `ALTER TABLE ${table(model)} VALIDATE CONSTRAINT ${quote(constraint.constraint.name)}`
-    ]
+    return notValidCheck(table(model), constraint.constraint.name, `CHECK (${constraint.constraint.sql})`)
   }
-  return [`ALTER TABLE ${table(model)} ADD ${definition}`]
+  return [`ALTER TABLE ${table(model)} ADD ${Sql.constraintDefinition(constraint.constraint)}`]
 }
 
 /** The statements of a field's index and foreign key, added after its column exists. */
@@ -116,18 +122,19 @@ const alterFieldSql = (state: SchemaState, model: ModelState, before: FieldState
   if (before.nullable !== after.nullable && !after.primaryKey) {
     if (safe && !after.nullable) {
       // A validated CHECK (column IS NOT NULL) lets SET NOT NULL skip its scan; VALIDATE does not block writes.
-      const check = quote(derivedName(`${model.table}_${after.column}_not_null`))
+      const check = derivedName(`${model.table}_${after.column}_not_null`)
       statements.push(
-        `ALTER TABLE ${on} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID`,
-        `ALTER TABLE ${on} VALIDATE CONSTRAINT ${check}`,
+        ...notValidCheck(on, check, `CHECK (${column} IS NOT NULL)`),
         `ALTER TABLE ${on} ALTER COLUMN ${column} SET NOT NULL`,
-        `ALTER TABLE ${on} DROP CONSTRAINT ${check}`
+        `ALTER TABLE ${on} DROP CONSTRAINT ${quote(check)}`
       )
     } else statements.push(`ALTER TABLE ${on} ALTER COLUMN ${column} ${after.nullable ? "DROP" : "SET"} NOT NULL`)
   }
   if (!before.unique && after.unique) statements.push(`ALTER TABLE ${on} ADD CONSTRAINT ${quote(names.unique)} UNIQUE (${column})`)
   if (after.choices !== undefined && !same(before.choices, after.choices)) {
-    statements.push(`ALTER TABLE ${on} ADD CONSTRAINT ${quote(names.check)} ${Sql.choicesCheck(after)}`)
+    statements.push(...safe
+      ? notValidCheck(on, names.check, Sql.choicesCheck(after))
+      : [`ALTER TABLE ${on} ADD CONSTRAINT ${quote(names.check)} ${Sql.choicesCheck(after)}`])
   }
   if (!before.index && after.index) statements.push(...fieldExtras(state, model, { ...after, references: undefined }, safe))
   if (after.references !== undefined && (before.references === undefined || referencesChanged)) {

@@ -130,6 +130,7 @@ export const assess = (operation: Operation, before: SchemaState, created: Reado
       if (live && operation.safe !== true) {
         if (!old.index && field.index) warn(INDEX, "blocking")
         if (field.references !== undefined && old.references?.model !== field.references.model) warn(FOREIGN_KEY, "blocking", "data-dependent")
+        if (field.choices !== undefined && JSON.stringify(old.choices) !== JSON.stringify(field.choices)) warn(CHECK, "blocking")
       }
       if (impacts.size === 0) impacts.add("additive")
       break
