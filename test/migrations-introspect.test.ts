@@ -81,7 +81,12 @@ class IspBook extends Model.Class<IspBook>("IspBook")({
     { kind: "check", name: "isp_book_weight", check: { weight: { lt: F("pages").add(10) } } },
     { kind: "check", name: "isp_book_title_x", check: { title: { icontains: "x" } } },
     { kind: "check", name: "isp_book_range", check: { pages: { range: [1, 9999] } } },
-    { kind: "check", name: "isp_book_signs", check: { weight: { gt: -1.5 }, price: { gte: BigDecimal.fromStringUnsafe("-10.25") }, opensAt: { lt: "23:00:00" } } }
+    { kind: "check", name: "isp_book_signs", check: { weight: { gt: -1.5 }, price: { gte: BigDecimal.fromStringUnsafe("-10.25") }, opensAt: { lt: "23:00:00" } } },
+    {
+      kind: "check",
+      name: "isp_book_times",
+      check: { published: { gt: DateTime.makeUnsafe("2000-01-02T03:04:05.678Z") }, readingTime: { lte: Duration.micros(90_061_500_000n) } }
+    }
   ]
 }) {}
 

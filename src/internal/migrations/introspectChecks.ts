@@ -7,12 +7,14 @@
  * @internal
  */
 import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import { F } from "../../Expr.js"
 import * as Field from "../../Field.js"
 import { Q } from "../../Lookup.js"
 import type * as Model from "../../Model.js"
 import { checkSql } from "../ddl.js"
-import { parseSql, type Sql, stripCasts } from "./introspectSql.js"
+import { intervalMicros, parseSql, type Sql, stripCasts, timestampMillis } from "./introspectSql.js"
 import type { FieldState, ModelState } from "./state.js"
 
 // ---- filters, as data ----
@@ -24,6 +26,8 @@ export type Value =
   | { readonly t: "dec"; readonly v: string }
   | { readonly t: "str"; readonly v: string }
   | { readonly t: "bool"; readonly v: boolean }
+  | { readonly t: "dateTime"; readonly iso: string }
+  | { readonly t: "duration"; readonly micros: string }
   | { readonly t: "f"; readonly field: string }
   | { readonly t: "arith"; readonly op: string; readonly l: Value; readonly r: Value }
   | { readonly t: "list"; readonly items: ReadonlyArray<Value> }
@@ -78,6 +82,17 @@ class ToFilter {
       case "Time":
       case "UUID":
         return typeof s.v === "string" ? { t: "str", v: s.v } : fail("not a string")
+      case "DateTime": {
+        const ms = typeof s.v === "string" ? timestampMillis(s.v) : undefined
+        const date = ms === undefined ? undefined : new Date(ms)
+        return date !== undefined && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999
+          ? { t: "dateTime", iso: date.toISOString() }
+          : fail("not a timestamp")
+      }
+      case "Duration": {
+        const micros = typeof s.v === "string" ? intervalMicros(s.v) : undefined
+        return micros === undefined ? fail("not an interval") : { t: "duration", micros: String(micros) }
+      }
       default:
         return fail(`literals of ${field.kind} fields`)
     }
@@ -195,6 +210,10 @@ const runtimeValue = (v: Value): unknown => {
       return BigInt(v.v)
     case "dec":
       return BigDecimal.fromStringUnsafe(v.v)
+    case "dateTime":
+      return DateTime.makeUnsafe(v.iso)
+    case "duration":
+      return Duration.micros(BigInt(v.micros))
     case "f":
       return F(v.field)
     case "arith": {
@@ -225,6 +244,8 @@ export interface CodeNeeds {
   q?: boolean
   f?: boolean
   bigDecimal?: boolean
+  dateTime?: boolean
+  duration?: boolean
 }
 
 const valueCode = (v: Value, needs: CodeNeeds): string => {
@@ -240,6 +261,12 @@ const valueCode = (v: Value, needs: CodeNeeds): string => {
       return JSON.stringify(v.v)
     case "bool":
       return String(v.v)
+    case "dateTime":
+      needs.dateTime = true
+      return `DateTime.makeUnsafe(${JSON.stringify(v.iso)})`
+    case "duration":
+      needs.duration = true
+      return `Duration.micros(${v.micros}n)`
     case "f":
       needs.f = true
       return `F(${JSON.stringify(v.field)})`

@@ -396,8 +396,8 @@ export const typeFacts = (type: string): TypeFacts => {
   return { kind: "Text", loose: `type ${type} is not one the ORM maps; read as Text` }
 }
 
-/** A `timestamptz` as PostgreSQL prints it, as epoch milliseconds. */
-const timestampMillis = (text: string): number | undefined => {
+/** A `timestamptz` as PostgreSQL prints it, as epoch milliseconds. @internal */
+export const timestampMillis = (text: string): number | undefined => {
   const m = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-]\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(text)
   if (m === null) return undefined
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${(m[7] ?? "").slice(0, 4)}${m[8]}:${m[9] ?? "00"}`
@@ -405,9 +405,12 @@ const timestampMillis = (text: string): number | undefined => {
   return Number.isNaN(ms) ? undefined : ms - Number(m[10] ?? 0) * 1000 * Math.sign(Number(m[8]) || 1)
 }
 
-/** An interval as PostgreSQL prints it (`3 days 04:05:06.5`), in microseconds (a month is 30 days, a year 365.25). */
-const intervalMicros = (text: string): bigint | undefined => {
+/** An interval as PostgreSQL prints it (`3 days 04:05:06.5`), in microseconds (a month is 30 days, a year 365.25). @internal */
+export const intervalMicros = (text: string): bigint | undefined => {
   let rest = text.trim()
+  // As the ORM writes it.
+  const plain = /^(-?\d+) microseconds$/.exec(rest)
+  if (plain !== null) return BigInt(plain[1]!)
   let micros = 0n
   const day = 86_400_000_000n
   const units: Record<string, bigint> = { year: day * 36525n / 100n, mon: 30n * day, day }

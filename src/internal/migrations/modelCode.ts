@@ -201,8 +201,6 @@ const defaultCode = (sql: string, kind: Field.FieldKind, needs: Needs): string |
 }
 
 interface Needs extends CodeNeeds {
-  dateTime?: boolean
-  duration?: boolean
   schema?: boolean
 }
 
@@ -237,7 +235,20 @@ const BUILDERS: Record<Field.FieldKind, string> = {
  */
 export const modelCode = (state: SchemaState, opts: Options = {}): string => {
   const all = Object.values(state.models)
-  const declared = ordered(all.filter((m) => m.autoCreated !== true))
+  // Many-to-many fields of automatic join models, by source model; a join model that cannot be one is declared.
+  const manyToMany = new Map<string, Array<{ field: string; target: string; dbTable: string | undefined }>>()
+  const attached = new Set<string>()
+  for (const join of all.filter((m) => m.autoCreated === true)) {
+    const keys = Object.values(join.fields).filter((f) => f.references !== undefined)
+    const source = keys[0] === undefined ? undefined : state.models[keys[0].references!.model]
+    if (source === undefined || keys.length !== 2 || !join.name.startsWith(`${source.name}_`)) continue
+    const field = join.name.slice(source.name.length + 1)
+    if (field in source.fields) continue
+    const dbTable = join.table === derivedName(`${source.table}_${snakeCase(field)}`) ? undefined : join.table
+    manyToMany.set(source.name, [...(manyToMany.get(source.name) ?? []), { field, target: keys[1]!.references!.model, dbTable }])
+    attached.add(join.name)
+  }
+  const declared = ordered(all.filter((m) => !attached.has(m.name)))
   const names = classNames(declared)
   const position = new Map(declared.map((m, i) => [m.name, i]))
   const needs: Needs = {}
@@ -246,17 +257,6 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
   // A check kept as SQL gets a comment of its own, with the model's other constraints.
   const byTable = (table: string, column?: string) =>
     warnings.filter((w) => w.table === table && w.column === column && w.constraint === undefined).map((w) => comment(w.message))
-
-  // Many-to-many fields of automatic join models, by source model.
-  const manyToMany = new Map<string, Array<{ field: string; target: string; dbTable: string | undefined }>>()
-  for (const join of all.filter((m) => m.autoCreated === true)) {
-    const keys = Object.values(join.fields).filter((f) => f.references !== undefined)
-    const source = keys[0] === undefined ? undefined : state.models[keys[0].references!.model]
-    if (source === undefined || keys.length !== 2 || !join.name.startsWith(`${source.name}_`)) continue
-    const field = join.name.slice(source.name.length + 1)
-    const dbTable = join.table === derivedName(`${source.table}_${snakeCase(field)}`) ? undefined : join.table
-    manyToMany.set(source.name, [...(manyToMany.get(source.name) ?? []), { field, target: keys[1]!.references!.model, dbTable }])
-  }
 
   const thunk = (from: ModelState, target: string, withKey: boolean): string => {
     const cls = names.get(target) ?? target
@@ -320,6 +320,7 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
   for (const model of declared) {
     const cls = names.get(model.name)!
     const lines: Array<string> = [...byTable(model.table)]
+    if (model.autoCreated === true) lines.push(comment("an automatic many-to-many join model that no model's field can name; declared as a model"))
     const keyOf = new Map(Object.entries(model.fields).map(([k, f]) => [f.column, k]))
     const fieldLines: Array<string> = []
     for (const [key, f] of Object.entries(model.fields)) {
