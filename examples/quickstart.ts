@@ -2,34 +2,11 @@
  * The quick start: models and relations, lazy querysets, lookups, loading related rows, updates, transactions and
  * typed errors, on the embedded PostgreSQL (PGlite, in memory). Run with `npm start`.
  */
-import { BigDecimal, Console, Effect, Option, Schema, Stream } from "effect"
-import { Avg, Count, Db, F, Field, Max, Model, PGlite, Prefetch, Q, QueryLog, Tables } from "effect-orm"
-
-class Publisher extends Model.Class<Publisher>("Publisher")({
-  id: Field.AutoField(),
-  name: Field.Char({ maxLength: 255, unique: true }),
-  numAwards: Field.Integer({ default: 0, validators: [Schema.isGreaterThanOrEqualTo(0)] }),
-  // The reverse side of Book.publisher, declared to type it; the annotation breaks the type cycle.
-  books: Field.Reverse((): Model.Ref<Book> => Book, "publisher")
-}, { ordering: ["name"] }) {}
-
-class Author extends Model.Class<Author>("Author")({
-  id: Field.AutoField(),
-  name: Field.Char({ maxLength: 100 }),
-  books: Field.Reverse((): Model.Ref<Book> => Book, "authors")
-}, { ordering: ["name"] }) {}
-
-class Book extends Model.Class<Book>("Book")({
-  id: Field.AutoField(),
-  name: Field.Char({ maxLength: 255 }),
-  pages: Field.Integer(),
-  rating: Field.Float({ nullable: true }),
-  price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2 }),
-  pubdate: Field.Date(),
-  format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback", "ebook"], default: "paperback" }),
-  publisher: Field.ForeignKey(() => Publisher, { onDelete: "CASCADE", relatedName: "books" }),
-  authors: Field.ManyToMany(() => Author, { relatedName: "books" })
-}, { table: "book", ordering: ["name"] }) {}
+import { BigDecimal, Console, Effect, Option, Stream } from "effect"
+import { Avg, Count, Db, F, Max, PGlite, Prefetch, Q, QueryLog } from "effect-orm"
+import { Migrator } from "effect-orm/migrations"
+import { fileURLToPath } from "node:url"
+import { Author, Book, Publisher } from "./models.js"
 
 const price = BigDecimal.fromStringUnsafe
 
@@ -39,8 +16,9 @@ const replacer = (_: string, v: any) =>
   v?._id === "BigDecimal" ? BigDecimal.format(BigDecimal.make(BigInt(v.value), v.scale)) : typeof v === "bigint" ? `${v}n` : v
 
 const program = Effect.gen(function*() {
-  yield* Console.log("Creating tables on an in-memory PostgreSQL (PGlite)...")
-  yield* Tables.create(Publisher, Author, Book)   // and the join table book_authors
+  yield* Console.log("Migrating an in-memory PostgreSQL (PGlite): examples/migrations...")
+  // The schema as production gets it: the migration files `effect-orm makemigrations` wrote from models.ts.
+  yield* Migrator.migrate(fileURLToPath(new URL("./migrations", import.meta.url)))
 
   const apressPub = yield* Publisher.objects.create({ name: "Apress", numAwards: 3 })
   const oreilly = yield* Publisher.objects.create({ name: "O'Reilly", numAwards: 7 })
