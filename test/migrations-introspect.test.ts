@@ -296,8 +296,10 @@ for (const driver of Testing.drivers([])) {
     it.effect("a schema made by hand gives a state and warnings", () =>
       Testing.isolated(Effect.gen(function*() {
         const statements = [
+          `CREATE TYPE "isp_mood" AS ENUM ('sad', 'ok', 'happy')`,
+          `CREATE DOMAIN "isp_short" AS varchar(12) CHECK (VALUE <> '')`,
           `CREATE TABLE "isp_raw_parent" ("id" uuid PRIMARY KEY, "code" smallint NOT NULL DEFAULT 3, "ratio" real, "happened" timestamp without time zone,
-            "note" varchar, "price" numeric, "tags" text[], "created" timestamptz DEFAULT now(), "ip" inet, "Odd Name" text, "class" integer, "pk" integer)`,
+            "note" varchar, "price" numeric, "tags" text[], "created" timestamptz DEFAULT now(), "ip" inet, "Odd Name" text, "class" integer, "pk" integer, "mood" "isp_mood" DEFAULT 'ok', "nick" "isp_short")`,
           `CREATE TABLE "isp_raw_child" ("id" serial PRIMARY KEY, "parent_id" uuid NOT NULL REFERENCES "isp_raw_parent" ("id") ON DELETE CASCADE,
             "label" text NOT NULL CONSTRAINT "isp_raw_label_len" CHECK (length("label") > 2), "n" integer CHECK ("n" <> 4))`,
           `CREATE INDEX "isp_raw_child_lower" ON "isp_raw_child" (lower("label"))`,
@@ -334,6 +336,8 @@ for (const driver of Testing.drivers([])) {
         expect(parent.code).toMatchObject({ kind: "SmallInteger", default: "3", nullable: false })
         expect([parent.ratio!.kind, parent.happened!.kind, parent.note!.kind, parent.price!.kind, parent.tags!.kind, parent.ip!.kind])
           .toEqual(["Float", "DateTime", "Text", "Text", "Text", "Text"])
+        expect(parent.mood).toMatchObject({ kind: "Text", default: "'ok'" })
+        expect(parent.nick).toMatchObject({ kind: "Char", maxLength: 12 })
         expect(parent.created).toMatchObject({ kind: "DateTime" })
         expect(parent.created!.default).toBeUndefined()
         expect(parent["Odd Name"]).toMatchObject({ column: "Odd Name" })
@@ -358,6 +362,8 @@ for (const driver of Testing.drivers([])) {
             "isp_raw_parent.note: varchar without a length",
             "isp_raw_parent.tags: type text[] is not one the ORM maps",
             "isp_raw_parent.created: the default now() is not a value",
+            `isp_raw_parent.mood: the enum isp_mood ("sad", "ok", "happy"), read as Text`,
+            "isp_raw_parent.nick: the domain isp_short over character varying(12), read as Char; its checks are not kept",
             "isp_raw_child.id: a serial key",
             "isp_raw_child: the index isp_raw_child_lower",
             "isp_raw_child: the index isp_raw_child_partial",

@@ -27,7 +27,7 @@ import * as Executor from "../executor.js"
 import { derivedName, lowerFirst, snakeCase } from "../names.js"
 import type { Db } from "../service.js"
 import { checkFilter, choicesOf } from "./introspectChecks.js"
-import { checkBody, defaultLiteral, typeFacts } from "./introspectSql.js"
+import { checkBody, defaultLiteral, type TypeFacts, typeFacts } from "./introspectSql.js"
 import { columnNames } from "./names.js"
 import * as State from "./state.js"
 
@@ -67,8 +67,12 @@ ORDER BY c.relname`
 const COLUMNS = `SELECT a.attrelid::text AS rel, a.attnum::int4 AS num, a.attname::text AS name,
   pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
   a.attidentity::text AS identity, a.attgenerated::text AS generated,
-  pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS "default"
+  pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS "default",
+  CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS "domainBase",
+  CASE WHEN t.typtype = 'e' THEN (SELECT array_to_json(array_agg(e.enumlabel::text ORDER BY e.enumsortorder))::text
+    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END AS "enumLabels"
 FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -108,6 +112,10 @@ interface ColumnRow {
   readonly identity: string
   readonly generated: string
   readonly default: string | null
+  /** The base type of a domain. */
+  readonly domainBase: string | null
+  /** The labels of an enum, as JSON. */
+  readonly enumLabels: string | null
 }
 
 interface ConstraintRow {
@@ -174,6 +182,22 @@ interface Table {
   readonly pk: ColumnRow
   /** Field names by column. */
   readonly keys: Map<string, string>
+}
+
+/** The field a column maps to: by its type, a domain's base type, or Text for an enum. */
+const columnFacts = (column: ColumnRow): TypeFacts => {
+  if (column.domainBase !== null) {
+    const base = typeFacts(column.domainBase)
+    return {
+      ...base,
+      loose: `the domain ${column.type} over ${column.domainBase}, read as ${base.kind}${base.loose === undefined ? "" : ` (${base.loose})`}; its checks are not kept`
+    }
+  }
+  if (column.enumLabels !== null) {
+    const labels = (JSON.parse(column.enumLabels) as Array<string> | null) ?? []
+    return { kind: "Text", loose: `the enum ${column.type} (${labels.map((l) => JSON.stringify(l)).join(", ")}), read as Text` }
+  }
+  return typeFacts(column.type)
 }
 
 const ON_DELETE: Record<string, Relation.OnDelete> = { c: "CASCADE", r: "RESTRICT", n: "SET_NULL", d: "SET_DEFAULT" }
@@ -252,7 +276,7 @@ const build = (
   }
 
   const pkFacts = (t: Table) => {
-    const facts = typeFacts(t.pk.type)
+    const facts = columnFacts(t.pk)
     const auto = t.pk.identity !== "" || (t.pk.default ?? "").startsWith("nextval(")
     return { facts, auto: auto && (facts.kind === "Integer" || facts.kind === "BigInteger") }
   }
@@ -263,7 +287,7 @@ const build = (
     const byNum = new Map(t.columns.map((c) => [c.num, c]))
     const fields: Record<string, Record<string, unknown>> = {}
     for (const column of t.columns) {
-      const facts = typeFacts(column.type)
+      const facts = columnFacts(column)
       if (facts.loose !== undefined) warn(t.table, facts.loose, column.name)
       const key = t.keys.get(column.name)!
       const isPk = column === t.pk
