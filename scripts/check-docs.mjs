@@ -12,7 +12,8 @@
  * - Each ```ts block is written to .cache/docs/<file>-<n>.ts (`README-3.ts`, `docs-writes-2.ts`; n counts the file's
  *   ts blocks from 1), and tsc checks them all in one program with .cache/docs/tsconfig.json, written here. It extends
  *   the project's tsconfig.json (strict, the same target and module resolution) and maps the package's own names to
- *   the sources through `paths`: `effect-orm` to src/index.ts, `effect-orm/testing` to src/testing/index.ts. Two
+ *   the sources through `paths`: `effect-orm` to src/index.ts, `effect-orm/testing` to src/testing/index.ts,
+ *   `effect-orm/migrations` to src/migrations/index.ts. Two
  *   options differ: `noUnusedLocals` and `noUnusedParameters` are off (an example may name a value only to show its
  *   type), and `moduleDetection` is `force`, so every block is a module of its own.
  * - Blocks must be complete modules, imports included. To avoid repeating model declarations, a block may import the
@@ -106,7 +107,8 @@ writeFileSync(join(out, "tsconfig.json"), JSON.stringify({
     // tsc reads tsconfig.json's `types` from node_modules/@types above this folder, as for the project.
     paths: {
       "effect-orm": ["../../src/index.ts"],
-      "effect-orm/testing": ["../../src/testing/index.ts"]
+      "effect-orm/testing": ["../../src/testing/index.ts"],
+      "effect-orm/migrations": ["../../src/migrations/index.ts"]
     }
   },
   include: ["./*.ts"]

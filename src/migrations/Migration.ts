@@ -10,7 +10,6 @@ import type * as Internal from "../internal/migrations/migration.js"
 import type * as Operations from "../internal/migrations/operations.js"
 import type * as State from "../internal/migrations/state.js"
 import type { Db } from "../internal/service.js"
-import type * as Model from "../Model.js"
 
 /** A column of a model, as the schema holds it. @since 0.3.0 */
 export type FieldState = State.FieldState
@@ -26,8 +25,15 @@ export type SchemaState = State.SchemaState
 export type Operation = Operations.Operation
 /** A migration, named after its file. @since 0.3.0 */
 export type Migration = Internal.Migration
-/** The models of a data migration: the schema as it is at that migration, not as today's models describe it. @since 0.3.0 */
-export type HistoricalModels = { readonly [name: string]: Model.Any }
+/**
+ * A model of a data migration: rows are plain instances of the schema at that point (no methods of today's class);
+ * its QuerySet takes the field names of that schema, unchecked by the compiler (they are checked at run time).
+ * @since 0.3.0
+ */
+export type HistoricalModel = Operations.HistoricalModel
+
+/** The models of a data migration, by name: the schema as it is at that migration, not as today's models describe it. @since 0.3.0 */
+export type HistoricalModels = Operations.HistoricalModels
 
 /** What a migration file exports (its name comes from the file). @since 0.3.0 */
 export interface Definition {

@@ -182,7 +182,8 @@ const scalarField = (key: string, field: FieldState): Field.Any => {
  * @internal
  */
 export const modelsAt = (state: SchemaState): HistoricalModels =>
-  Registry.apart(() => {
+  // Every model class has `objects` (Model.Class defines it): the record is of historical models.
+  Registry.apart((): HistoricalModels => {
     const result: Record<string, Model.Any> = {}
     const model = (name: string) => (): Model.Any => {
       const found = result[name]
@@ -241,5 +242,5 @@ export const modelsAt = (state: SchemaState): HistoricalModels =>
         throw new Error(`The historical model ${name} does not match its state: ${JSON.stringify(modelState(built))}`)
       }
     }
-    return result
+    return result as HistoricalModels
   })

@@ -5,13 +5,19 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Model from "../../Model.js"
+import type * as QuerySet from "../../QuerySet.js"
 import type { Db } from "../service.js"
 import { type ConstraintState, type FieldState, type IndexState, type ModelState, type SchemaState } from "./state.js"
 import { derivedName } from "../names.js"
 import { derivedIndexName } from "./names.js"
 
+/** A model of a data migration, with its QuerySet (field names checked at run time, not by the compiler). @internal */
+export interface HistoricalModel extends Model.Any {
+  readonly objects: QuerySet.QuerySet<any, any>
+}
+
 /** The models of a migration's schema, for a data migration: historical models, built from the state. @internal */
-export type HistoricalModels = { readonly [name: string]: Model.Any }
+export type HistoricalModels = { readonly [name: string]: HistoricalModel }
 
 /** A data migration: an Effect run with the ORM on the models as they are at that point of the migrations. @internal */
 export type DataMigration = (models: HistoricalModels) => Effect.Effect<unknown, unknown, Db>
