@@ -240,6 +240,17 @@ class RtTag extends Model.Class<RtTag>("Rt-Tag")({
   parent: Field.OneToOne((): Model.Ref<RtTag, number> => RtTag, { onDelete: "SET_DEFAULT", nullable: true, default: null })
 }, { table: "rt_tag" }) {}
 
+/** A model not named after its table: its join table is not recognized as automatic, and reads as a model. */
+class IspThing extends Model.Class<IspThing>("IspThing")({
+  id: Field.AutoField(),
+  tags: Field.ManyToMany(() => IspRawTag)
+}, { table: "isp_things" }) {}
+
+class IspRawTag extends Model.Class<IspRawTag>("IspRawTag")({
+  id: Field.AutoField(),
+  label: Field.Text()
+}) {}
+
 it.effect("modelCode of any state gives it back: table and column names, relatedName, onDelete, Version, dbTable", () =>
   Effect.gen(function*() {
     const state = State.fromModels([RtOwner, RtThing, RtTag])
@@ -315,8 +326,12 @@ for (const driver of Testing.drivers([])) {
             CONSTRAINT "odd_code_uniq" UNIQUE ("code"))`
         ]
         for (const statement of statements) yield* Executor.ddl(statement)
+        yield* Tables.create(IspThing, IspRawTag)
         const { state, warnings } = yield* introspect({ exclude: ["isp_raw_pair", "isp_raw_excluded"] })
-        expect(Object.keys(state.models).sort()).toEqual(["IspRawChild", "IspRawOdd", "IspRawParent"])
+        expect(Object.keys(state.models).sort()).toEqual(["IspRawChild", "IspRawOdd", "IspRawParent", "IspRawTag", "IspThings", "IspThingsTags"])
+        const links = state.models.IspThingsTags!
+        expect(links.autoCreated).toBeUndefined()
+        expect(Object.values(links.fields).map((f) => f.references?.model)).toEqual([undefined, "IspThings", "IspRawTag"])
         const odd = state.models.IspRawOdd!
         expect(odd.table).toBe("isp Raw Odd")
         expect(odd.fields.ID).toMatchObject({ kind: "AutoField", column: "ID" })

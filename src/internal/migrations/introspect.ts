@@ -11,6 +11,15 @@
  *   names would clash: `<model><Relation>Set` (a one-to-one: `<model><Relation>`).
  * - a `NULL` default (PostgreSQL stores no default for `DEFAULT NULL`), a `Version` field (an integer defaulting to 0),
  *   a default given as a function, and many-to-many fields through an explicit model (that model is read as it is).
+ * - names: a model is named after its table (`book_author` → `BookAuthor`), a field after its column (`num_awards` →
+ *   `numAwards`, a foreign key `publisher_id` → `publisher`); `table` and `dbColumn` carry other names.
+ * - a `range` check: PostgreSQL stores `BETWEEN` as `>=` and `<=`, and that is what is read back.
+ *
+ * An automatic join table is recognized by the shape and names the ORM gives it (`<table>_<field>`, an `id` key, key
+ * columns named after the two models, unique together as `<join table>_uniq`), so only when its source model is named
+ * after its table; any other join table is read as a model with two foreign keys. A foreign key's `ON DELETE` action
+ * and whether it is deferrable stay in the database as they are, but the ORM's DDL would create it without the action
+ * and deferrable.
  *
  * What the ORM cannot represent is read loosely and reported in `warnings`, never as a failure: an unknown column
  * type becomes a `Text` field, a table without a single-column primary key is skipped, a composite foreign key stays a
