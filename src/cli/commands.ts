@@ -1,7 +1,7 @@
 /**
- * The `effect-orm` command line, on Effect's CLI module: makemigrations, migrate, showmigrations, sqlmigrate and
- * inspectdb, each with `--help`. Every command reads the project's `effect-orm.config.ts` (`--config` to name
- * another); those that need the database provide the config's layer.
+ * The `effect-orm` command line, on Effect's CLI module: makemigrations, migrate, showmigrations, sqlmigrate,
+ * inspectdb and squashmigrations, each with `--help`. Every command reads the project's `effect-orm.config.ts`
+ * (`--config` to name another); those that need the database provide the config's layer.
  * @internal
  */
 import * as Console from "effect/Console"
@@ -134,8 +134,31 @@ const inspectdb = Command.make("inspectdb", {
       for (const w of warnings) yield* Console.error(`warning: ${w.table}${w.column === undefined ? "" : `.${w.column}`}: ${w.message}`)
     }))).pipe(Command.withDescription("Write model code for the tables of an existing database"))
 
+const squashmigrations = Command.make("squashmigrations", {
+  config: configFlag,
+  from: Flag.String("from").pipe(Flag.withDescription("The first migration to squash (a name or a unique prefix; default: the first)"), Flag.optional),
+  to: Argument.String("to").pipe(Argument.withDescription("The last migration to squash (a name or a unique prefix)")),
+  name: Flag.String("name").pipe(Flag.withDescription("The squashed migration's name after its number (default: squashed_<from>_<to>)"), Flag.optional)
+}, (flags) =>
+  Effect.mapError(
+    Effect.gen(function*() {
+      const loaded = yield* loadConfig(flags.config)
+      const path = yield* Migrator.squash(loaded.folder, {
+        from: Option.getOrUndefined(flags.from),
+        to: flags.to,
+        name: Option.getOrUndefined(flags.name),
+        importFrom: loaded.config.importFrom
+      })
+      yield* Console.log(
+        `Wrote ${path}: it replaces the migrations its replaces lists (a database that applied them all counts it as applied).\n` +
+          "Once every database has applied it, the replaced files can be deleted; make migrations that depend on them depend on it instead."
+      )
+    }),
+    userError
+  )).pipe(Command.withDescription("Write one migration replacing a chain of migrations, their operations reduced"))
+
 /** The `effect-orm` command and its subcommands. @internal */
 export const command = Command.make("effect-orm").pipe(
   Command.withDescription("effect-orm: migrations and introspection"),
-  Command.withSubcommands([makemigrations, migrate, showmigrations, sqlmigrate, inspectdb])
+  Command.withSubcommands([makemigrations, migrate, showmigrations, sqlmigrate, inspectdb, squashmigrations])
 )

@@ -11,6 +11,7 @@ import * as Graph from "../internal/migrations/graph.js"
 import * as History from "../internal/migrations/history.js"
 import * as Make from "../internal/migrations/make.js"
 import * as Runner from "../internal/migrations/runner.js"
+import * as Squash from "../internal/migrations/squash.js"
 import type { Db } from "../internal/service.js"
 import type { Migration } from "./Migration.js"
 
@@ -120,3 +121,55 @@ export type Made = Make.Made
  * @since 0.3.0
  */
 export const makeMigrations: (options: MakeOptions) => Effect.Effect<Made, MigrationError> = Make.makeMigrations
+
+/** Options of `squash`. @since 0.3.0 */
+export interface SquashOptions {
+  /** The first migration to squash (a name or a unique prefix); the first migration of the graph by default. */
+  readonly from?: string | undefined
+  /** The last migration to squash (a name or a unique prefix). */
+  readonly to: string
+  /** The name after the number; `squashed_<from>_<to>` by default (`0005_squashed_0001_0004`). */
+  readonly name?: string | undefined
+  /** The folder to write the file to; the source folder by default. */
+  readonly folder?: string | undefined
+  /** Where the file imports `Migration` from; `effect-orm/migrations` by default. */
+  readonly importFrom?: string | undefined
+}
+
+/**
+ * Writes a migration that replaces the migrations from `from` to `to` (`squashmigrations`): their operations in
+ * one, reduced where sound (fields folded into the model that the range creates, a model created then deleted gone,
+ * an index added then removed gone), checked to build the same schema; returns the file's path. A database that
+ * applied all the replaced migrations counts it as applied, one that applied none runs it alone, one that applied
+ * some runs the rest of them. Once every database has applied it, the replaced files can be deleted (migrations that
+ * depend on them then depend on it). Refused for a range with a data migration, one that is not a chain, or fewer
+ * than two migrations.
+ * @since 0.3.0
+ */
+export const squash = (source: Source, options: SquashOptions): Effect.Effect<string, MigrationError> =>
+  Effect.gen(function*() {
+    const migrations = yield* migrationsOf(source)
+    const folder = options.folder ?? (typeof source === "string" ? source : undefined)
+    if (folder === undefined) {
+      return yield* new MigrationError({ problem: "load", message: "squash needs a folder to write to: pass a folder as the source, or options.folder" })
+    }
+    const definition = yield* Effect.try({ try: () => Squash.squash(migrations, options), catch: Runner.asMigrationError })
+    const replaces = definition.replaces ?? []
+    const number = Files.nextNumber(migrations.map((m) => m.name))
+    const name = options.name === undefined ? Squash.squashedName(number, replaces) : `${number}_${Files.slug(options.name)}`
+    const text = yield* Effect.try({
+      try: () =>
+        Files.render({
+          dependencies: definition.dependencies,
+          replaces,
+          operations: definition.operations,
+          importFrom: options.importFrom,
+          comment: [
+            `Squashed from ${replaces[0]} to ${replaces[replaces.length - 1]} (${replaces.length} migrations): it replaces them.`,
+            "Once every database has applied it, the replaced files can be deleted (make migrations that depend on them depend on this one)."
+          ]
+        }),
+      catch: Runner.asMigrationError
+    })
+    return yield* Files.write(folder, name, text)
+  })

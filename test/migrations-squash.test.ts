@@ -1,0 +1,245 @@
+/**
+ * squashmigrations: four migrations written by makemigrations squashed into one, its operations reduced (fields
+ * folded into the models created in the range, a model created then deleted gone, an index added then removed
+ * gone); on every driver, the squashed file alone builds the schema the originals build; a database that applied
+ * the originals accepts it without running anything and shows it applied; one that applied some runs the rest of the
+ * originals. Refusals: a data migration in the range, a range that is not a chain, fewer than two migrations.
+ */
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import { randomBytes } from "node:crypto"
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll } from "vitest"
+import { Field, Model } from "../src/index.js"
+import { describe as describeOp } from "../src/internal/migrations/operations.js"
+import { reduce, squash } from "../src/internal/migrations/squash.js"
+import * as State from "../src/internal/migrations/state.js"
+import { Migration, Migrator } from "../src/migrations/index.js"
+import * as Testing from "../src/testing/index.js"
+import { snapshot } from "./migrations/catalog.js"
+
+type M = Model.Any
+const model = (name: string, fields: Model.Fields, options: Model.Options<any> = {}): M =>
+  Model.Class<any>(name)(fields as any, options as any) as unknown as M
+const fk = (target: () => M, options: Record<string, unknown> = { onDelete: "CASCADE" }) => Field.ForeignKey(target as any, options as any)
+
+// Four versions of the models: each step is one makemigrations.
+const Author = model("SqAuthor", { id: Field.AutoField(), name: Field.Char({ maxLength: 50 }) }, { table: "sq_author" })
+const book = (fields: Record<string, unknown>, options: Model.Options<any> = {}) =>
+  model("SqBook", { id: Field.AutoField(), author: fk(() => Author), ...fields } as any, { table: "sq_book", ...options })
+const tag = (label: unknown) => model("SqTag", { id: Field.AutoField(), label } as any, { table: "sq_tag" })
+const Temp = model("SqTemp", { id: Field.AutoField(), note: Field.Text() }, { table: "sq_temp" })
+const versions: ReadonlyArray<ReadonlyArray<M>> = [
+  [Author, book({ title: Field.Char({ maxLength: 100 }) })],
+  [Author, book({ title: Field.Char({ maxLength: 100 }), pages: Field.Integer({ default: 0 }) }, { indexes: [{ fields: ["title", "-pages"] }] }), tag(Field.Char({ maxLength: 20 }))],
+  [Author, book({ title: Field.Char({ maxLength: 100 }), pages: Field.Integer({ default: 0, nullable: true }) }), tag(Field.Char({ maxLength: 40 })), Temp],
+  [
+    Author,
+    book({ heading: Field.Char({ maxLength: 100 }), pages: Field.Integer({ default: 0, nullable: true }) }, {
+      constraints: [{ kind: "check", check: { pages: { gte: 0 } }, name: "sq_book_pages" }]
+    }),
+    tag(Field.Char({ maxLength: 40, unique: true }))
+  ]
+]
+const tables = ["sq_author", "sq_book", "sq_tag", "sq_temp"]
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, ".generated", `squash-${process.pid}-${randomBytes(3).toString("hex")}`)
+const importFrom = "../../../../src/migrations/index.js"
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const NAMES = ["0001_initial", "0002_books_and_tags", "0003_nullable_pages", "0004_heading"]
+
+let folders = 0
+/** A folder with the four migrations, as makemigrations writes them. */
+const written = Effect.gen(function*() {
+  const dir = join(root, `m${++folders}`)
+  mkdirSync(dir, { recursive: true })
+  for (const [i, models] of versions.entries()) {
+    yield* Migrator.makeMigrations({
+      models,
+      folder: dir,
+      importFrom,
+      name: NAMES[i]!.slice(5),
+      ...(i === 3 ? { renames: ["SqBook.title=heading"], drops: ["SqTemp"] } : {})
+    })
+  }
+  return dir
+})
+
+
+const dropAll = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(`DROP TABLE IF EXISTS ${[...tables, "effect_orm_migrations"].join(", ")} CASCADE`).unprepared
+})
+
+describe("squash: operations", () => {
+  it.effect("four migrations become one, reduced, building the same schema", () =>
+    Effect.gen(function*() {
+      const dir = yield* written
+      const originals = yield* Migrator.load(dir)
+      expect(originals.map((m) => m.name)).toEqual(NAMES)
+      const all = originals.flatMap((m) => m.operations)
+      expect(all.map(describeOp)).toEqual([
+        "Create model SqAuthor",
+        "Create model SqBook",
+        "Create model SqTag",
+        "Add field pages to SqBook",
+        "Add index sq_book_title_pages_idx to SqBook",
+        "Remove index sq_book_title_pages_idx from SqBook",
+        "Create model SqTemp",
+        "Alter field pages of SqBook",
+        "Alter field label of SqTag",
+        "Rename field title of SqBook to heading",
+        "Alter field label of SqTag",
+        "Delete model SqTemp",
+        "Add constraint sq_book_pages to SqBook"
+      ])
+      const squashed = squash(originals, { to: "0004" })
+      expect(squashed.replaces).toEqual(NAMES)
+      expect(squashed.dependencies).toEqual([])
+      expect(squashed.operations.map(describeOp)).toEqual(["Create model SqAuthor", "Create model SqBook", "Create model SqTag"])
+      const final = State.fromModels(versions[3]!)
+      expect(squashed.operations.map((op) => op._tag === "CreateModel" && State.same(op.model, final.models[op.model.name]))).toEqual([true, true, true])
+      // A later part of the chain depends on what it follows, outside the range.
+      const tail = squash(originals, { from: "0002", to: "0004_heading" })
+      expect(tail.replaces).toEqual(NAMES.slice(1))
+      expect(tail.dependencies).toEqual(["0001_initial"])
+      expect(tail.operations.map(describeOp)).toEqual([
+        "Create model SqTag",
+        "Add field pages to SqBook",
+        "Rename field title of SqBook to heading",
+        "Add constraint sq_book_pages to SqBook"
+      ])
+      const pages = tail.operations[1]!
+      expect(pages._tag === "AddField" && pages.field.nullable).toBe(true)
+    }))
+
+  it("reductions that would change the schema or its order are not made", () => {
+    const A = State.modelState(Author)
+    const B = State.modelState(book({ title: Field.Char({ maxLength: 100 }) }))
+    // A model referenced by another created model is not cancelled away while the reference is there.
+    const kept = reduce(State.empty, [
+      Migration.CreateModel({ model: A }),
+      Migration.CreateModel({ model: B }),
+      Migration.RunSql({ sql: "SELECT 1" }),
+      Migration.AddField({ model: "SqBook", name: "pages", field: State.modelState(versions[1]![1]!).fields.pages! })
+    ])
+    // Raw SQL is a barrier: the AddField after it stays after it.
+    expect(kept.map(describeOp)).toEqual(["Create model SqAuthor", "Create model SqBook", "Raw SQL", "Add field pages to SqBook"])
+    const deleted = reduce(State.empty, [
+      Migration.CreateModel({ model: A }),
+      Migration.CreateModel({ model: B }),
+      Migration.RemoveField({ model: "SqBook", name: "authorId" }),
+      Migration.DeleteModel({ name: "SqAuthor" })
+    ])
+    expect(deleted.map(describeOp)).toEqual(["Create model SqBook"])
+    expect(Object.keys((deleted[0] as { model: State.ModelState }).model.fields)).toEqual(["id", "title"])
+  })
+
+  it.effect("refusals: a data migration, a range that is not a chain, fewer than two migrations, unknown names", () =>
+    Effect.gen(function*() {
+      const originals = yield* Effect.flatMap(written, Migrator.load)
+      const failure = (f: () => unknown) => {
+        try {
+          f()
+        } catch (e) {
+          expect((e as { _tag?: string })._tag).toBe("MigrationError")
+          return (e as { message: string }).message
+        }
+        throw new Error("expected a refusal")
+      }
+      const data = originals.map((m) =>
+        m.name === "0003_nullable_pages" ? { ...m, operations: [...m.operations, Migration.RunEffect({ forward: () => Effect.void })] } : m
+      )
+      expect(failure(() => squash(data, { to: "0004" }))).toBe(
+        "0003_nullable_pages has a data migration (operation 5), whose code cannot be written to a file: squash the migrations before or after it"
+      )
+      expect(squash(data, { to: "0002" }).replaces).toEqual(["0001_initial", "0002_books_and_tags"])
+      const branch = [...originals, { name: "0005_side", dependencies: ["0002_books_and_tags"], operations: [] }]
+      expect(failure(() => squash(branch, { to: "0003" }))).toBe(
+        "0001_initial to 0003_nullable_pages is not a chain: 0005_side depends on 0002_books_and_tags, in the middle of it; squash up to 0002_books_and_tags or include 0005_side"
+      )
+      expect(squash(branch, { to: "0002" }).replaces).toEqual(["0001_initial", "0002_books_and_tags"])
+      expect(failure(() => squash(originals, { from: "0003", to: "0003" }))).toBe("Squashing needs at least two migrations; 0003_nullable_pages to 0003_nullable_pages is 1")
+      expect(failure(() => squash(originals, { from: "0004", to: "0002" }))).toBe("0004_heading comes after 0002_books_and_tags: squash from the earlier one")
+      expect(failure(() => squash(originals, { to: "0009" }))).toMatch(/^There is no migration 0009 to squash/)
+      expect(failure(() => squash(originals, { to: "000" }))).toMatch(/^000 names more than one migration/)
+      const squashedOnce = [...originals, { name: "0005_squashed_0001_0002", dependencies: [], replaces: ["0001_initial", "0002_books_and_tags"], operations: [] }]
+      expect(failure(() => squash(squashedOnce, { to: "0003" }))).toBe("0001_initial is already replaced by 0005_squashed_0001_0002")
+      // Through Migrator.squash: the same refusal as a typed failure, and nothing written.
+      const dir = yield* written
+      const refused = yield* Effect.flip(Migrator.squash(dir, { from: "0002", to: "0002" }))
+      expect(refused._tag).toBe("MigrationError")
+      expect(readdirSync(dir).sort()).toEqual(NAMES.map((n) => `${n}.ts`))
+    }))
+})
+
+for (const driver of Testing.drivers([])) {
+  layer(driver.layer)(`squashed migrations on ${driver.name}`, (it) => {
+    it.effect("the squashed file alone builds the schema the originals build", () =>
+      Effect.gen(function*() {
+        yield* dropAll
+        const dir = yield* written
+        const originals = yield* Migrator.load(dir)
+        yield* Migrator.migrate(originals)
+        const expected = yield* snapshot(tables)
+        yield* dropAll
+        const path = yield* Migrator.squash(dir, { to: "0004", importFrom })
+        expect(path).toBe(join(dir, "0005_squashed_0001_0004.ts"))
+        const text = readFileSync(path, "utf8")
+        expect(text).toContain(`replaces: ["0001_initial", "0002_books_and_tags", "0003_nullable_pages", "0004_heading"]`)
+        expect(text).toContain("// Squashed from 0001_initial to 0004_heading (4 migrations): it replaces them.")
+        const outcomes = yield* Migrator.migrate(dir)
+        expect(outcomes.map((o) => o.migration)).toEqual(["0005_squashed_0001_0004"])
+        expect(yield* snapshot(tables)).toEqual(expected)
+        // The history holds the squashed migration alone: status lists the replaced ones as not applied (they never
+        // ran here), and nothing is left to run.
+        expect((yield* Migrator.status(dir)).map((s) => [s.name, s.applied])).toEqual([...NAMES.map((n) => [n, false]), ["0005_squashed_0001_0004", true]])
+        expect(yield* Migrator.plan(dir)).toEqual([])
+        // Without the replaced files (deleted once every database applied it), the same.
+        const alone = (yield* Migrator.load(dir)).filter((m) => m.name.includes("squashed"))
+        expect(yield* Migrator.migrate(alone)).toEqual([])
+        // And backwards: unapplied as one.
+        expect((yield* Migrator.migrate(dir, { target: "zero" })).map((o) => [o.migration, o.direction])).toEqual([["0005_squashed_0001_0004", "backward"]])
+        expect((yield* snapshot(tables)).columns).toEqual([])
+        yield* dropAll
+      }))
+
+    it.effect("a database that applied the originals accepts the squashed file: nothing runs, and it shows applied", () =>
+      Effect.gen(function*() {
+        yield* dropAll
+        const dir = yield* written
+        yield* Migrator.migrate(dir)
+        const before = yield* snapshot(tables)
+        yield* Migrator.squash(dir, { to: "0004_heading", name: "all four", importFrom })
+        expect(readdirSync(dir)).toContain("0005_all_four.ts")
+        expect(yield* Migrator.plan(dir)).toEqual([])
+        expect(yield* Migrator.migrate(dir)).toEqual([])
+        expect((yield* Migrator.status(dir)).map((s) => [s.name, s.applied])).toEqual([...NAMES, "0005_all_four"].map((n) => [n, true]))
+        expect(yield* snapshot(tables)).toEqual(before)
+        yield* dropAll
+      }))
+
+    it.effect("a database that applied only some of the originals runs the rest of them, then shows the squashed one applied", () =>
+      Effect.gen(function*() {
+        yield* dropAll
+        const dir = yield* written
+        const originals = yield* Migrator.load(dir)
+        yield* Migrator.migrate(originals)
+        const expected = yield* snapshot(tables)
+        yield* dropAll
+        yield* Migrator.migrate(dir, { target: "0002" })
+        yield* Migrator.squash(dir, { to: "0004", importFrom })
+        const outcomes = yield* Migrator.migrate(dir)
+        expect(outcomes.map((o) => o.migration)).toEqual(["0003_nullable_pages", "0004_heading"])
+        expect(yield* snapshot(tables)).toEqual(expected)
+        expect((yield* Migrator.status(dir)).map((s) => [s.name, s.applied])).toEqual([...NAMES, "0005_squashed_0001_0004"].map((n) => [n, true]))
+        expect(yield* Migrator.migrate(dir)).toEqual([])
+        yield* dropAll
+      }))
+  })
+}
