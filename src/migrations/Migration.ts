@@ -68,11 +68,34 @@ export const isDefinition = (u: unknown): u is Definition =>
 
 type Of<Tag extends Operation["_tag"]> = Omit<Extract<Operation, { _tag: Tag }>, "_tag">
 
+/** A field as a migration file writes it: the flags that are false may be left out. @since 0.3.0 */
+export type FieldInput =
+  & Omit<FieldState, "nullable" | "primaryKey" | "unique" | "index">
+  & { readonly nullable?: boolean; readonly primaryKey?: boolean; readonly unique?: boolean; readonly index?: boolean }
+
+/** A model as a migration file writes it: fields in their short form, no indexes or constraints when it has none. @since 0.3.0 */
+export type ModelInput =
+  & Omit<ModelState, "fields" | "indexes" | "constraints">
+  & {
+    readonly fields: { readonly [field: string]: FieldInput }
+    readonly indexes?: ReadonlyArray<IndexState>
+    readonly constraints?: ReadonlyArray<ConstraintState>
+  }
+
+const field = (input: FieldInput): FieldState => ({ nullable: false, primaryKey: false, unique: false, index: false, ...input })
+
+const model = (input: ModelInput): ModelState => ({
+  ...input,
+  fields: Object.fromEntries(Object.entries(input.fields).map(([k, f]) => [k, field(f)])),
+  indexes: input.indexes ?? [],
+  constraints: input.constraints ?? []
+})
+
 const op = <Tag extends Operation["_tag"]>(tag: Tag) => (props: Of<Tag>): Extract<Operation, { _tag: Tag }> =>
   ({ _tag: tag, ...props }) as Extract<Operation, { _tag: Tag }>
 
 /** Creates a model's table, with its columns, indexes and constraints. @since 0.3.0 */
-export const CreateModel = op("CreateModel")
+export const CreateModel = (props: { readonly model: ModelInput }): Operation => ({ _tag: "CreateModel", model: model(props.model) })
 /** Drops a model's table (reversed by creating it again, empty). @since 0.3.0 */
 export const DeleteModel = op("DeleteModel")
 /** Renames a model, and its table when `table` differs. @since 0.3.0 */
@@ -80,11 +103,19 @@ export const RenameModel = op("RenameModel")
 /** Renames a model's table. @since 0.3.0 */
 export const AlterModelTable = op("AlterModelTable")
 /** Adds a column; `safe` builds its index CONCURRENTLY and its foreign key NOT VALID, then VALIDATE. @since 0.3.0 */
-export const AddField = op("AddField")
+export const AddField = (props: Omit<Of<"AddField">, "field"> & { readonly field: FieldInput }): Operation => ({
+  _tag: "AddField",
+  ...props,
+  field: field(props.field)
+})
 /** Drops a column (reversed by adding it again, empty). @since 0.3.0 */
 export const RemoveField = op("RemoveField")
 /** Changes a column: type, null, default, unique, index, length, digits, choices, foreign key. @since 0.3.0 */
-export const AlterField = op("AlterField")
+export const AlterField = (props: Omit<Of<"AlterField">, "field"> & { readonly field: FieldInput }): Operation => ({
+  _tag: "AlterField",
+  ...props,
+  field: field(props.field)
+})
 /** Renames a field, and its column to `column`. @since 0.3.0 */
 export const RenameField = op("RenameField")
 /** Creates an index; `concurrently` builds it without blocking writes (outside a transaction). @since 0.3.0 */

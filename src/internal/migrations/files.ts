@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url"
 import { MigrationError } from "../../Errors.js"
 import type { Migration } from "./migration.js"
 import type { Operation } from "./operations.js"
+import type { FieldState, ModelState } from "./state.js"
 
 /** A migration file's name: four digits, an underscore, a name; `.ts`, `.mts`, `.js` or `.mjs` (not `.d.ts`). */
 const FILE = /^(\d{4})_([A-Za-z0-9_]+)\.(ts|mts|js|mjs)$/
@@ -90,11 +91,33 @@ const source = (value: unknown, indent: string): string => {
   return flat.length <= 100 && !flat.includes("\n") ? flat : `{\n${items.map((i) => inner + i).join(",\n")}\n${indent}}`
 }
 
+const FLAGS = ["nullable", "primaryKey", "unique", "index"] as const
+
+/** A field in its short form: the flags that are false left out (the constructors put them back). */
+const shortField = (field: FieldState): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(field).filter(([k, v]) => !((FLAGS as ReadonlyArray<string>).includes(k) && v === false)))
+
+/** A model in its short form: short fields, no empty index or constraint lists. */
+const shortModel = (model: ModelState): Record<string, unknown> => {
+  const { constraints, fields, indexes, ...rest } = model
+  return {
+    ...rest,
+    fields: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, shortField(f)])),
+    ...(indexes.length > 0 ? { indexes } : {}),
+    ...(constraints.length > 0 ? { constraints } : {})
+  }
+}
+
 /** An operation as a constructor call (`Migration.AddField({ ... })`); code-bearing operations cannot be written. */
 const operationSource = (operation: Operation, indent: string): string => {
   if (operation._tag === "RunEffect") throw new Error("a data migration cannot be written to a file: write it by hand")
   const { _tag, ...props } = operation
-  return `Migration.${_tag}(${source(props, indent)})`
+  const short = operation._tag === "CreateModel"
+    ? { ...props, model: shortModel(operation.model) }
+    : operation._tag === "AddField" || operation._tag === "AlterField"
+    ? { ...props, field: shortField(operation.field) }
+    : props
+  return `Migration.${_tag}(${source(short, indent)})`
 }
 
 /** The source of a migration file. @internal */
