@@ -8,6 +8,7 @@
  * and lead to the same schema:
  * - a field operation (AddField, AlterField, RemoveField, RenameField) or an index or constraint added or removed on
  *   a model created in the range is folded into its CreateModel;
+ * - a model created then renamed, or given another table, is created so;
  * - a model created then deleted disappears, with the operations on it;
  * - AddField then AlterField of that field become one AddField; AddField then RemoveField cancel;
  * - AddIndex then RemoveIndex (AddConstraint then RemoveConstraint) of one name cancel.
@@ -108,9 +109,17 @@ function* candidates(before: SchemaState, ops: ReadonlyArray<Operation>, j: numb
     for (let k = j - 1; k >= 0; k--) if (test(ops[k]!)) return k
     return -1
   }
-  const model = op._tag === "DeleteModel" ? op.name : modelOf(op)
+  const model = op._tag === "DeleteModel" || op._tag === "AlterModelTable" ? op.name : op._tag === "RenameModel" ? op.from : modelOf(op)
   if (model === undefined) return
   const created = latest((o) => o._tag === "CreateModel" && o.model.name === model)
+  if (op._tag === "RenameModel" || op._tag === "AlterModelTable") {
+    // A model created then renamed (or given another table) is created with its new name and table.
+    const name = op._tag === "RenameModel" ? op.to : op.name
+    if (created < 0 || !untouchedBetween(ops, created, j, model) || !untouchedBetween(ops, created, j, name)) return
+    const after = replay(before, ops.slice(0, j + 1))
+    if (after !== undefined) yield ops.flatMap((o, i) => i === created ? [{ _tag: "CreateModel" as const, model: after.models[name]! }] : i === j ? [] : [o])
+    return
+  }
   if (op._tag === "DeleteModel") {
     // Created then deleted: both go, with the operations on the model between them.
     if (created < 0) return
