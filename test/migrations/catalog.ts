@@ -21,6 +21,7 @@ const list = (tables: ReadonlyArray<string>) => tables.map((t) => `'${t.replace(
 export const snapshot = (tables: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    if (tables.length === 0) return { columns: [], constraints: [], indexes: [] } satisfies Snapshot
     const query = (text: string) => sql.unsafe<Record<string, unknown>>(text).unprepared
     const rels = `SELECT c.oid FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relname IN (${list(tables)})`
     const columns = yield* query(`
