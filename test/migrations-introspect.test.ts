@@ -14,9 +14,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import ts from "typescript"
+import fc from "fast-check"
 import { afterAll } from "vitest"
 import { F, Field, Model, Q, Tables } from "../src/index.js"
+import { checkSql } from "../src/internal/ddl.js"
 import * as Executor from "../src/internal/executor.js"
+import { checkFilter } from "../src/internal/migrations/introspectChecks.js"
 import { introspect, type Warning } from "../src/internal/migrations/introspect.js"
 import { modelCode } from "../src/internal/migrations/modelCode.js"
 import * as State from "../src/internal/migrations/state.js"
@@ -137,6 +140,66 @@ class IspMembership extends Model.Class<IspMembership>("IspMembership")({
 }, { constraints: [{ kind: "unique", fields: ["personId", "groupId"], name: "isp_membership_once" }] }) {}
 
 const rich = [IspAuthor, IspPublisher, IspBook, IspCategory, IspPerson, IspAlpha, IspBeta, IspPlace, IspRestaurant, IspGroup, IspMembership]
+
+// ---- random check constraints ----
+
+const probeFields = {
+  id: Field.AutoField(),
+  n: Field.Integer({ nullable: true }),
+  m: Field.SmallInteger(),
+  big: Field.BigInteger(),
+  name: Field.Char({ maxLength: 30 }),
+  t: Field.Text(),
+  d: Field.Decimal({ maxDigits: 8, decimalPlaces: 3 }),
+  f: Field.Float(),
+  b: Field.Boolean(),
+  day: Field.Date()
+}
+const text = fc.string({ unit: fc.constantFrom("a", "B", "%", "_", "\\", "'", "\"", " ", "é", "(", ")"), maxLength: 5 })
+// An empty pattern is ambiguous: `startsWith: ""` and `endsWith: ""` are both `LIKE '%'`.
+const pattern = fc.string({ unit: fc.constantFrom("a", "B", "%", "_", "\\", "'", "\"", " ", "é", "(", ")"), minLength: 1, maxLength: 5 })
+const comparisons = <A>(value: fc.Arbitrary<A>) =>
+  fc.oneof(
+    ...["exact", "gt", "gte", "lt", "lte"].map((lookup) => value.map((v) => ({ [lookup]: v }))),
+    // One value would read back as `=`: PostgreSQL stores `IN (v)` as `= v`.
+    fc.array(value, { minLength: 2, maxLength: 3 }).map((v) => ({ in: v })),
+    fc.boolean().map((v) => ({ isNull: v }))
+  )
+const lookupsOf: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
+  n: fc.oneof(comparisons(fc.integer({ min: -100000, max: 100000 })), fc.integer({ min: -50, max: 50 }).map((k) => ({ gt: F("m").add(k) }))),
+  m: comparisons(fc.integer({ min: -300, max: 300 })),
+  big: comparisons(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n })),
+  name: fc.oneof(
+    comparisons(text),
+    ...["startsWith", "endsWith", "contains", "iexact", "icontains", "iStartsWith", "iEndsWith", "regex", "iregex"].map((k) => pattern.map((v) => ({ [k]: v })))
+  ),
+  t: fc.oneof(comparisons(text), pattern.map((v) => ({ contains: v }))),
+  d: comparisons(fc.integer({ min: -9999999, max: 9999999 }).map((x) => BigDecimal.make(BigInt(x), 3))),
+  f: fc.oneof(comparisons(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((x) => Math.round(x * 1000) / 1000)), fc.constant({ lt: F("n").mul(2) })),
+  b: fc.boolean().map((v) => ({ exact: v })),
+  day: comparisons(fc.constantFrom("2020-01-01", "1999-12-31"))
+}
+/** A filter object: one to three fields, each with one or two lookups. */
+const filterObject = fc.uniqueArray(fc.constantFrom(...Object.keys(lookupsOf)), { minLength: 1, maxLength: 3 }).chain((keys) =>
+  fc.tuple(...keys.map((k) => fc.array(lookupsOf[k]!, { minLength: 1, maxLength: 2 }).map((ls) => [k, Object.assign({}, ...ls)] as const)))
+    .map((entries) => Object.fromEntries(entries))
+)
+/** What the ORM renders in one way only: objects, `Q.or` of objects, `Q.not` of one. */
+const plainCheck = fc.oneof(
+  filterObject,
+  fc.array(filterObject, { minLength: 2, maxLength: 3 }).map((xs) => Q.or<any>(...xs)),
+  filterObject.map((x) => Q.not<any>(x))
+)
+/** Anything: nested `Q.and`, `Q.or` and `Q.not` too, which PostgreSQL may regroup. */
+const anyCheck: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: "small" },
+    filterObject,
+    fc.array(tie("node"), { minLength: 2, maxLength: 3 }).map((xs) => Q.or<any>(...(xs as Array<any>))),
+    fc.array(tie("node"), { minLength: 2, maxLength: 3 }).map((xs) => Q.and<any>(...(xs as Array<any>))),
+    tie("node").map((x) => Q.not<any>(x as any))
+  )
+})).node
 
 // ---- helpers ----
 
@@ -302,6 +365,28 @@ for (const driver of Testing.drivers([])) {
         expect(code).toContain(`authors: Field.ManyToMany(`)
         expect(code).toContain(`friends: Field.ManyToMany((): Model.Ref<IspPerson> => IspPerson)`)
         expect(typeErrors(file)).toEqual([])
+      })), 120_000)
+
+    it.effect("random check constraints read back as filters, exactly where the ORM's SQL has one reading", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const seed = Number(process.env.ISP_SEED ?? 13)
+        const plain = fc.sample(plainCheck, { numRuns: 100, seed })
+        const any = fc.sample(anyCheck, { numRuns: 60, seed })
+        const name = (i: number) => `isp_probe_c${String(i).padStart(3, "0")}`
+        const checks = [...plain, ...any].map((check, i) => ({ kind: "check", name: name(i), check }))
+        const IspProbe = Model.Class<any>("IspProbe")(probeFields, { constraints: checks as any })
+        yield* Tables.create(IspProbe)
+        const { state, warnings } = yield* introspect()
+        expect(warnings).toEqual([])
+        const model = state.models.IspProbe!
+        const read = (i: number) => (model.constraints.find((c) => c.name === name(i)) as { sql: string }).sql
+        // Plain filters read back as the ORM writes them.
+        plain.forEach((check, i) => expect([i, read(i)]).toEqual([i, checkSql(IspProbe, check)]))
+        // Any filter reads back as a filter (nested Q.and and Q.or may be regrouped): its SQL is the ORM's own.
+        any.forEach((_, j) => {
+          const sql = read(plain.length + j)
+          expect([j, checkFilter(model, sql)?.sql]).toEqual([j, sql])
+        })
       })), 120_000)
 
     it.effect("a schema made by hand gives a state and warnings", () =>

@@ -35,6 +35,7 @@ import type * as Relation from "../../Relation.js"
 import * as Executor from "../executor.js"
 import { derivedName, lowerFirst, snakeCase } from "../names.js"
 import type { Db } from "../service.js"
+import * as History from "./history.js"
 import { checkFilter, choicesOf } from "./introspectChecks.js"
 import { checkBody, defaultLiteral, type TypeFacts, typeFacts } from "./introspectSql.js"
 import { columnNames } from "./names.js"
@@ -64,7 +65,7 @@ export interface Options {
 }
 
 /** The table of applied migrations, never introspected. @internal */
-export const MIGRATIONS_TABLE = "effect_orm_migrations"
+export const MIGRATIONS_TABLE: string = History.TABLE
 
 // ---- the catalog ----
 

@@ -183,19 +183,35 @@ class ToFilter {
 
 const leaf = (key: string, lookup: string, value: Value): Filter => ({ t: "obj", entries: [[key, [[lookup, value]]]] })
 
-/** A conjunction, as one object where its parts are lookups on distinct fields (or distinct lookups of one field). */
+type Entry = readonly [string, ReadonlyArray<readonly [string, Value]>]
+
+/** The field and lookups of a filter that is one object over one field. */
+const oneField = (f: Filter | undefined): Entry | undefined =>
+  f !== undefined && f.t === "obj" && f.entries.length === 1 ? f.entries[0] : undefined
+
+/**
+ * A conjunction (its operands grouped as PostgreSQL groups them), as the object the ORM would render the same way
+ * when there is one, else `Q.and`. An object renders its first field's lookups flat (PostgreSQL merges that left
+ * operand) and each further field as one operand: a comparison, or the AND of its lookups.
+ */
 const merge = (items: ReadonlyArray<Filter>): Filter => {
-  if (!items.every((i) => i.t === "obj")) return { t: "and", items }
-  const entries = new Map<string, Array<readonly [string, Value]>>()
-  for (const item of items as ReadonlyArray<Extract<Filter, { t: "obj" }>>) {
-    for (const [key, lookups] of item.entries) {
-      const known = entries.get(key)
-      if (known === undefined) entries.set(key, [...lookups])
-      else if (lookups.some(([l]) => known.some(([k]) => k === l))) return { t: "and", items }
-      else known.push(...lookups)
-    }
+  const first = oneField(items[0])
+  if (first === undefined || first[1].length !== 1) return { t: "and", items }
+  const entries: Array<Entry> = [[first[0], [...first[1]]]]
+  let i = 1
+  for (; i < items.length; i++) {
+    const next = oneField(items[i])
+    if (next === undefined || next[0] !== first[0] || next[1].length !== 1) break
+    entries[0] = [first[0], [...entries[0]![1], ...next[1]]]
   }
-  return { t: "obj", entries: [...entries] }
+  for (; i < items.length; i++) {
+    const next = oneField(items[i])
+    if (next === undefined) return { t: "and", items }
+    entries.push(next)
+  }
+  const distinct = new Set(entries.map(([key]) => key)).size === entries.length &&
+    entries.every(([, lookups]) => new Set(lookups.map(([l]) => l)).size === lookups.length)
+  return distinct ? { t: "obj", entries } : { t: "and", items }
 }
 
 // ---- filters as runtime values and as code ----

@@ -104,6 +104,15 @@ const tokenize = (text: string): Array<Token> => {
 
 const KEYWORDS = new Set(["and", "or", "not", "is", "null", "true", "false", "in", "between", "like", "ilike", "any", "array", "unknown"])
 
+/**
+ * The operands of a chain of ANDs (ORs) as PostgreSQL's parser groups them: a left operand that is itself an AND is
+ * merged into it, a right one is kept as it is (`a AND (b AND c)` stays nested, `(a AND b) AND c` does not).
+ */
+const leftFlat = (t: "and" | "or", items: ReadonlyArray<Sql>): ReadonlyArray<Sql> => {
+  const [first, ...rest] = items
+  return first !== undefined && first.t === t ? [...first.items, ...rest] : items
+}
+
 class Parser {
   i = 0
   constructor(readonly tokens: ReadonlyArray<Token>) {}
@@ -132,7 +141,7 @@ class Parser {
       this.i++
       items.push(this.and())
     }
-    return items.length === 1 ? items[0]! : { t: "or", items: items.flatMap((x) => x.t === "or" ? x.items : [x]) }
+    return items.length === 1 ? items[0]! : { t: "or", items: leftFlat("or", items) }
   }
   and(): Sql {
     const items = [this.not()]
@@ -140,7 +149,7 @@ class Parser {
       this.i++
       items.push(this.not())
     }
-    return items.length === 1 ? items[0]! : { t: "and", items: items.flatMap((x) => x.t === "and" ? x.items : [x]) }
+    return items.length === 1 ? items[0]! : { t: "and", items: leftFlat("and", items) }
   }
   not(): Sql {
     if (this.isWord("not")) {
