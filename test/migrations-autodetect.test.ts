@@ -262,6 +262,13 @@ describe("autodetector: models", () => {
     ])
   })
 
+  it("every question is asked at once: models and fields", () => {
+    const before = state(model("Ad10Writer", { id: Field.AutoField(), n: Field.Integer() }), model("Ad10Book", { id: Field.AutoField(), titel: Field.Text() }))
+    const after = state(model("Ad10Author", { id: Field.AutoField(), n: Field.Integer() }), model("Ad10Book", { id: Field.AutoField(), title: Field.Text() }))
+    expect(refused(before, after).questions.map((q) => q.removed)).toEqual(["Ad10Writer", "Ad10Book.titel"])
+    expect(refused(before, after, { drops: ["Ad10Writer"] }).questions.map((q) => q.removed)).toEqual(["Ad10Book.titel"])
+  })
+
   it("a dropped model whose name a new model's table takes is deleted first", () => {
     const Old = model("Ad6Old", { id: Field.AutoField() }, { table: "ad6" })
     const New = model("Ad6New", { id: Field.AutoField() }, { table: "ad6" })
@@ -448,14 +455,14 @@ const DbWriter = model("DbWriter", { id: Field.AutoField(), name: Field.Char({ m
   table: "adb_writer",
   indexes: [{ fields: ["name", "-id"] }]
 })
-const DbAuthor = model("DbAuthor", { id: Field.AutoField(), name: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, {
+const DbAuthor = model("DbAuthor", { id: Field.AutoField(), label: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, {
   table: "adb_author",
-  indexes: [{ fields: ["name", "-id"] }]
+  indexes: [{ fields: ["label", "-id"] }]
 })
 const renamePair: Pair = {
   from: state(DbTag, DbWriter, model("DbPost", { id: Field.AutoField(), by: fk(() => DbWriter, { onDelete: "CASCADE", dbIndex: true }) }, { table: "adb_post" })),
   to: state(DbTag, DbAuthor, model("DbPost", { id: Field.AutoField(), by: fk(() => DbAuthor, { onDelete: "CASCADE", dbIndex: true }) }, { table: "adb_post" })),
-  options: { renames: [{ _tag: "ModelRename", from: "DbWriter", to: "DbAuthor" }] },
+  options: { renames: [{ _tag: "ModelRename", from: "DbWriter", to: "DbAuthor" }, { _tag: "FieldRename", model: "DbAuthor", from: "name", to: "label" }] },
   seed: [
     `INSERT INTO adb_tag (label) VALUES ('x')`,
     `INSERT INTO adb_writer (name) VALUES ('W')`,
@@ -464,7 +471,7 @@ const renamePair: Pair = {
   ],
   rows: {
     before: `SELECT w.name, t.label FROM adb_post p JOIN adb_writer w ON w.id = p.by_id JOIN adb_writer_tags j ON j.db_writer_id = w.id JOIN adb_tag t ON t.id = j.db_tag_id`,
-    after: `SELECT w.name, t.label FROM adb_post p JOIN adb_author w ON w.id = p.by_id JOIN adb_author_tags j ON j.db_author_id = w.id JOIN adb_tag t ON t.id = j.db_tag_id`
+    after: `SELECT w.label AS name, t.label FROM adb_post p JOIN adb_author w ON w.id = p.by_id JOIN adb_author_tags j ON j.db_author_id = w.id JOIN adb_tag t ON t.id = j.db_tag_id`
   }
 }
 
@@ -595,8 +602,8 @@ for (const driver of Testing.drivers([])) {
   layer(driver.layer)(`autodetected operations on ${driver.name}`, (it) => {
     it.effect("fields: rename, alter (type, length, null, default, unique, index, choices, on delete), add, drop; indexes and constraints", () =>
       Effect.asVoid(roundTrip(fieldsPair)))
-    it.effect("a renamed model with a new table, its join table and a foreign key to it keep their rows", () =>
-      Effect.map(roundTrip(renamePair), (forward) => expect(tags(forward)).toEqual(["RenameModel", "RenameModel", "RenameField"])))
+    it.effect("a renamed model with a new table and a renamed field, its join table and a foreign key to it keep their rows", () =>
+      Effect.map(roundTrip(renamePair), (forward) => expect(tags(forward)).toEqual(["RenameModel", "RenameModel", "RenameField", "RenameField"])))
     it.effect("models created in a cycle with a many-to-many, and a model deleted", () => Effect.asVoid(roundTrip(modelsPair)))
     it.effect("a table renamed, indexes and constraints redefined, a foreign key's model and a many-to-many dropped", () =>
       Effect.map(roundTrip(indexesPair), (forward) =>
