@@ -1,13 +1,13 @@
 /**
  * The safety of migrations (#13, item 4), from real pairs of models: each known trap (a NOT NULL column without a
- * default on an existing table, a type change that rewrites the table, an index without CONCURRENTLY, a foreign key
- * or check without NOT VALID then VALIDATE, SET NOT NULL, a renamed column) gets its warning with the safe
- * alternative and its impacts; the safe counterparts get none; the autodetector's safe mode writes the multi-step
- * forms and makes the migration non-atomic. Then, on every driver, the safe forms run for real on tables with rows,
+ * default on an existing table, a type change that rewrites the table, an index without CONCURRENTLY (a unique
+ * constraint's too), a foreign key or check (new choices too) without NOT VALID then VALIDATE, SET NOT NULL, a renamed
+ * column) gets its warning with the safe alternative and its impacts; the safe counterparts get none; the
+ * autodetector's safe mode writes the multi-step forms and makes the migration non-atomic. Then, on every driver, the safe forms run for real on tables with rows,
  * statement by statement outside a transaction, and give the catalog of the schema created directly, every NOT
  * VALID constraint validated; a binary-coercible type change keeps the table's file; and the safe SET NOT NULL path
  * on a NULL row fails with a typed error, leaving only its NOT VALID check, which a second run (once the row is
- * fixed) drops and replaces.
+ * fixed) drops and replaces; so does a check whose VALIDATE fails.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Result } from "effect"
@@ -67,6 +67,10 @@ const NOT_NULL = {
 const INDEX = {
   message: "creating an index on an existing table blocks writes to it until the index is built",
   safe: "build it CONCURRENTLY: makemigrations --safe (the migration then runs outside a transaction)"
+}
+const UNIQUE = {
+  message: "adding a unique constraint builds its index while writes to the table are blocked",
+  safe: "build a unique index CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX (RunSql with atomic: false)"
 }
 const FOREIGN_KEY = {
   message: "adding a foreign key checks every row while writes to both tables are blocked",
@@ -147,6 +151,17 @@ describe("safety: each trap warns, with the safe alternative", () => {
     expect(sorted(altered)).toEqual({ impacts: ["blocking"], warnings: [INDEX] })
   })
 
+  it("a unique constraint's index, built without CONCURRENTLY: a unique field added, a field made unique, a unique constraint", () => {
+    const added = single(from, to({ isbn: Field.Char({ maxLength: 13, nullable: true, unique: true }) }))
+    expect(sorted(added)).toEqual({ impacts: ["additive", "blocking", "data-dependent"], warnings: [UNIQUE] })
+    const altered = single(from, to({ title: Field.Char({ maxLength: 50, unique: true }) }))
+    expect(sorted(altered)).toEqual({ impacts: ["blocking", "data-dependent"], warnings: [UNIQUE] })
+    const constraint = single(from, to({}, { constraints: [{ kind: "unique", fields: ["title", "pages"], name: "sf_book_once" }] }))
+    expect(sorted(constraint)).toEqual({ impacts: ["blocking", "data-dependent"], warnings: [UNIQUE] })
+    // Safe mode has no multi-step form for it: it still says so.
+    expect(single(from, to({ title: Field.Char({ maxLength: 50, unique: true }) }), { safe: true }).warnings).toEqual([UNIQUE])
+  })
+
   it("a foreign key without NOT VALID: a new foreign key field (with its index), a foreign key to another model", () => {
     const added = single(from, to({ other: fk(() => Pub2) }))
     expect(added.description).toBe("Add field otherId to SfBook")
@@ -216,9 +231,14 @@ describe("safety: the safe changes do not warn", () => {
     const Shelf = model("SfShelf", {
       id: Field.AutoField(),
       label: Field.Char({ maxLength: 20, dbIndex: true }),
+      code: Field.Char({ maxLength: 20, unique: true }),
       pages: Field.Integer(),
       book: fk(() => Pub)
-    }, { table: "sf_shelf", indexes: [{ fields: ["label", "-pages"] }], constraints: [{ kind: "check", check: { pages: { gte: 0 } }, name: "sf_shelf_pages" }] })
+    }, {
+      table: "sf_shelf",
+      indexes: [{ fields: ["label", "-pages"] }],
+      constraints: [{ kind: "check", check: { pages: { gte: 0 } }, name: "sf_shelf_pages" }, { kind: "unique", fields: ["label", "pages"], name: "sf_shelf_once" }]
+    })
     const all = assessed(from, state(book(), Pub, Pub2, Shelf))
     expect(all.map((a) => [a.description, sorted(a)])).toEqual([["Create model SfShelf", { impacts: ["additive"], warnings: [] }]])
     // Two new models in a cycle: the foreign key that closes it, and an index on its column, come after both creates.
@@ -236,6 +256,9 @@ describe("safety: the safe changes do not warn", () => {
     const created = new Set(["SfBook"])
     expect(assess({ _tag: "AddIndex", model: "SfBook", index: { name: "x", columns: [{ column: "pages", descending: false }], unique: false } }, from, created).warnings).toEqual([])
     expect(assess({ _tag: "AddConstraint", model: "SfBook", constraint: { kind: "check", name: "y", sql: "true" } }, from, created).warnings).toEqual([])
+    expect(assess({ _tag: "AddConstraint", model: "SfBook", constraint: { kind: "unique", name: "z", columns: ["title"] } }, from, created).warnings).toEqual([])
+    expect(assess({ _tag: "AlterField", model: "SfBook", name: "title", field: { ...from.models.SfBook!.fields.title!, unique: true } }, from, created).warnings)
+      .toEqual([])
     expect(assess({ _tag: "AlterField", model: "SfBook", name: "note", field: { ...from.models.SfBook!.fields.note!, nullable: false } }, from, created).warnings)
       .toEqual([])
   })
@@ -459,6 +482,34 @@ for (const driver of Testing.drivers([])) {
         const done = yield* snapshot(["sd_nul"])
         yield* dropAll(["sd_nul"])
         yield* run(Sql.createAll(state(NulAfter)))
+        expect(done).toEqual(yield* snapshot(["sd_nul"]))
+        yield* dropAll(["sd_nul"])
+      }))
+
+    it.effect("a check added NOT VALID whose VALIDATE fails on a row leaves the NOT VALID check; once the row is fixed, a second run resumes", () =>
+      Effect.gen(function*() {
+        yield* dropAll(["sd_nul"])
+        const checked = model("SdNul", { id: Field.AutoField(), note: Field.Text({ nullable: true }) }, {
+          table: "sd_nul",
+          constraints: [{ kind: "check", check: { note: { startsWith: "n" } }, name: "sd_nul_note_n" }]
+        })
+        const ops = detected(state(Nul), state(checked), { safe: true })
+        expect(ops.map((op) => op._tag === "AddConstraint" && op.notValid)).toEqual([true])
+        const m1: Migration.Migration = { name: "0001_initial", dependencies: [], operations: [Migration.CreateModel({ model: State.modelState(Nul) })] }
+        const m2: Migration.Migration = { name: "0002_note_check", dependencies: ["0001_initial"], operations: ops }
+        yield* Migrator.migrate([m1])
+        yield* run([`INSERT INTO sd_nul (note) SELECT CASE WHEN i = 7 THEN 'x' ELSE 'n' || i END FROM generate_series(1, 300) i`])
+        const error = yield* Effect.flip(Migrator.migrate([m1, m2]))
+        expect(error.problem).toBe("apply")
+        expect(error.message).toContain(`SQL: ALTER TABLE "sd_nul" VALIDATE CONSTRAINT "sd_nul_note_n"`)
+        const failed = yield* snapshot(["sd_nul"])
+        expect(failed.constraints.filter((c) => c.includes("sd_nul_note_n")).map((c) => c.replace(" NOT VALID NOT VALID", " NOT VALID")))
+          .toEqual([`sd_nul sd_nul_note_n: CHECK ((note ~~ 'n%'::text)) NOT VALID`])
+        yield* run([`UPDATE sd_nul SET note = 'n7' WHERE note = 'x'`])
+        expect((yield* Migrator.migrate([m1, m2])).map((o) => o.migration)).toEqual(["0002_note_check"])
+        const done = yield* snapshot(["sd_nul"])
+        yield* dropAll(["sd_nul"])
+        yield* run(Sql.createAll(state(checked)))
         expect(done).toEqual(yield* snapshot(["sd_nul"]))
         yield* dropAll(["sd_nul"])
       }))

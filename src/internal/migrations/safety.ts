@@ -39,6 +39,10 @@ const INDEX: Warning = {
   message: "creating an index on an existing table blocks writes to it until the index is built",
   safe: "build it CONCURRENTLY: makemigrations --safe (the migration then runs outside a transaction)"
 }
+const UNIQUE: Warning = {
+  message: "adding a unique constraint builds its index while writes to the table are blocked",
+  safe: "build a unique index CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX (RunSql with atomic: false)"
+}
 const FOREIGN_KEY: Warning = {
   message: "adding a foreign key checks every row while writes to both tables are blocked",
   safe: "add it NOT VALID, then VALIDATE it, which does not block writes: makemigrations --safe"
@@ -105,7 +109,7 @@ export const assess = (operation: Operation, before: SchemaState, created: Reado
         if (field.index) warn(INDEX, "blocking")
         if (field.references !== undefined) warn(FOREIGN_KEY, "blocking", "data-dependent")
       }
-      if (field.unique) impacts.add("blocking").add("data-dependent")
+      if (field.unique) warn(UNIQUE, "blocking", "data-dependent")
       break
     }
     case "RemoveField":
@@ -125,7 +129,10 @@ export const assess = (operation: Operation, before: SchemaState, created: Reado
         if (live && operation.safe !== true) warn(SET_NOT_NULL, "blocking", "data-dependent")
         else impacts.add("data-dependent")
       }
-      if (!old.unique && field.unique) impacts.add("blocking").add("data-dependent")
+      if (!old.unique && field.unique) {
+        if (live) warn(UNIQUE, "blocking", "data-dependent")
+        else impacts.add("data-dependent")
+      }
       if (field.choices !== undefined && JSON.stringify(old.choices) !== JSON.stringify(field.choices)) impacts.add("data-dependent")
       if (live && operation.safe !== true) {
         if (!old.index && field.index) warn(INDEX, "blocking")
@@ -154,7 +161,7 @@ export const assess = (operation: Operation, before: SchemaState, created: Reado
       impacts.add("data-dependent")
       if (existing(operation.model)) {
         if (operation.constraint.kind === "check" && operation.notValid !== true) warn(CHECK, "blocking")
-        if (operation.constraint.kind === "unique") impacts.add("blocking")
+        if (operation.constraint.kind === "unique") warn(UNIQUE, "blocking")
       }
       break
     case "RunSql":
