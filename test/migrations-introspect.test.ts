@@ -475,6 +475,16 @@ for (const driver of Testing.drivers([])) {
         ) expect(messages.some((m) => m.startsWith(expected)), `${expected} in ${messages.join("\n")}`).toBe(true)
         expect(messages.some((m) => m.startsWith("isp_raw_pair"))).toBe(false)
 
+        // Another schema: only its tables, and references out of it stay plain columns.
+        yield* Executor.ddl(`CREATE SCHEMA "isp_other"`)
+        yield* Executor.ddl(`CREATE TABLE "isp_other"."isp_far" ("id" bigint PRIMARY KEY, "near_id" integer REFERENCES "public"."isp_raw_child")`)
+        const other = yield* introspect({ schema: "isp_other" })
+        expect(Object.keys(other.state.models)).toEqual(["IspFar"])
+        expect(other.state.models.IspFar!.fields.nearId!.references).toBeUndefined()
+        expect(other.warnings.map((w) => w.message)).toEqual([
+          "the foreign key isp_far_near_id_fkey references a table outside the models (another schema, excluded or skipped); the column stays plain"
+        ])
+
         // The code keeps what cannot be expressed as comments, and gives the state back without it.
         const { code, file, models } = yield* roundTrip(state, warnings)
         expect(code).toContain("// check constraint isp_raw_label_len: length(label) > 2 (not expressible; kept by migrations as RunSql)")

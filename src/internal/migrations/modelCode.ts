@@ -280,6 +280,9 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
     if (f.references !== undefined) {
       const ref = f.references
       const column = f.column === snakeCase(`${ref.relation}Id`) ? undefined : JSON.stringify(f.column)
+      if (f.unique !== (ref.kind === "OneToOne") || f.index !== (ref.kind === "ForeignKey")) {
+        notes.push(comment(`the key column is ${f.unique ? "" : "not "}unique and ${f.index ? "" : "not "}indexed; a ${ref.kind} is ${ref.kind === "OneToOne" ? "unique" : "indexed"}`))
+      }
       const code = `Field.${ref.kind}(${thunk(model, ref.model, true)}, ${
         options([
           ["onDelete", JSON.stringify(ref.onDelete)],
