@@ -10,7 +10,8 @@
  *   a model created in the range is folded into its CreateModel;
  * - a model created then renamed, or given another table, is created so;
  * - a model created then deleted disappears, with the operations on it;
- * - AddField then AlterField of that field become one AddField; AddField then RemoveField cancel;
+ * - AddField then AlterField of that field become one AddField (unless it would then add a NOT NULL column without
+ *   a default to a table that may have rows); AddField then RemoveField cancel;
  * - AddIndex then RemoveIndex (AddConstraint then RemoveConstraint) of one name cancel.
  * An operation moves only past operations that do not touch its model; raw SQL moves nothing past it.
  * @internal
@@ -142,7 +143,9 @@ function* candidates(before: SchemaState, ops: ReadonlyArray<Operation>, j: numb
     const add = ops[added]
     if (add?._tag === "AddField" && untouchedBetween(ops, added, j, model)) {
       if (op._tag === "RemoveField") yield without(added, j)
-      else {
+      else if (op.field.nullable || op.field.default !== undefined || (!add.field.nullable && add.field.default === undefined)) {
+        // Not when it would make the column NOT NULL without a default at once: the table may have rows (filled
+        // between the two migrations) that the originals would accept.
         const safe = add.safe === true || op.safe === true ? { safe: true } : {}
         const { safe: _, ...rest } = add
         yield ops.flatMap((o, i) => i === added ? [{ ...rest, field: op.field, ...safe }] : i === j ? [] : [o])
