@@ -198,6 +198,23 @@ describe("autodetector: models", () => {
     expect(added).toEqual([{ _tag: "CreateModel", model: after.models.Ad2Post_tags }])
     expect(suggestName(added)).toBe("ad2_post_tags")
     expect(ops(after, before)).toEqual([{ _tag: "DeleteModel", name: "Ad2Post_tags" }])
+    // A renamed many-to-many field is its join table renamed, asked as such; a renamed target renames its key.
+    const labels = state(model("Ad2Post", { id: Field.AutoField(), labels: m2m(() => Tag) }), Tag)
+    expect(refused(after, labels).questions[0]!.message).toBe(
+      "Ad2Post_tags was removed and Ad2Post_labels added (join tables of many-to-many fields): a rename? Answer --rename Ad2Post_tags=Ad2Post_labels, or --drop Ad2Post_tags"
+    )
+    expect(ops(after, labels, { renames: [{ _tag: "ModelRename", from: "Ad2Post_tags", to: "Ad2Post_labels" }] }).map(describeOp)).toEqual(["Rename model Ad2Post_tags to Ad2Post_labels"])
+    const Label = model("Ad2Label", { id: Field.AutoField() })
+    const relabeled = state(model("Ad2Post", { id: Field.AutoField(), tags: m2m(() => Label) }), Label)
+    expect(ops(after, relabeled, { renames: [{ _tag: "ModelRename", from: "Ad2Tag", to: "Ad2Label" }] }).map(describeOp)).toEqual([
+      "Rename model Ad2Tag to Ad2Label", "Rename field ad2TagId of Ad2Post_tags to ad2LabelId"
+    ])
+    const person = (name: string) => {
+      const P: M = model(name, { id: Field.AutoField(), friends: m2m(() => P) })
+      return state(P)
+    }
+    const renamed = ops(person("Ad2Person"), person("Ad2Human"), { renames: [{ _tag: "ModelRename", from: "Ad2Person", to: "Ad2Human" }] })
+    expect(tags(renamed)).toEqual(["RenameModel", "RenameModel", "RenameField", "RenameField"])
   })
 
   it("a cycle of foreign keys: created without the closing key, added after; deleted after dropping one key", () => {
@@ -451,22 +468,15 @@ const fieldsPair: Pair = {
   }
 }
 
-const DbWriter = model("DbWriter", { id: Field.AutoField(), name: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, {
-  table: "adb_writer",
-  indexes: [{ fields: ["name", "-id"] }]
-})
-const DbAuthor = model("DbAuthor", { id: Field.AutoField(), label: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, {
-  table: "adb_author",
-  indexes: [{ fields: ["label", "-id"] }]
-})
+const writer = (name: string, field: string, table: string) =>
+  model(name, { id: Field.AutoField(), [field]: Field.Char({ maxLength: 50, unique: true }), tags: m2m(() => DbTag) }, { table, indexes: [{ fields: [field, "-id"] }] })
+const [DbWriter, DbAuthor] = [writer("DbWriter", "name", "adb_writer"), writer("DbAuthor", "label", "adb_author")]
 const renamePair: Pair = {
   from: state(DbTag, DbWriter, model("DbPost", { id: Field.AutoField(), by: fk(() => DbWriter, { onDelete: "CASCADE", dbIndex: true }) }, { table: "adb_post" })),
   to: state(DbTag, DbAuthor, model("DbPost", { id: Field.AutoField(), by: fk(() => DbAuthor, { onDelete: "CASCADE", dbIndex: true }) }, { table: "adb_post" })),
   options: { renames: [{ _tag: "ModelRename", from: "DbWriter", to: "DbAuthor" }, { _tag: "FieldRename", model: "DbAuthor", from: "name", to: "label" }] },
   seed: [
-    `INSERT INTO adb_tag (label) VALUES ('x')`,
-    `INSERT INTO adb_writer (name) VALUES ('W')`,
-    `INSERT INTO adb_post (by_id) SELECT id FROM adb_writer`,
+    `INSERT INTO adb_tag (label) VALUES ('x')`, `INSERT INTO adb_writer (name) VALUES ('W')`, `INSERT INTO adb_post (by_id) SELECT id FROM adb_writer`,
     `INSERT INTO adb_writer_tags (db_writer_id, db_tag_id) SELECT w.id, t.id FROM adb_writer w, adb_tag t`
   ],
   rows: {
@@ -489,11 +499,9 @@ const modelsPair: Pair = {
 
 const safePair: Pair = {
   from: state(DbPub, model("DbSafe", { id: Field.AutoField(), note: Field.Text({ nullable: true }) }, { table: "adb_safe" })),
-  to: state(DbPub, model("DbSafe", {
-    id: Field.AutoField(),
-    note: Field.Text({ dbIndex: true }),
-    pub: fk(() => DbPub, { onDelete: "SET_NULL", nullable: true })
-  }, { table: "adb_safe", indexes: [{ fields: ["note", "-id"] }], constraints: [{ kind: "check", check: { note: { gt: "" } }, name: "adb_safe_note" }] })),
+  to: state(DbPub, model("DbSafe", { id: Field.AutoField(), note: Field.Text({ dbIndex: true }), pub: fk(() => DbPub, { onDelete: "SET_NULL", nullable: true }) }, {
+    table: "adb_safe", indexes: [{ fields: ["note", "-id"] }], constraints: [{ kind: "check", check: { note: { gt: "" } }, name: "adb_safe_note" }]
+  })),
   options: { safe: true },
   seed: [`INSERT INTO adb_safe (note) VALUES ('kept')`],
   rows: { before: `SELECT note FROM adb_safe`, after: `SELECT note FROM adb_safe` }
@@ -526,14 +534,9 @@ const variants: Record<string, ReadonlyArray<() => unknown>> = {
   e: [() => Field.Char({ maxLength: 9, choices: ["x", "y"] }), () => Field.Char({ maxLength: 9, choices: ["x", "y", "z"], dbIndex: true })]
 }
 const modelArb = fc.record({
-  present: fc.boolean(),
-  table: fc.boolean(),
+  present: fc.boolean(), table: fc.boolean(), index: fc.boolean(), unique: fc.boolean(), check: fc.boolean(), m2m: fc.option(fc.nat(3)),
   fields: fc.record(Object.fromEntries(Object.keys(variants).map((k) => [k, fc.integer({ min: -1, max: variants[k]!.length - 1 })]))),
-  fks: fc.array(fc.record({ target: fc.nat(3), nullable: fc.boolean() }), { maxLength: 2 }),
-  m2m: fc.option(fc.nat(3)),
-  index: fc.boolean(),
-  unique: fc.boolean(),
-  check: fc.boolean()
+  fks: fc.array(fc.record({ target: fc.nat(3), nullable: fc.boolean() }), { maxLength: 2 })
 })
 const schemaArb = fc.array(modelArb, { minLength: 4, maxLength: 4 })
 type Spec = typeof modelArb extends fc.Arbitrary<infer T> ? T : never

@@ -166,7 +166,7 @@ const match = (from: SchemaState, to: SchemaState, options: DetectOptions, quest
     questions.push({
       removed: r,
       added: candidates,
-      message: `${r} was removed and ${candidates.join(", ")} added: a rename? Answer ${
+      message: `${r} was removed and ${candidates.join(", ")} added${model.autoCreated === true ? " (join tables of many-to-many fields)" : ""}: a rename? Answer ${
         candidates.map((c) => `--rename ${r}=${c}`).join(" or ")
       }, or --drop ${r}`
     })
