@@ -187,6 +187,14 @@ describe("squash: operations", () => {
       expect(failure(() => squash(originals, { to: "000" }))).toMatch(/^000 names more than one migration/)
       const squashedOnce = [...originals, { name: "0005_squashed_0001_0002", dependencies: [], replaces: ["0001_initial", "0002_books_and_tags"], operations: [] }]
       expect(failure(() => squash(squashedOnce, { to: "0003" }))).toBe("0001_initial is already replaced by 0005_squashed_0001_0002")
+      const after = [
+        { name: "0001_squashed", dependencies: [], replaces: ["0000_a", "0000_b"], operations: originals[0]!.operations },
+        ...originals.slice(1).map((m, i) => i === 0 ? { ...m, dependencies: ["0001_squashed"] } : m)
+      ]
+      expect(failure(() => squash(after, { to: "0003" }))).toBe(
+        "0001_squashed is a squashed migration (it replaces 0000_a, 0000_b): it cannot be squashed again; squash the migrations after it"
+      )
+      expect(squash(after, { from: "0002", to: "0004" }).dependencies).toEqual(["0001_squashed"])
       // Through Migrator.squash: the same refusal as a typed failure, and nothing written.
       const dir = yield* written
       const refused = yield* Effect.flip(Migrator.squash(dir, { from: "0002", to: "0002" }))

@@ -207,7 +207,7 @@ export const squash = (migrations: ReadonlyArray<Migration>, options: SquashOpti
   for (const name of range) {
     const migration = graph.nodes.get(name)!
     if ((migration.replaces ?? []).length > 0) {
-      throw refuse(`${name} is a squashed migration: once every database has applied it, delete the files it replaces, then squash again`, name)
+      throw refuse(`${name} is a squashed migration (it replaces ${migration.replaces!.join(", ")}): it cannot be squashed again; squash the migrations after it`, name)
     }
     if (replacedBy.has(name)) throw refuse(`${name} is already replaced by ${replacedBy.get(name)}`, name)
     if (migration.atomic !== undefined) {
