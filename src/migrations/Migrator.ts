@@ -80,10 +80,13 @@ export const status = (source: Source): Effect.Effect<ReadonlyArray<Status>, Mig
       new MigrationError({ problem: "apply", message: `Reading the migration history failed: ${cause.message}`, cause }))
     const when = new Map(applied.map((row) => [row.name, row.appliedAt]))
     const graph = yield* Effect.try({ try: () => Graph.build(migrations), catch: Runner.asMigrationError })
+    const recorded = new Set(when.keys())
+    // The migrations an applied squashed migration replaces are applied too (their rows give way to its row).
+    const replaced = new Map(migrations.filter((m) => recorded.has(m.name)).flatMap((m) => (m.replaces ?? []).map((r) => [r, m.name] as const)))
     return graph.order.map((name): Status => {
       const migration = graph.nodes.get(name)!
-      const done = Graph.isApplied(migration, new Set(when.keys()))
-      return { name, applied: done, appliedAt: when.get(name) }
+      const done = Graph.isApplied(migration, recorded) || replaced.has(name)
+      return { name, applied: done, appliedAt: when.get(name) ?? when.get(replaced.get(name) ?? "") }
     })
   })
 

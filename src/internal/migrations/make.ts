@@ -73,7 +73,8 @@ export const changes = (
   options: Pick<MakeOptions, "models" | "renames" | "drops" | "safe">
 ): Effect.Effect<{ readonly from: State.SchemaState; readonly operations: ReadonlyArray<Operation>; readonly leaf: string | undefined }, MigrationError> =>
   Effect.gen(function*() {
-    const graph = yield* Effect.try({ try: () => Graph.build(migrations), catch: (e) => e as MigrationError })
+    // A squashed migration stands for the ones it replaces (they would be a second branch otherwise).
+    const graph = yield* Effect.try({ try: () => Graph.build(Graph.resolve(migrations, new Set())), catch: (e) => e as MigrationError })
     const leaf = yield* Effect.try({ try: () => Graph.singleLeaf(graph), catch: (e) => e as MigrationError })
     const from = yield* Effect.try({ try: () => Graph.finalState(graph), catch: (e) => e as MigrationError })
     const to = yield* Effect.try({
@@ -102,7 +103,7 @@ export const makeMigrations = (options: MakeOptions): Effect.Effect<Made, Migrat
         (path) => path
       )
     if (options.merge === true) {
-      const graph = yield* Effect.try({ try: () => Graph.build(migrations), catch: (e) => e as MigrationError })
+      const graph = yield* Effect.try({ try: () => Graph.build(Graph.resolve(migrations, new Set())), catch: (e) => e as MigrationError })
       if (graph.leaves.length < 2) return yield* fail("graph", "Nothing to merge: the migrations have one leaf")
       // The branches must not contradict each other: their operations applied in the graph's order must fit.
       yield* Effect.try({ try: () => Graph.finalState(graph), catch: (e) => e as MigrationError })
@@ -112,7 +113,7 @@ export const makeMigrations = (options: MakeOptions): Effect.Effect<Made, Migrat
     }
     if (options.empty === true) {
       const leaf = migrations.length === 0 ? undefined : yield* Effect.try({
-        try: () => Graph.singleLeaf(Graph.build(migrations)),
+        try: () => Graph.singleLeaf(Graph.build(Graph.resolve(migrations, new Set()))),
         catch: (e) => e as MigrationError
       })
       const name = `${number}_${Files.slug(options.name ?? "custom")}`

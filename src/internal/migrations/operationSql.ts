@@ -85,7 +85,10 @@ const addConstraintSql = (model: ModelState, constraint: Extract<Operation, { _t
 /** The statements of a field's index and foreign key, added after its column exists. */
 const fieldExtras = (state: SchemaState, model: ModelState, field: FieldState, safe: boolean): ReadonlyArray<string> => {
   const statements: Array<string> = []
-  if (field.index) statements.push(Sql.columnIndex(model.table, field, { concurrently: safe }))
+  if (field.index) {
+    if (safe) statements.push(Sql.dropLeftoverIndex(columnNames(model.table, field.column).index))
+    statements.push(Sql.columnIndex(model.table, field, { concurrently: safe }))
+  }
   if (field.references !== undefined) {
     statements.push(Sql.foreignKey(state, model, field, { notValid: safe }))
     if (safe) statements.push(`ALTER TABLE ${table(model)} VALIDATE CONSTRAINT ${quote(columnNames(model.table, field.column).foreignKey)}`)
@@ -183,7 +186,10 @@ export const forwardSql = (operation: Operation, before: SchemaState, after: Sch
       ]
     }
     case "AddIndex":
-      return [Sql.createIndex(after.models[operation.model]!.table, operation.index, { concurrently: operation.concurrently })]
+      return [
+        ...(operation.concurrently === true ? [Sql.dropLeftoverIndex(operation.index.name)] : []),
+        Sql.createIndex(after.models[operation.model]!.table, operation.index, { concurrently: operation.concurrently })
+      ]
     case "RemoveIndex":
       return [`DROP INDEX ${operation.concurrently === true ? "CONCURRENTLY IF EXISTS " : ""}${quote(operation.name)}`]
     case "AddConstraint":

@@ -213,16 +213,23 @@ export interface RunOptions {
   readonly onWait?: Effect.Effect<void> | undefined
 }
 
+/** The database's own message for a failure: the driver's error wraps it (`reason.cause`, or `cause`). */
+const reasonOf = (cause: unknown): string => {
+  const message = (u: unknown) => typeof u === "object" && u !== null && "message" in u && typeof u.message === "string" ? u.message : undefined
+  const c = cause as { readonly reason?: { readonly cause?: unknown }; readonly cause?: unknown } | undefined
+  return message(c?.reason?.cause) ?? message(c?.cause) ?? message(cause) ?? String(cause)
+}
+
 const applyFailure = (step: Step, index: number, statement: string | undefined, cause: unknown, partial: boolean) => {
   const op = step.operations[index]!
-  const reason = typeof cause === "object" && cause !== null && "message" in cause ? String(cause.message) : String(cause)
   const undone = partial
-    ? ` ${step.migration.name} is not atomic: the statements before this one ran and stay; it is not recorded, and running it again resumes it (its statements are written to be repeatable).`
-    : ` Nothing of ${step.migration.name} was applied.`
+    ? `${step.migration.name} is not atomic: the statements before this one ran and stay, and it is not recorded. ` +
+      "Index builds and validations can run again; for the rest, check the schema (`migrate --plan` shows the statements) before running migrate again."
+    : `Nothing of ${step.migration.name} was applied.`
   return new MigrationError({
     problem: "apply",
-    message: `${step.direction === "forward" ? "Applying" : "Unapplying"} ${step.migration.name} failed at operation ${index + 1} (${op.description}): ${reason}` +
-      (statement === undefined ? "" : `\n  SQL: ${statement}`) + undone,
+    message: `${step.direction === "forward" ? "Applying" : "Unapplying"} ${step.migration.name} failed at operation ${index + 1} (${op.description}): ${reasonOf(cause)}` +
+      (statement === undefined ? "" : `\n  SQL: ${statement}`) + `\n  ${undone}`,
     migration: step.migration.name,
     cause
   })
@@ -253,6 +260,25 @@ const runStep = (step: Step, fake: boolean): Effect.Effect<void, MigrationError,
 }
 
 /**
+ * Records a squashed migration as applied once every migration it replaces is, in place of their rows (as Django
+ * does), so that the replaced files and the `replaces` list can be deleted when every database has run `migrate`.
+ */
+const recordSquashed = (migrations: ReadonlyArray<Migration>): Effect.Effect<void, MigrationError, Db> =>
+  Effect.gen(function*() {
+    const applied = new Set((yield* History.applied).map((row) => row.name))
+    for (const migration of migrations) {
+      const replaces = migration.replaces ?? []
+      if (replaces.length === 0 || applied.has(migration.name) || !replaces.every((name) => applied.has(name))) continue
+      yield* Transaction.atomic(Effect.andThen(
+        History.record(migration.name, History.checksum(migration)),
+        Effect.forEach(replaces, History.unrecord, { discard: true })
+      ))
+    }
+  }).pipe(Effect.mapError((cause) =>
+    cause instanceof MigrationError ? cause : new MigrationError({ problem: "apply", message: `Recording a squashed migration failed: ${reasonOf(cause)}`, cause })
+  ))
+
+/**
  * Migrates the database of the `Db` in context to `options.target` (every migration by default), holding the
  * migration lock; the plan is made once the lock is held, so a second run finds the first one's migrations applied.
  * @internal
@@ -265,6 +291,7 @@ export const run = (
     History.withLock(
       Effect.gen(function*() {
         yield* History.ensureTable
+        yield* recordSquashed(migrations)
         const applied = yield* History.applied
         const steps = yield* Effect.try({
           try: () => plan(migrations, applied, options.target),
@@ -276,6 +303,7 @@ export const run = (
           yield* runStep(step, options.fake === true)
           outcomes.push({ migration: step.migration.name, direction: step.direction, faked: options.fake === true })
         }
+        yield* recordSquashed(migrations)
         return outcomes
       }),
       options.onWait

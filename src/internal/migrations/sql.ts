@@ -36,12 +36,19 @@ export const columnDefinition = (table: string, field: FieldState): string => {
   return line
 }
 
-/** Options of index creation: CONCURRENTLY runs outside a transaction, so IF NOT EXISTS lets a stopped run resume. */
+/** Options of index creation: CONCURRENTLY builds without blocking writes, outside a transaction. */
 interface IndexOptions {
   readonly concurrently?: boolean | undefined
 }
 
-const concurrent = (options: IndexOptions) => options.concurrently === true ? "CONCURRENTLY IF NOT EXISTS " : ""
+const concurrent = (options: IndexOptions) => options.concurrently === true ? "CONCURRENTLY " : ""
+
+/**
+ * Drops an index left by a stopped concurrent build before building it again: a failed CREATE INDEX CONCURRENTLY
+ * leaves an invalid index behind, which IF NOT EXISTS would accept.
+ * @internal
+ */
+export const dropLeftoverIndex = (name: string): string => `DROP INDEX CONCURRENTLY IF EXISTS ${quote(name)}`
 
 /** The index of a field with `index` (dbIndex, and foreign keys). @internal */
 export const columnIndex = (table: string, field: FieldState, options: IndexOptions = {}): string =>
