@@ -21,6 +21,14 @@ export const SEED = (() => {
   return raw === undefined || raw === "" ? 20_240_610 : Number(raw)
 })()
 
+/**
+ * `EFFECT_ORM_PROPERTY_PATH` replays one failure: the `path` fast-check printed (with the same seed and runs), so that
+ * only that input runs, without shrinking. Give it with a vitest name filter (`-t`) for the one property.
+ */
+const PATH = process.env.EFFECT_ORM_PROPERTY_PATH === undefined || process.env.EFFECT_ORM_PROPERTY_PATH === ""
+  ? undefined
+  : process.env.EFFECT_ORM_PROPERTY_PATH
+
 const nameHash = (s: string) => {
   let h = 0x811c9dc5
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
@@ -60,7 +68,7 @@ export const check = <T, R>(
           const exit = await run(property(input, note))
           if (Exit.isFailure(exit)) throw new Error(Cause.pretty(exit.cause))
         }),
-        { numRuns, seed, endOnFailure: false, maxSkipsPerRun: 1000 }
+        { numRuns, seed, endOnFailure: PATH !== undefined, maxSkipsPerRun: 1000, ...(PATH === undefined ? {} : { path: PATH }) }
       )
     )
     entry.runs += details.numRuns
@@ -111,14 +119,3 @@ export const expectDataError = (exit: Exit.Exit<unknown, unknown>, codes: Readon
   }
   return error
 }
-
-/**
- * A known failure of src/: `effect` asserts the correct behaviour, and fails today. The test passes while it fails
- * (like `it.fails`, without logging the expected error), and fails once it passes: the bug is then fixed, and the
- * test and the exclusion of its case from the generators go.
- */
-export const knownFailure = <E, R>(name: string, effect: Effect.Effect<unknown, E, R>): Effect.Effect<void, never, R> =>
-  Effect.flatMap(Effect.exit(effect), (exit) =>
-    Exit.isSuccess(exit)
-      ? Effect.die(new Error(`${name} behaves correctly now: remove it from KNOWN, with its exclusion from the generators`))
-      : Effect.void)

@@ -52,7 +52,7 @@ export class PpWrite extends Model.Class<PpWrite>("PpWrite")({
   uuid: Field.UUID({ nullable: true }),
   json: Field.JSON(Schema.Unknown, { nullable: true }),
   score: Field.JSON(Score, { nullable: true }),
-  /** Not nullable: JSON's own null is a value of its schema (see KNOWN.jsonNullNotNullable). */
+  /** Not nullable: JSON null is a value of its schema, but it is written as SQL NULL, so the field refuses it. */
   strict: Field.JSON(Schema.Unknown, { default: {} }),
   label: Field.Char({ maxLength: 20, default: "x" }),
   req: Field.Integer()
