@@ -181,6 +181,15 @@ export const validator = (schema: Schema.Top): (u: unknown) => string | undefine
   }
 }
 
+/**
+ * A field that is not nullable refuses null even when its schema holds it (JSON's null): null is written as SQL NULL,
+ * which the column's NOT NULL would refuse.
+ */
+const nonNull = (validate: (u: unknown) => string | undefined) => (u: unknown): string | undefined => {
+  const problem = validate(u)
+  return problem === undefined && u === null ? "null is written as SQL NULL, which a field without `nullable: true` refuses" : problem
+}
+
 const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
   let schema: Schema.Codec<any, any> = spec.base
   const validators = options.validators ?? []
@@ -192,7 +201,7 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
     kind: spec.kind,
     lookupKind: spec.lookupKind,
     schema,
-    validate: validator(schema),
+    validate: nullable ? validator(schema) : nonNull(validator(schema)),
     isValue: spec.isValue,
     fromDb: spec.fromDb ?? identity,
     toDb: spec.toDb ?? identity,
@@ -358,7 +367,7 @@ export const Boolean = <const O extends CommonOptions<boolean> = {}>(options?: O
 
 /** A calendar date as an ISO `YYYY-MM-DD` string, checked by the schema. @since 0.1.0 */
 export const Date = <const O extends CommonOptions<string> = {}>(options?: O): Make<string, "date", O> =>
-  make({ kind: "Date", lookupKind: "date", base: Codec.IsoDate, isValue: Codec.isIsoDate }, options) as any
+  make({ kind: "Date", lookupKind: "date", base: Codec.IsoDate, isValue: Codec.isIsoDate, fromDb: Codec.dateFromDb }, options) as any
 
 /**
  * A point in time, timezone-aware, as effect `DateTime.Utc` (millisecond precision; an ISO-8601 string in JSON,
@@ -393,7 +402,7 @@ export const Duration_ = <const O extends CommonOptions<Duration.Duration> = {}>
     kind: "Duration",
     lookupKind: "duration",
     base: Schema.DurationFromIsoString.check(Codec.finiteDuration),
-    isValue: (u) => Duration.isDuration(u) && Duration.isFinite(u),
+    isValue: Codec.isStorableDuration,
     fromDb: Codec.durationFromDb,
     toDb: Codec.durationToDb
   }, options) as any

@@ -5,7 +5,7 @@
 import { expect, layer } from "@effect/vitest"
 import { BigDecimal, DateTime, Duration, Effect, Schema, Stream } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { F, Field, Model, Sum, Tables } from "../src/index.js"
+import { F, Field, Model, Q, Sum, Tables } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
 class BiPublisher extends Model.Class<BiPublisher>("BiPublisher")({
@@ -31,6 +31,7 @@ class BiBook extends Model.Class<BiBook>("BiBook")({
   span: Field.Duration({ nullable: true }),
   score: Field.JSON(Schema.Struct({ value: Schema.Number }), { nullable: true }),
   any: Field.JSON(Schema.Unknown, { nullable: true }),
+  strict: Field.JSON(Schema.Unknown, { default: {} }),
   publisher: Field.ForeignKey(() => BiPublisher, { onDelete: "CASCADE", nullable: true, relatedName: "books" }),
   authors: Field.ManyToMany(() => BiAuthor, { relatedName: "books" })
 }, { table: "bi_book" }) {}
@@ -322,6 +323,47 @@ for (const driver of Testing.drivers(models)) {
         yield* expectRefused(BiBook.objects.filter({ pk: 900 }).update({ pk: 1, id: 2 } as any), "FieldError", /not both/)
         const instance = yield* BiBook.objects.get({ pk: 900 })
         yield* expectRefused(BiBook.objects.save(instance, { updateFields: ["id"] }), "FieldError", /primary key cannot be updated/)
+        // An undefined pk is an omitted one, as any undefined value.
+        expect((yield* BiBook.objects.create({ pk: undefined, title: "no pk" })).id).toBeTypeOf("number")
+      })))
+
+    it.effect("found by the property tests: values the database cannot hold are refused before SQL", () =>
+      Testing.isolated(Effect.gen(function*() {
+        yield* BiBook.objects.create({ title: "p", span: Duration.seconds(1), price: BigDecimal.fromStringUnsafe("1.00") })
+        const tooLong = Duration.micros(2n ** 63n)
+        yield* expectRefused(BiBook.objects.filter({ span: tooLong }).count(), "FieldError")
+        yield* expectRefused(BiBook.objects.create({ title: "d", span: tooLong }), "ValidationError", /2\^63 microseconds/)
+        yield* expectRefused(BiBook.objects.update({ span: F("span").add(tooLong) }), "FieldError", /2\^63 microseconds/)
+        yield* expectRefused(BiBook.objects.update({ price: F("price").add(BigDecimal.make(1n, -200_000)) }), "FieldError", /numeric range/)
+        let deep: unknown = 1
+        for (let i = 0; i < 5_000; i++) deep = [deep]
+        yield* expectRefused(BiBook.objects.create({ title: "j", any: deep }), "ValidationError", /more than 1000 levels/)
+        yield* expectRefused(BiBook.objects.filter({ any: { exact: deep } }).count(), "FieldError", /more than 1000 levels/)
+        yield* expectRefused(BiBook.objects.create({ title: "j", strict: null }), "ValidationError", /SQL NULL/)
+        yield* expectRefused(BiBook.objects.distinct("title").orderBy("pages").values("title"), "FieldError", /starts with its fields/)
+      })))
+
+    it.effect("found by the property tests: empty and always-false conditions, parts, dates and timestamps", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const p = yield* BiPublisher.objects.create({ name: "p" })
+        yield* BiBook.objects.bulkCreate([
+          { title: "a", day: "2024-02-29", publisher: p, at: DateTime.makeUnsafe("1999-12-31T23:59:59.123Z") },
+          { title: "b", day: "1999-01-01" }
+        ])
+        // An empty condition in Q.or is left out, as Django leaves out an empty Q(): C and not C partition the rows.
+        expect(yield* BiBook.objects.filter(Q.or({}, { title: "a" })).valuesList("title", { flat: true })).toEqual(["a"])
+        expect(yield* BiBook.objects.filter(Q.not(Q.or({}, { title: "a" }))).valuesList("title", { flat: true })).toEqual(["b"])
+        // An always-false condition drops its siblings' parameters with their SQL.
+        expect(yield* BiBook.objects.filter({ title: "a", id: { in: [] } }).count()).toBe(0)
+        expect(yield* BiBook.objects.filter({ publisher: { isNull: undefined } }).count()).toBe(2)
+        expect(yield* BiBook.objects.filter({ day: { year: { in: [2024, 2 ** 31] } } }).valuesList("title", { flat: true })).toEqual(["a"])
+        // A timestamp's microseconds are truncated towards the past on every driver, before 2000 too.
+        yield* BiBook.objects.filter({ title: "a" }).update({ at: F("at").add(Duration.micros(999n)) })
+        expect(DateTime.formatIso((yield* BiBook.objects.get({ title: "a" })).at!)).toBe("1999-12-31T23:59:59.123Z")
+        // A date a Date field cannot hold (computed by F) is a DecodeError, not a string the field refuses.
+        yield* BiBook.objects.filter({ title: "a" }).update({ day: F("day").sub(Duration.days(800_000)) })
+        const error = yield* Effect.flip(BiBook.objects.get({ title: "a" }))
+        expect(error).toMatchObject({ _tag: "DecodeError", model: "BiBook", field: "day" })
       })))
   })
 }

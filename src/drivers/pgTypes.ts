@@ -60,11 +60,43 @@ const otherTypes: ReadonlyArray<readonly [number, number]> = [
   [4600, 0], [4601, 0], [5017, 0], [5038, 5039], [5069, 271]
 ]
 
+const PG_EPOCH_MS = 946_684_800_000
+const INT64_MAX = 2n ** 63n - 1n
+const INT64_MIN = -(2n ** 63n)
+
+/**
+ * A timestamp's 64-bit microseconds since 2000-01-01 as a `Date`, the digits below the millisecond truncated towards
+ * the past (as PGlite's text is read, and as PostgreSQL's own `date_trunc` does). The driver's codec truncates towards
+ * 2000-01-01, so a time before 2000 with microseconds read 1 ms later than on PGlite.
+ */
+const readTimestamp = (bytes: Uint8Array, offset: number, size: number): Result.Result<Date, PgTypes.CodecError> => {
+  if (size !== 8) return Result.fail(new PgTypes.CodecError({ message: `effect-orm: a timestamp has 8 bytes, got ${size}` }))
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 8)
+  const high = view.getInt32(0)
+  if (high >= -0x200000 && high < 0x200000) {
+    // Exact as a number: whole milliseconds by exact integer arithmetic.
+    const micros = high * 4294967296 + view.getUint32(4)
+    return Result.succeed(new Date((micros - (((micros % 1000) + 1000) % 1000)) / 1000 + PG_EPOCH_MS))
+  }
+  const micros = view.getBigInt64(0)
+  if (micros === INT64_MAX || micros === INT64_MIN) return Result.succeed(new Date(Number.NaN))
+  const remainder = ((micros % 1000n) + 1000n) % 1000n
+  return Result.succeed(new Date(Number((micros - remainder) / 1000n) + PG_EPOCH_MS))
+}
+
+const timestampCodec = (oid: number): PgTypes.Codec<unknown> => ({
+  encode: (value) => PgTypes.encode(value, oid),
+  decode: (bytes) => readTimestamp(bytes, 0, bytes.length),
+  read: readTimestamp
+})
+
 /** A registry of the driver's codecs plus decoders for every other built-in type. @internal */
 export const registry = (): PgTypes.Registry => {
   const types = PgTypes.makeRegistry()
   const add = (oid: number, array: number, codec: PgTypes.Codec<unknown>) =>
     types.register(oid, codec, array === 0 ? undefined : { arrayOid: array })
+  add(1114, 1115, timestampCodec(1114))
+  add(1184, 1185, timestampCodec(1184))
   for (const [oid, array] of oidTypes) add(oid, array, decoder(oid, uint32))
   for (const [oid, array] of otherTypes) add(oid, array, decoder(oid, lenientText))
   return types

@@ -42,13 +42,16 @@ export const isText = (u: unknown): u is string => typeof u === "string" && text
 /** Text PostgreSQL can store: no NUL character, no lone surrogate. @internal */
 export const Text = Schema.String.check(Schema.makeFilter((s: string) => textProblem(s) ?? true))
 
+/** The deepest nesting of arrays and objects a JSON value may have. @internal */
+export const MAX_JSON_DEPTH = 1000
+
 /**
  * Why `jsonb` cannot store `value` (a JSON value as a field's schema encodes it) exactly, or `undefined`: its strings
  * and keys must be text PostgreSQL can store, its numbers finite (`JSON.stringify` writes NaN as null), and it must be
  * plain JSON (no bigint, function, symbol or cycle, which `JSON.stringify` refuses or drops).
  * @internal
  */
-export const jsonProblem = (value: unknown, path = "", seen = new Set<object>()): string | undefined => {
+export const jsonProblem = (value: unknown, path = "", seen = new Set<object>(), depth = 0): string | undefined => {
   const at = path === "" ? "" : ` at ${path}`
   switch (typeof value) {
     case "string": {
@@ -68,11 +71,13 @@ export const jsonProblem = (value: unknown, path = "", seen = new Set<object>())
   }
   if (value === null) return undefined
   if (seen.has(value as object)) return `JSON cannot hold a cycle${at}`
+  // Deeper nesting would overflow the stack of JSON.stringify (and of this check) before PostgreSQL sees it.
+  if (depth >= MAX_JSON_DEPTH) return `JSON nested more than ${MAX_JSON_DEPTH} levels deep is refused${path === "" ? "" : ` (at ${path.length > 60 ? `${path.slice(0, 60)}…` : path})`}`
   seen.add(value as object)
   try {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        const problem = jsonProblem(value[i], `${path}[${i}]`, seen)
+        const problem = jsonProblem(value[i], `${path}[${i}]`, seen, depth + 1)
         if (problem !== undefined) return problem
       }
       return undefined
@@ -84,7 +89,7 @@ export const jsonProblem = (value: unknown, path = "", seen = new Set<object>())
       if (keyProblem !== undefined) return `${keyProblem} (in a key)${at}`
       // Keys whose value is undefined are left out of JSON, as JSON.stringify does.
       if (item === undefined) continue
-      const problem = jsonProblem(item, path === "" ? key : `${path}.${key}`, seen)
+      const problem = jsonProblem(item, path === "" ? key : `${path}.${key}`, seen, depth + 1)
       if (problem !== undefined) return problem
     }
     return undefined
@@ -204,6 +209,18 @@ export const isIsoDate = (u: unknown): u is string => {
   return d.getUTCMonth() === month - 1 && d.getUTCDate() === day
 }
 
+const dbDatePattern = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * A date as the drivers return it (`2024-02-29`). A date PostgreSQL holds but a Date field does not (BC, a year past
+ * 9999, `infinity`, written by another program or computed by `F()`) throws, which reads as a `DecodeError`.
+ * @internal
+ */
+export const dateFromDb = (raw: unknown): string => {
+  if (typeof raw === "string" && dbDatePattern.test(raw) && !raw.startsWith("0000")) return raw
+  throw new Error(`the date ${String(raw)} is outside what a Date field holds (0001-01-01 to 9999-12-31)`)
+}
+
 /** @internal */
 export const IsoDate = Schema.String.check(
   Schema.makeFilter((s: string) => isIsoDate(s) || "Expected a date written YYYY-MM-DD")
@@ -275,9 +292,19 @@ export const dateTimeToDb = (value: unknown): string => {
   }:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+00${era}`
 }
 
+/** A Duration an interval holds: finite, and its whole microseconds within 64 bits. @internal */
+export const isStorableDuration = (u: unknown): u is Duration.Duration => {
+  if (!Duration.isDuration(u) || !Duration.isFinite(u)) return false
+  const micros = Duration.toNanosUnsafe(u) / 1000n
+  return micros >= INT8_MIN && micros <= INT8_MAX
+}
+
 /** @internal */
 export const finiteDuration = Schema.makeFilter<Duration.Duration>(
-  (d) => Duration.isFinite(d) || "Expected a finite duration"
+  (d) =>
+    !Duration.isFinite(d)
+      ? "Expected a finite duration"
+      : isStorableDuration(d) || "Expected a duration within 2^63 microseconds (about 292,000 years)"
 )
 
 /** Sends a Duration as an interval of whole microseconds. @internal */

@@ -9,7 +9,6 @@ import * as Duration from "effect/Duration"
 import * as Result from "effect/Result"
 import { FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
-import type * as Field from "../Field.js"
 import { decimalToDb, durationToDb } from "./codec.js"
 import { valueType } from "./columnTypes.js"
 import { sqlAlias } from "./names.js"
@@ -160,14 +159,17 @@ const operandSql = (operand: Ast.Operand, w: Writer, alias: string | null) =>
   operand._tag === "Param" ? w.param(operand.value) : exprSql(operand.node, w, alias)
 
 /**
- * The values of an `in` lookup as one array parameter. Floats go as text: the drivers type a JavaScript array by its
- * elements, and `[1, 2.5]` mixes integers and doubles.
+ * The values of an `in` lookup as one array parameter. Floats, and the numbers of a date or time part, go as text:
+ * the drivers type a JavaScript array by its elements, and `[1, 2.5]` mixes integers and doubles, `[2024, 2 ** 31]`
+ * 32-bit and wider integers.
  */
-const arrayParam = (field: Field.Any, ops: ReadonlyArray<Ast.Operand>): ReadonlyArray<unknown> =>
-  ops.map((op) => {
+const arrayParam = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, ops: ReadonlyArray<Ast.Operand>): ReadonlyArray<unknown> => {
+  const asText = leaf.column.field.kind === "Float" || (leaf.transform !== undefined && leaf.transform !== "date")
+  return ops.map((op) => {
     const value = (op as { readonly value: unknown }).value
-    return field.kind === "Float" && typeof value === "number" ? String(value) : value
+    return asText && typeof value === "number" ? String(value) : value
   })
+}
 
 /** The type the compared values have: the field's, or that of the date or time part taken from it. */
 const partType = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>): string =>
@@ -189,7 +191,7 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf:
       // One array parameter, so the statement's text (and its prepared plan) is the same for any number of values,
       // and lists beyond PostgreSQL's 65,535 parameters work. Expressions in the list, and DDL, keep `IN (...)`.
       if (w.inline || ops.some((op) => op._tag === "Expr")) return `${lhs} IN (${ops.map((_, i) => rhs(i)).join(", ")})`
-      return `${lhs} = ANY(${w.param(arrayParam(leaf.column.field, ops))}::${partType(leaf)}[])`
+      return `${lhs} = ANY(${w.param(arrayParam(leaf, ops))}::${partType(leaf)}[])`
     }
     case "range":
       return `${lhs} BETWEEN ${rhs(0)} AND ${rhs(1)}`
@@ -268,21 +270,32 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null | Alia
       return inner === undefined ? undefined : `(${inner}) IS NOT TRUE`
     }
     case "And": {
+      // An always-false child makes the whole AND false: the parameters its siblings wrote are dropped with their SQL.
+      const mark = w.params.length
       const parts: Array<string> = []
       for (const child of node.nodes) {
         const sql = whereSql(child, w, aliasOf)
-        if (sql === "FALSE") return "FALSE"
+        if (sql === "FALSE") {
+          w.params.length = mark
+          return "FALSE"
+        }
         if (sql !== undefined) parts.push(sql)
       }
       return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" AND ")
     }
     case "Or": {
+      // An empty child (no condition) is left out, as Django leaves out an empty Q() it combines with `|`: so a
+      // condition and its negation always partition the rows. An OR of nothing but empty children is empty; an OR
+      // of no children at all matches nothing.
       const parts: Array<string> = []
+      let empty = node.nodes.length > 0
       for (const child of node.nodes) {
         const sql = whereSql(child, w, aliasOf)
-        if (sql === undefined) return undefined
+        if (sql === undefined) continue
+        empty = false
         if (sql !== "FALSE") parts.push(sql)
       }
+      if (empty) return undefined
       return parts.length === 0 ? "FALSE" : parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" OR ")
     }
   }
@@ -366,6 +379,39 @@ const orderItems = (
   return resolveAll(keys, (key) => Ast.resolveOrder(model, key))
 }
 
+type OrderItem = { readonly column: Ast.Column; readonly descending: boolean }
+
+/**
+ * The ordering of a `DISTINCT ON` query. PostgreSQL wants the ORDER BY to start with the DISTINCT ON columns (in any
+ * order), and, when it leaves some of them out, to hold nothing else. An ordering the user gave that does not is a
+ * FieldError before SQL; a default one (the model's, or the key that `first()` orders by) is led by the distinct
+ * columns, ascending, and then decides which row of each group is kept.
+ */
+const distinctOnOrder = (
+  query: Ast.Query,
+  on: ReadonlyArray<Ast.Column>,
+  given: ReadonlyArray<OrderItem>
+): Result.Result<ReadonlyArray<OrderItem>, FieldError> => {
+  // A column ordered by a second time changes nothing (its ties are already broken): it is left out.
+  const order = given.filter((o, i) => given.findIndex((p) => sameColumn(p.column, o.column)) === i)
+  const inOn = (o: OrderItem) => on.some((c) => sameColumn(c, o.column))
+  const lead = order.findIndex((o) => !inOn(o))
+  const prefix = lead === -1 ? order : order.slice(0, lead)
+  const rest = lead === -1 ? [] : order.slice(lead)
+  const covered = on.every((c) => prefix.some((o) => sameColumn(c, o.column)))
+  if (rest.every((o) => !inOn(o)) && (covered || rest.length === 0)) return Result.succeed(order)
+  if (query.ordering === undefined || query.ordering.length === 0) {
+    const leading = on.filter((c, i) => on.findIndex((d) => sameColumn(c, d)) === i).map((column) => ({ column, descending: false }))
+    return Result.succeed([...leading, ...order.filter((o) => !inOn(o))])
+  }
+  const distinct = (query.distinct as ReadonlyArray<string>).join(", ")
+  return Result.fail(new FieldError({
+    model: query.model.meta.name,
+    field: rest[0]!.column.key,
+    reason: `distinct(${distinct}) needs an ordering that starts with its fields (PostgreSQL's DISTINCT ON): order by ${distinct} first`
+  }))
+}
+
 const fromClauses = new WeakMap<Model.Any, string>()
 
 /** `"table" AS "t0"`, once per model. @internal */
@@ -431,7 +477,7 @@ export const select = (
   const where = whereSql(node.success, w)
   const ordered = orderItems(query, options.forceOrder === true)
   if (Result.isFailure(ordered)) return Result.fail(ordered.failure)
-  const order = ordered.success
+  let order = ordered.success
   let list = isModel && related.length === 0
     ? wholeRow(model).list
     : selectList([...columns, ...related.flatMap((r) => r.columns)], joins.aliasOf)
@@ -446,6 +492,9 @@ export const select = (
     const on = resolveAll(query.distinct, (key) => Ast.resolvePath(model, key))
     if (Result.isFailure(on)) return Result.fail(on.failure)
     distinct = `DISTINCT ON (${on.success.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
+    const ordering = distinctOnOrder(query, on.success, order)
+    if (Result.isFailure(ordering)) return Result.fail(ordering.failure)
+    order = ordering.success
   }
   const orderSql = order.length === 0 ? "" : ` ORDER BY ${
     order.map(({ column, descending }) =>

@@ -7,7 +7,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Duration from "effect/Duration"
 import type * as Field from "../Field.js"
-import { INT8_MAX, INT8_MIN } from "./codec.js"
+import { INT8_MAX, INT8_MIN, isStorableDecimal, isStorableDuration } from "./codec.js"
 import type * as Ast from "./query.js"
 
 /**
@@ -33,8 +33,13 @@ export const fieldKind = (field: Field.Any): Kind => {
 export const valueKind = (value: unknown): Kind | string => {
   if (typeof value === "number") return Number.isFinite(value) ? "numeric" : `${value} is not a finite number`
   if (typeof value === "bigint") return value >= INT8_MIN && value <= INT8_MAX ? "numeric" : `${value}n is outside the 64-bit range`
-  if (BigDecimal.isBigDecimal(value)) return "numeric"
-  if (Duration.isDuration(value)) return Duration.isFinite(value) ? "duration" : "an infinite Duration cannot be stored"
+  if (BigDecimal.isBigDecimal(value)) {
+    return isStorableDecimal(value) ? "numeric" : "a BigDecimal outside PostgreSQL's numeric range cannot be stored"
+  }
+  if (Duration.isDuration(value)) {
+    if (!Duration.isFinite(value)) return "an infinite Duration cannot be stored"
+    return isStorableDuration(value) ? "duration" : "a Duration beyond 2^63 microseconds cannot be stored"
+  }
   return `expression operands are numbers, bigints, BigDecimals, Durations or F() references, got ${
     typeof value === "string" ? `the string ${JSON.stringify(value)}` : typeof value
   }`

@@ -301,8 +301,10 @@ class Resolver {
       const nodes: Array<Where> = []
       const rest: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(value)) {
-        if (k === "isNull" && !has(target.meta.fields, k)) nodes.push(this.lookup(idColumn, undefined, "isNull", v))
-        else if (k === "in" && !has(target.meta.fields, k) && v !== undefined) {
+        if (k === "isNull" && !has(target.meta.fields, k)) {
+          // An undefined lookup is no lookup, as for a column.
+          if (v !== undefined) nodes.push(this.lookup(idColumn, undefined, "isNull", v))
+        } else if (k === "in" && !has(target.meta.fields, k) && v !== undefined) {
           // Keys or instances of the target.
           const keys = Array.isArray(v) ? v.map((item) => item instanceof target ? (item as Record<string, unknown>)[target.meta.pk] : item) : v
           nodes.push(this.lookup(idColumn, undefined, "in", keys))
@@ -392,7 +394,11 @@ class Resolver {
         if (problem !== undefined) this.fail(label, `lookup "${lookup}": ${problem}`)
         return { _tag: "Expr", node }
       }
-      if (!isValue(u)) this.fail(label, `lookup "${lookup}" expects ${expected}, got ${describe(u)}`)
+      if (!isValue(u)) {
+        // JSON the column cannot hold says why (a NUL, a cycle, nesting too deep), as a write does.
+        const why = transform === undefined && field.lookupKind === "json" ? field.validate(u) : undefined
+        this.fail(label, `lookup "${lookup}" expects ${expected}${why === undefined ? "" : ` (${why.split("\n")[0]})`}, got ${describe(u)}`)
+      }
       return { _tag: "Param", value: toDb(u) }
     }
     switch (lookup) {

@@ -28,11 +28,14 @@ export const encode = (field: Field.Any, value: unknown): Result.Result<unknown,
  */
 export const relationKeys = (model: Model.Any, data: Record<string, unknown>): Result.Result<Record<string, unknown>, FieldError> => {
   const pk = model.meta.pk
-  if (pk !== "pk" && data.pk !== undefined && Object.prototype.hasOwnProperty.call(data, "pk")) {
-    // `pk` names the primary key in writes too, as in Django's `create(pk=...)` and `update(pk=...)`.
-    if (data[pk] !== undefined) return Result.fail(new FieldError({ model: model.meta.name, field: "pk", reason: `give pk or ${pk}, not both` }))
+  if (pk !== "pk" && Object.prototype.hasOwnProperty.call(data, "pk")) {
+    // `pk` names the primary key in writes too, as in Django's `create(pk=...)` and `update(pk=...)`; an undefined
+    // `pk` is an omitted one, as any undefined value.
     const { pk: value, ...rest } = data
-    data = { ...rest, [pk]: value }
+    if (value !== undefined) {
+      if (data[pk] !== undefined) return Result.fail(new FieldError({ model: model.meta.name, field: "pk", reason: `give pk or ${pk}, not both` }))
+      data = { ...rest, [pk]: value }
+    } else data = rest
   }
   const relations = model.meta.relations
   if (!Object.keys(data).some((k) => Object.prototype.hasOwnProperty.call(relations, k))) return Result.succeed(data)
