@@ -7,11 +7,12 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { Argument, CliError, Command, Flag } from "effect/cli"
+import { Argument, CliError, Command, Flag, Prompt } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import type { Db } from "../internal/service.js"
 import { introspect } from "../internal/migrations/introspect.js"
 import { modelCode } from "../internal/migrations/modelCode.js"
+import * as Make from "../internal/migrations/make.js"
 import * as Migrator from "../migrations/Migrator.js"
 import * as ConfigFile from "./config.js"
 import * as Format from "./format.js"
@@ -37,6 +38,9 @@ const withConfig = <A, E>(config: Option.Option<string>, f: (loaded: ConfigFile.
     userError
   )
 
+/** An answer to a rename question. */
+type Answer = { readonly rename: string } | { readonly drop: string }
+
 const makemigrations = Command.make("makemigrations", {
   config: configFlag,
   check: Flag.Boolean("check").pipe(Flag.withDefault(false), Flag.withDescription("Write nothing; fail when the models changed without a migration (for CI)")),
@@ -55,7 +59,9 @@ const makemigrations = Command.make("makemigrations", {
   Effect.mapError(
     Effect.gen(function*() {
       const loaded = yield* loadConfig(flags.config)
-      const result = yield* Migrator.makeMigrations({
+      const renames = [...flags.rename]
+      const drops = [...flags.drop]
+      const make = () => Migrator.makeMigrations({
         models: loaded.config.models,
         folder: loaded.folder,
         name: Option.getOrUndefined(flags.name),
@@ -63,10 +69,32 @@ const makemigrations = Command.make("makemigrations", {
         empty: flags.empty,
         merge: flags.merge,
         safe: flags.safe,
-        renames: flags.rename,
-        drops: flags.drop,
+        renames,
+        drops,
         importFrom: loaded.config.importFrom
       })
+      // In a terminal, a rename question is asked (each answer may lead to the next: a model's fields after it).
+      const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !flags.check
+      let result: Migrator.Made | undefined
+      for (let round = 0; result === undefined; round++) {
+        const attempt = yield* Effect.result(make())
+        if (attempt._tag === "Success") result = attempt.success
+        else {
+          const questions = Make.questionsOf(attempt.failure)
+          if (!interactive || questions.length === 0 || round > 20) return yield* Effect.fail(attempt.failure)
+          for (const question of questions) {
+            const answer = yield* Prompt.run(Prompt.Select<Answer>({
+              message: question.message.replace(/ Answer --rename.*$/, ""),
+              choices: [
+                ...question.added.map((added) => ({ title: `rename to ${added}`, value: { rename: `${question.removed}=${added}` } })),
+                { title: `drop ${question.removed}${question.added.length > 0 ? " (and add the new one)" : ""}`, value: { drop: question.removed } }
+              ]
+            }))
+            if ("rename" in answer) renames.push(answer.rename)
+            else drops.push(answer.drop)
+          }
+        }
+      }
       yield* Console.log(flags.check && result.path === undefined ? "No changes detected: the migrations match the models." : Format.made(result))
     }),
     userError

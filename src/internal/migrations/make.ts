@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { MigrationError } from "../../Errors.js"
 import type * as Model from "../../Model.js"
-import { detect, parseRename, suggestName } from "./autodetect.js"
+import { detect, DetectError, parseRename, type Question, suggestName } from "./autodetect.js"
 import * as Files from "./files.js"
 import * as Graph from "./graph.js"
 import type { Migration } from "./migration.js"
@@ -44,6 +44,10 @@ export interface MadeOperation {
   readonly description: string
   readonly assessment: Assessment
 }
+
+/** The questions of a `question` failure (a rename or a drop to confirm), for a prompt to ask. @internal */
+export const questionsOf = (error: MigrationError): ReadonlyArray<Question> =>
+  error.problem === "question" && error.cause instanceof DetectError ? error.cause.questions : []
 
 /** What `makeMigrations` found and wrote. @internal */
 export interface Made {
@@ -88,7 +92,14 @@ export const changes = (
       renames.push(parsed.success)
     }
     const detected = detect(from, to, { renames, drops: options.drops, safe: options.safe })
-    if (Result.isFailure(detected)) return yield* fail("question", detected.failure.message)
+    if (Result.isFailure(detected)) {
+      const error = detected.failure
+      return yield* new MigrationError({
+        problem: error.problems.length > 0 ? "state" : "question",
+        message: error.message,
+        cause: error
+      })
+    }
     return { from, operations: detected.success, leaf }
   })
 
