@@ -35,6 +35,7 @@ import * as Ast from "./internal/query.js"
 import * as Operation from "./internal/operation.js"
 import * as Reads from "./internal/reads.js"
 import * as RelatedSets from "./internal/relatedSets.js"
+import * as SetOps from "./internal/setOps.js"
 import type { Db } from "./internal/service.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
@@ -171,7 +172,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   private with(changes: Partial<Ast.Query>): QuerySet<F, Self, Row> {
-    return new QuerySet({ ...this.query, ...changes })
+    return new QuerySet(this.query.combined ? SetOps.change(this.query, changes) : { ...this.query, ...changes })
   }
 
   private get sliced(): boolean {
@@ -185,8 +186,8 @@ export class QuerySet<F extends Fields, Self, Row = Self>
       : undefined
   }
 
-  private withProjection<R>(projection: Ast.Projection): QuerySet<F, Self, R> {
-    return new QuerySet({ ...this.query, projection })
+  private withProjection<R>(projection: Ast.Projection, method = "values"): QuerySet<F, Self, R> {
+    return new QuerySet(this.query.combined ? SetOps.project(this.query, projection, method) : { ...this.query, projection })
   }
 
   private get modelName() {
@@ -288,7 +289,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
         invalid: new QueryError({ model: this.modelName, reason: "valuesList with flat takes exactly one field" })
       }) as any
     }
-    return this.withProjection({ _tag: "ValuesList", fields, flat })
+    return this.withProjection({ _tag: "ValuesList", fields, flat }, "valuesList")
   }
 
   /**
@@ -298,7 +299,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   selectRelated<const P extends ReadonlyArray<Relation.SinglePath<F>>>(
     ...paths: P
   ): QuerySet<F, Self, Row & Relation.Selected<F, P[number]>> {
-    return new QuerySet({ ...this.query, selectRelated: [...this.query.selectRelated, ...paths] })
+    return new QuerySet(SetOps.selectRelated(this.query, paths))
   }
 
   /**
@@ -333,6 +334,26 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return RelatedSets.related(RelatedSet, this.query, instance as Record<string, unknown>, name)
   }
 
+  /**
+   * The rows of this QuerySet and of `others` (SQL `UNION`; `{ all: true }` keeps duplicates), as Django's `union`: rows
+   * of the same shape (one model's instances, or the same `values` fields); the result may be ordered, sliced, counted.
+   */
+  union<const Q extends ReadonlyArray<QuerySet<any, any, any>>>(...others: SetOps.Operands<Row, Q>): QuerySet<F, Self, Row>
+  union<const Q extends ReadonlyArray<QuerySet<any, any, any>>>(...args: [...others: SetOps.Operands<Row, Q>, options: SetOps.UnionOptions]): QuerySet<F, Self, Row>
+  union(...args: ReadonlyArray<unknown>): QuerySet<F, Self, Row> {
+    return new QuerySet(SetOps.combineArgs("union", this.query, args))
+  }
+
+  /** The rows in this QuerySet and in every one of `others` (SQL `INTERSECT`); see `union`. */
+  intersection<const Q extends ReadonlyArray<QuerySet<any, any, any>>>(...others: SetOps.Operands<Row, Q>): QuerySet<F, Self, Row> {
+    return new QuerySet(SetOps.combineArgs("intersection", this.query, others))
+  }
+
+  /** The rows of this QuerySet in none of `others` (SQL `EXCEPT`); see `union`. */
+  difference<const Q extends ReadonlyArray<QuerySet<any, any, any>>>(...others: SetOps.Operands<Row, Q>): QuerySet<F, Self, Row> {
+    return new QuerySet(SetOps.combineArgs("difference", this.query, others))
+  }
+
   // ---- terminal ----
 
   /** Exactly one row matching the conditions, or `DoesNotExist` / `MultipleObjectsReturned`. */
@@ -358,7 +379,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   last(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
     if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
-    const base = ordered.length === 0 ? this.orderBy("pk") : this
+    const base = ordered.length === 0 && !this.query.combined ? this.orderBy("pk") : this
     return this.traced(
       "select",
       "last",
@@ -519,7 +540,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    */
   delete(): Effect.Effect<DeleteResult, DeleteError, Db> {
     return this.traced("delete", "delete", Effect.suspend((): Effect.Effect<DeleteResult, DeleteError, Db> => {
-      if (this.query.invalid) return Effect.fail(this.query.invalid)
+      if (this.query.invalid || this.query.combined) return Effect.fail(this.query.invalid ?? SetOps.refusal(this.query, "delete"))
       if (this.query.empty) return Effect.succeed({ total: 0, perModel: {} })
       if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot delete a sliced queryset" }))
       return Deletion.deleteRows(this.query)

@@ -449,9 +449,10 @@ const resolveAll = <A>(
  */
 export const select = (
   query: Ast.Query,
-  options: { readonly forceOrder?: boolean } = {}
+  options: { readonly forceOrder?: boolean; readonly writer?: Writer } = {}
 ): Result.Result<Select, FieldError> => {
-  const w = new Writer()
+  // A set operation compiles its operands into one writer: their parameters are numbered across the statement.
+  const w = options.writer ?? new Writer()
   const model = query.model
   // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
   const joins = new Joins(w, T0, "t", true)

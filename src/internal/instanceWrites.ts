@@ -24,6 +24,7 @@ import * as Hydrate from "./hydrate.js"
 import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 import type { Db } from "./service.js"
+import * as SetOps from "./setOps.js"
 import * as Writes from "./writes.js"
 
 /**
@@ -112,6 +113,7 @@ const insertRows = (
 export const update = (query: Ast.Query, values: Record<string, unknown>): Effect.Effect<number, WriteError, Db> =>
   Effect.suspend((): Effect.Effect<number, WriteError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
+    if (query.combined !== undefined) return Effect.fail(SetOps.refusal(query, "update"))
     const assignments = Writes.assignments(query.model, values)
     if (Result.isFailure(assignments)) return Effect.fail(assignments.failure)
     if (assignments.success.length === 0 || query.empty) return Effect.succeed(0)

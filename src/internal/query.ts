@@ -42,7 +42,23 @@ export interface Query {
   readonly via: Via | undefined
   /** Set by a chained call given bad arguments (a negative slice); running the query fails with it. */
   readonly invalid: QueryError | undefined
+  /**
+   * A set operation (`union`, `intersection`, `difference`) over its operand queries. The query's ordering and slice
+   * then apply to the combined rows, and its projection is the combination's row shape.
+   */
+  readonly combined?: Combination | undefined
 }
+
+/** A set operation of SQL and its operands, each a query of its own (possibly a combination itself). @internal */
+export interface Combination {
+  readonly op: SetOperator
+  /** `UNION ALL` (keep duplicate rows); only for `union`. */
+  readonly all: boolean
+  readonly operands: ReadonlyArray<Query>
+}
+
+/** Django's names of the set operations: `difference` is SQL's `EXCEPT`. @internal */
+export type SetOperator = "union" | "intersection" | "difference"
 
 /** Options of `selectForUpdate`. @since 0.1.0 */
 export interface LockOptions {

@@ -19,6 +19,7 @@ import * as Hydrate from "./hydrate.js"
 import * as Prefetcher from "./prefetch.js"
 import * as Ast from "./query.js"
 import type { Db } from "./service.js"
+import * as SetOps from "./setOps.js"
 
 /** The compiled SELECT of a query and its row builder. @internal */
 export interface Plan {
@@ -27,17 +28,18 @@ export interface Plan {
 }
 
 /** A QuerySet's plans, per `forceOrder`, compiled on first use. @internal */
-export type Plans = Array<Result.Result<Plan, FieldError> | undefined>
+export type Plans = Array<Result.Result<Plan, FieldError | QueryError> | undefined>
 
 /** No plan compiled yet. @internal */
 export const noPlans = (): Plans => [undefined, undefined]
 
 /** The plan of `query` for `forceOrder`: a QuerySet is immutable, so it compiles once, into its `plans`. @internal */
-export const plan = (plans: Plans, query: Ast.Query, forceOrder: boolean): Result.Result<Plan, FieldError> => {
+export const plan = (plans: Plans, query: Ast.Query, forceOrder: boolean): Result.Result<Plan, FieldError | QueryError> => {
   const index = forceOrder ? 1 : 0
   let plan = plans[index]
   if (plan === undefined) {
-    plan = Result.map(Compiler.select(query, { forceOrder }), ({ columns, compiled, related }) => ({
+    const select = query.combined === undefined ? Compiler.select(query, { forceOrder }) : SetOps.select(query, { forceOrder })
+    plan = Result.map(select, ({ columns, compiled, related }) => ({
       statement: compiled,
       hydrate: Hydrate.hydrator(query, columns, related)
     }))
@@ -135,7 +137,8 @@ export const count = (query: Ast.Query): Effect.Effect<number, ReadError, Db> =>
   Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
     if (query.empty) return Effect.succeed(0)
-    return Effect.flatMap(Effect.fromResult(Compiler.count(query)), (compiled) =>
+    const compiled = query.combined === undefined ? Compiler.count(query) : SetOps.count(query)
+    return Effect.flatMap(Effect.fromResult(compiled), (compiled) =>
       Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
   })
 
@@ -144,7 +147,8 @@ export const exists = (query: Ast.Query): Effect.Effect<boolean, ReadError, Db> 
   Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
     if (query.empty) return Effect.succeed(false)
-    return Effect.flatMap(Effect.fromResult(Compiler.exists(query)), (compiled) =>
+    const compiled = query.combined === undefined ? Compiler.exists(query) : SetOps.exists(query)
+    return Effect.flatMap(Effect.fromResult(compiled), (compiled) =>
       Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
   })
 
@@ -174,6 +178,9 @@ export const aggregate = (
   Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
     const model = query.model
+    if (query.combined !== undefined) {
+      return Effect.fail(SetOps.refusal(query, "aggregate"))
+    }
     const names = Object.keys(aggregates)
     const items: Array<Compiler.AggregateItem> = []
     for (const name of names) {
@@ -218,6 +225,7 @@ export const inBulk = <Row>(
     if (!column.success.field.unique && !column.success.field.primaryKey) {
       return Effect.fail(new FieldError({ model: modelName, field: fieldName, reason: "inBulk needs a unique field" }))
     }
+    if (qs.query.combined !== undefined) return Effect.fail(SetOps.refusal(qs.query, "inBulk"))
     if (isSliced(qs.query)) return Effect.fail(new QueryError({ model: modelName, reason: "cannot use inBulk on a sliced queryset" }))
     if (keys !== undefined && keys.length === 0) return Effect.succeed(new Map())
     const filtered = keys === undefined ? qs : qs.filter({ [fieldName]: { in: keys } })
