@@ -185,6 +185,12 @@ for (const driver of Testing.drivers([SoPublisher, SoBook, SoAuthor])) {
         const projected = yield* scifi.union(literary).values("name", "pages").orderBy("pages").slice(0, 2)
         expect(projected).toEqual([{ name: "Foundation", pages: 255 }, { name: "Beloved", pages: 324 }])
         expect(yield* scifi.union(literary).valuesList("pages", { flat: true }).orderBy("-pages").first()).toEqual(Option.some(937))
+        // ... of nested combinations too.
+        expect(yield* scifi.union(literary).intersection(long).values("name").orderBy("name")).toEqual(
+          [{ name: "Anathem" }, { name: "Dune" }, { name: "Emma" }]
+        )
+        const joinedNested = yield* scifi.union(literary).difference(long).selectRelated("publisher").orderBy("name")
+        expect(joinedNested.map((b) => [b.name, b.publisher.name])).toEqual([["Beloved", "Bolt"], ["Foundation", "Acme"]])
         // values of a relation path in each operand, first() of an unordered result without a primary key.
         const paths = SoBook.objects.filter({ pages: { lt: 300 } }).values("publisher.name")
         expect(yield* paths.union(SoBook.objects.filter({ name: "Anathem" }).values("publisher.name")).orderBy("publisher.name"))

@@ -44,15 +44,18 @@ export const change = (query: Ast.Query, changes: Partial<Ast.Query>): Ast.Query
   return method === undefined ? { ...query, ...changes } : { ...query, invalid: query.invalid ?? refusal(query, method) }
 }
 
-/** The leaf queries of a query (itself when it is no combination), left to right. @internal */
-export const leaves = (query: Ast.Query): ReadonlyArray<Ast.Query> =>
+/** The leaf queries of a query (itself when it is no combination), left to right. */
+const leaves = (query: Ast.Query): ReadonlyArray<Ast.Query> =>
   query.combined === undefined ? [query] : query.combined.operands.flatMap(leaves)
 
-/** Applies `f` to every leaf query of a combination (a projection or `selectRelated` set on the result). @internal */
-export const mapLeaves = (query: Ast.Query, f: (leaf: Ast.Query) => Ast.Query): Ast.Query =>
+/**
+ * Applies `f` to a combination and to every query in it, nested combinations and leaves (a projection or
+ * `selectRelated` set on the result).
+ */
+const mapQueries = (query: Ast.Query, f: (query: Ast.Query) => Ast.Query): Ast.Query =>
   query.combined === undefined
     ? f(query)
-    : { ...query, combined: { ...query.combined, operands: query.combined.operands.map((o) => mapLeaves(o, f)) } }
+    : { ...f(query), combined: { ...query.combined, operands: query.combined.operands.map((o) => mapQueries(o, f)) } }
 
 /**
  * Whether a combination has no rows without asking the database, as Django decides it: a union when every operand is
@@ -248,7 +251,7 @@ const ofInstances = (query: Ast.Query): boolean => leaves(query).every((leaf) =>
  */
 export const project = (query: Ast.Query, projection: Ast.Projection, method: string): Ast.Query =>
   ofInstances(query)
-    ? { ...mapLeaves(query, (leaf) => ({ ...leaf, projection })), projection }
+    ? mapQueries(query, (q) => ({ ...q, projection }))
     : { ...query, invalid: refusal(query, method) }
 
 /**
@@ -260,10 +263,7 @@ export const selectRelated = (query: Ast.Query, paths: ReadonlyArray<string>): A
   query.combined === undefined
     ? { ...query, selectRelated: [...query.selectRelated, ...paths] }
     : ofInstances(query)
-    ? {
-      ...mapLeaves(query, (leaf) => ({ ...leaf, selectRelated: [...leaf.selectRelated, ...paths] })),
-      selectRelated: [...query.selectRelated, ...paths]
-    }
+    ? mapQueries(query, (q) => ({ ...q, selectRelated: [...q.selectRelated, ...paths] }))
     : { ...query, invalid: refusal(query, "selectRelated") }
 
 /** The options of `union`. @since 0.3.0 */
