@@ -6,7 +6,7 @@
 import { describe, expect, expectTypeOf, it as vitestIt, layer } from "@effect/vitest"
 import { Effect, Option, Stream } from "effect"
 import type { Db } from "../src/index.js"
-import { Field, Model } from "../src/index.js"
+import { Field, Model, Prefetch } from "../src/index.js"
 import * as Testing from "../src/testing/index.js"
 
 class SoPublisher extends Model.Class<SoPublisher>("SoPublisher")({
@@ -133,6 +133,7 @@ for (const driver of Testing.drivers([SoPublisher, SoBook, SoAuthor])) {
         expect(Option.map(yield* union.orderBy("pages").last(), (b) => b.name)).toEqual(Option.some("Anathem"))
         expect((yield* Effect.flip(union.get()))._tag).toBe("MultipleObjectsReturned")
         expect((yield* literary.intersection(long).get()).name).toBe("Emma")
+        expect(yield* union.orderBy("name").explain()).toMatch(/Append|Unique|HashSetOp|Sort/)
         const streamed = yield* Stream.runCollect(union.orderBy("name").stream())
         expect(streamed.map((b) => b.name)).toEqual(["Anathem", "Beloved", "Dune", "Emma", "Foundation"])
       })))
@@ -254,6 +255,9 @@ for (const driver of Testing.drivers([SoPublisher, SoBook, SoAuthor])) {
         expect(operand.error._tag).toBe("QueryError")
         expect(operand.error.message).toContain("prefetchRelated on an operand of union() is not applied")
         expect(operand.queries).toBe(0)
+        const asPrefetch = yield* failure(SoPublisher.objects.prefetchRelated(Prefetch("books", scifi.union(literary))))
+        expect(asPrefetch.error.message).toContain("cannot prefetch books with the result of union()")
+        expect(asPrefetch.queries).toBe(1)
         // Operands joining different relations have different rows.
         const mismatch = yield* failure(scifi.selectRelated("publisher").union(literary as any))
         expect(mismatch.error._tag).toBe("FieldError")

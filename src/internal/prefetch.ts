@@ -36,8 +36,9 @@ export const load = (
   const model = rel.model
   const parentKey = (row: Record<string, unknown>) => rel.kind === "forward" ? row[rel.key!] : row[model.meta.pk]
   const keys = [...new Map(parents.map((row) => parentKey(row)).filter((k) => k !== null && k !== undefined).map((k) => [mapKey(k), k])).values()]
-  if (query.limit !== undefined || query.offset > 0) {
-    return Effect.fail(new QueryError({ model: model.meta.name, reason: `cannot prefetch ${rel.name} with a sliced queryset` }))
+  if (query.limit !== undefined || query.offset > 0 || query.combined !== undefined) {
+    const kind = query.combined === undefined ? "a sliced queryset" : `the result of ${query.combined.op}()`
+    return Effect.fail(new QueryError({ model: model.meta.name, reason: `cannot prefetch ${rel.name} with ${kind}` }))
   }
   if (query.model.meta !== rel.target.meta) {
     return Effect.fail(new FieldError({ model: model.meta.name, field: rel.name, reason: `expects a queryset of ${rel.target.meta.name}, got ${query.model.meta.name}` }))
