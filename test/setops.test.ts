@@ -156,6 +156,14 @@ for (const driver of Testing.drivers([SoPublisher, SoBook, SoAuthor])) {
         expect(yield* distinctNames.union(SoBook.objects.filter({ genre: "fantasy" }).values("genre")).orderBy("genre")).toEqual(
           [{ genre: "fantasy" }, { genre: "scifi" }]
         )
+        // A DISTINCT ON operand keeps the ordering that chooses the row of each group: the longest book of each genre.
+        const longestOfEach = SoBook.objects.values("genre", "name").distinct("genre").orderBy("genre", "-pages")
+        expect(yield* longestOfEach.union(SoBook.objects.filter({ name: "Dune" }).values("genre", "name")).orderBy("name")).toEqual([
+          { genre: "scifi", name: "Anathem" },
+          { genre: "fantasy", name: "Circe" },
+          { genre: "scifi", name: "Dune" },
+          { genre: "literary", name: "Emma" }
+        ])
         // An unsliced operand is compiled without ORDER BY, its default ordering included.
         const { sql } = yield* scifi.orderBy("-pages").union(twoLongest).toSql()
         expect(sql.split("ORDER BY")).toHaveLength(2)

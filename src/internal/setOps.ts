@@ -3,7 +3,7 @@
  * compiling it into `(SELECT ...) UNION [ALL] (SELECT ...)` with the combination's own ordering and slice.
  *
  * Each operand is a query compiled by `Compiler.select` into the same `Writer`, so parameters are numbered across the
- * whole statement. An operand keeps its ORDER BY, LIMIT and OFFSET only when it is sliced (they choose its rows); it
+ * whole statement. An operand keeps its ORDER BY only when it is sliced or distinct on fields (it chooses its rows); it
  * is always parenthesised, as PostgreSQL wants for an operand with those clauses, and so that nested combinations keep
  * their grouping. The rows of every operand must have the same shape (the same columns, in order, of compatible
  * types): that is checked when the combination compiles, before any SQL runs.
@@ -154,13 +154,15 @@ const sameShape = (a: Part, b: Part): boolean =>
 const outputName = (column: Ast.Column): string => Compiler.quote(sqlAlias(column.key))
 
 /**
- * Compiles one operand into `w`. A combination compiles recursively. An operand keeps its ordering only when it is
- * sliced; a sliced `distinct()` operand ordered by columns it does not select carries them too, so it is narrowed to
- * its own columns.
+ * Compiles one operand into `w`. A combination compiles recursively. An operand keeps its ordering only when it
+ * chooses its rows, as Django's `clear_ordering`: when it is sliced, or distinct on fields (`DISTINCT ON` keeps the
+ * first row of each group). A sliced `distinct()` operand ordered by columns it does not select carries them too, so
+ * it is narrowed to its own columns.
  */
 const operand = (query: Ast.Query, w: Compiler.Writer): Result.Result<Part, FieldError | QueryError> => {
   const sliced = query.limit !== undefined || query.offset > 0
-  const source = sliced ? query : { ...query, ordering: [], reversed: false }
+  const distinctOn = Array.isArray(query.distinct) && query.distinct.length > 0
+  const source = sliced || distinctOn ? query : { ...query, ordering: [], reversed: false }
   if (query.combined !== undefined) return combination(source, w, false)
   return Result.map(Compiler.select(source, { writer: w }), ({ columns, compiled, related }) => {
     const narrow = sliced && query.distinct === true
