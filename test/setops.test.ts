@@ -100,6 +100,8 @@ for (const driver of Testing.drivers([SoPublisher, SoBook, SoAuthor])) {
         yield* seed
         const fantasy = SoBook.objects.filter({ genre: "fantasy" })
         expect(yield* scifi.union(literary, fantasy).count()).toBe(6)
+        // No other operand: the combination of the QuerySet alone, as in Django.
+        expect(yield* names(scifi.union().orderBy("-pages").slice(0, 2))).toEqual(["Anathem", "Dune"])
         expect(yield* names(SoBook.objects.all().difference(scifi, literary))).toEqual(["Circe"])
         expect(yield* names(SoBook.objects.all().intersection(scifi, long).orderBy("-name"))).toEqual(["Dune", "Anathem"])
         // (scifi ∪ literary) ∩ long, grouped as written.

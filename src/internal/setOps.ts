@@ -288,8 +288,8 @@ export type Operands<Row, Q> = {
 }
 
 /**
- * The combination of a QuerySet's `query` with the QuerySets of `args` (`union`'s may end with its options). Anything
- * but QuerySets (in dynamic code) makes it invalid.
+ * The combination of a QuerySet's `query` with the QuerySets of `args` (`union`'s may end with its options); with none,
+ * of the query alone, as in Django. Anything but QuerySets (in dynamic code) makes it invalid.
  * @internal
  */
 export const combineArgs = (op: Ast.SetOperator, query: Ast.Query, args: ReadonlyArray<unknown>): Ast.Query => {
@@ -298,12 +298,10 @@ export const combineArgs = (op: Ast.SetOperator, query: Ast.Query, args: Readonl
   const others = hasOptions ? args.slice(0, -1) : args
   const queries = others.map((o) => (o as { readonly query?: unknown } | null)?.query)
   const bad = queries.findIndex((q) => !Ast.isPlainObject(q) || !("model" in q))
-  const reason = others.length === 0
-    ? `${op}() takes at least one QuerySet`
-    : bad !== -1
-    ? `${op}() takes QuerySets, got ${Ast.describe(others[bad])}`
-    : undefined
-  if (reason !== undefined) return { ...query, invalid: new QueryError({ model: query.model.meta.name, reason }) }
+  if (bad !== -1) {
+    const reason = `${op}() takes QuerySets, got ${Ast.describe(others[bad])}`
+    return { ...query, invalid: new QueryError({ model: query.model.meta.name, reason }) }
+  }
   return combine(op, query, queries as ReadonlyArray<Ast.Query>, hasOptions && (last as UnionOptions).all === true)
 }
 
