@@ -38,6 +38,7 @@ import * as RelatedSets from "./internal/relatedSets.js"
 import type { Db } from "./internal/service.js"
 import { type Condition, type Filter, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
+import type * as Path from "./Path.js"
 import type * as Relation from "./Relation.js"
 
 type Fields = Model.Fields
@@ -127,6 +128,17 @@ export const Prefetch = <const K extends string, R = never, const To extends str
   queryset?: QuerySet<any, any, R>,
   options?: { readonly to?: To }
 ): Prefetch<K, R, To> => ({ _tag: "Prefetch", path, queryset, to: (options?.to ?? path) as To })
+
+/**
+ * Each `prefetchRelated` entry checked: a path of relations (see `Path.Check`), or a `Prefetch` of one relation of
+ * the model.
+ * @since 0.3.0
+ */
+export type CheckPrefetches<F, P extends ReadonlyArray<unknown>> = {
+  readonly [I in keyof P]: P[I] extends Prefetch<infer K, infer R, infer To>
+    ? Prefetch<K extends Relation.RelationKeys<F> ? K : Path.Names<F, "relation">, R, To>
+    : Path.Check<F, P[I] & string, "relation">
+}
 
 /** What `Prefetch` entries add to a row. @since 0.1.0 */
 export type PrefetchedBy<F, P> = UnionToIntersection<
@@ -223,8 +235,11 @@ export class QuerySet<F extends Fields, Self, Row = Self>
     return this.with({ where: [...this.query.where, { negate: true, condition }] })
   }
 
-  /** Orders by fields (`"-field"` descending), replacing any ordering; no argument means no ordering. */
-  orderBy(...fields: ReadonlyArray<Relation.OrderPath<F>>): QuerySet<F, Self, Row> {
+  /**
+   * Orders by fields or dotted paths (`"-field"` descending, `"publisher.name"`), replacing any ordering; no argument
+   * means no ordering. Each path is checked as written (see `Path`).
+   */
+  orderBy<const P extends ReadonlyArray<string>>(...fields: Path.CheckOrders<F, P>): QuerySet<F, Self, Row> {
     return this.refuseSliced("reorder") ?? this.with({ ordering: fields, reversed: false })
   }
 
@@ -234,7 +249,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Removes duplicate rows; with fields, keeps the first row of each group (PostgreSQL `DISTINCT ON`). */
-  distinct(...fields: ReadonlyArray<Relation.FieldPath<F>>): QuerySet<F, Self, Row> {
+  distinct<const P extends ReadonlyArray<string>>(...fields: Path.CheckAll<F, P>): QuerySet<F, Self, Row> {
     return this.refuseSliced("make distinct") ?? this.with({ distinct: fields.length === 0 ? true : fields })
   }
 
@@ -269,15 +284,18 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** Rows as plain objects holding the given fields or paths (`"publisher.name"`); all columns when none are given. */
   values(): QuerySet<F, Self, Values<F, ColumnKey<F>>>
-  values<const K extends ReadonlyArray<Relation.FieldPath<F>>>(...fields: K): QuerySet<F, Self, Values<F, K[number]>>
+  values<const K extends ReadonlyArray<string>>(...fields: Path.CheckAll<F, K>): QuerySet<F, Self, Values<F, K[number]>>
   values(...fields: ReadonlyArray<string>): QuerySet<F, Self, any> {
     return this.withProjection({ _tag: "Values", fields })
   }
 
   /** Rows as tuples of the given fields; with `{ flat: true }` and one field, the values themselves. */
-  valuesList<K extends Relation.FieldPath<F>>(field: K, options: { readonly flat: true }): QuerySet<F, Self, Relation.PathValue<F, K>>
-  valuesList<const K extends ReadonlyArray<Relation.FieldPath<F>>>(
-    ...fields: K
+  valuesList<const K extends string>(
+    field: Path.Check<F, K>,
+    options: { readonly flat: true }
+  ): QuerySet<F, Self, Relation.PathValue<F, K>>
+  valuesList<const K extends ReadonlyArray<string>>(
+    ...fields: Path.CheckAll<F, K>
   ): QuerySet<F, Self, { readonly [I in keyof K]: Relation.PathValue<F, K[I]> }>
   valuesList(...args: ReadonlyArray<unknown>): QuerySet<F, Self, any> {
     const last = args[args.length - 1]
@@ -295,10 +313,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * Joins single-valued relations (`"publisher"`, `"publisher.country"`) into the same query; each row then carries
    * the related instances (`null` where a nullable key is NULL). Without it the related instance is not in the type.
    */
-  selectRelated<const P extends ReadonlyArray<Relation.SinglePath<F>>>(
-    ...paths: P
+  selectRelated<const P extends ReadonlyArray<string>>(
+    ...paths: Path.CheckAll<F, P, "single">
   ): QuerySet<F, Self, Row & Relation.Selected<F, P[number]>> {
-    return new QuerySet({ ...this.query, selectRelated: [...this.query.selectRelated, ...paths] })
+    return new QuerySet({ ...this.query, selectRelated: [...this.query.selectRelated, ...(paths as ReadonlyArray<string>)] })
   }
 
   /**
@@ -306,15 +324,15 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * query per relation and level, whatever the number of rows. A `Prefetch` gives a custom QuerySet and attribute.
    */
   prefetchRelated<
-    const P extends ReadonlyArray<Relation.RelationPath<F> | Prefetch<Relation.RelationKeys<F>, any, string>>
+    const P extends ReadonlyArray<string | Prefetch<string, any, string>>
   >(
-    ...lookups: P
+    ...lookups: CheckPrefetches<F, P>
   ): QuerySet<
     F,
     Self,
     Row & Relation.Prefetched<F, Extract<P[number], string>> & PrefetchedBy<F, Extract<P[number], Prefetch<any, any, any>>>
   > {
-    const specs = lookups.map((lookup): Ast.PrefetchSpec =>
+    const specs = (lookups as ReadonlyArray<string | Prefetch<string, any, string>>).map((lookup): Ast.PrefetchSpec =>
       typeof lookup === "string"
         ? { path: lookup, query: undefined, to: undefined }
         : { path: lookup.path, query: lookup.queryset?.query, to: lookup.to }
@@ -358,7 +376,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   last(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
     if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
-    const base = ordered.length === 0 ? this.orderBy("pk") : this
+    const base = ordered.length === 0 ? this.with({ ordering: ["pk"], reversed: false }) : this
     return this.traced(
       "select",
       "last",
@@ -504,8 +522,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * (`nowait`, failing with SQLSTATE 55P03) or skipping locked rows (`skipLocked`). Running it outside a transaction
    * is a QueryError.
    */
-  selectForUpdate(
-    options: Omit<Ast.LockOptions, "of"> & { readonly of?: ReadonlyArray<"self" | Relation.SinglePath<F>> } = {}
+  selectForUpdate<const Of extends ReadonlyArray<string> = []>(
+    options: Omit<Ast.LockOptions, "of"> & {
+      readonly of?: { readonly [I in keyof Of]: Of[I] extends "self" ? "self" : Path.Check<F, Of[I], "single"> }
+    } = {}
   ): QuerySet<F, Self, Row> {
     if (options.nowait && options.skipLocked) {
       return this.with({ invalid: new QueryError({ model: this.modelName, reason: "nowait and skipLocked exclude each other" }) })

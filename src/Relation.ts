@@ -223,14 +223,22 @@ type Next<F, K extends keyof F> = FieldsOf<Target<F[K]>>
 /** `V`, or `V | null` when the relation may be absent. @since 0.1.0 */
 export type MaybeNull<R, V> = IsNullable<R> extends true ? V | null : V
 
-/** Dotted paths to a column through relations (three relations deep): `"name"`, `"publisher.country.name"`. @since 0.1.0 */
+/** Dotted paths to a column through relations (three relations deep): `"name"`, `"publisher.country.name"`.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type FieldPath<F, D extends number = 3> =
   | (keyof Columns<F> & string)
   | "pk"
   | ([D] extends [never] ? never
     : { [K in RelationKeys<F>]: K | `${K}.${FieldPath<Next<F, K>, Prev[D]>}` }[RelationKeys<F>])
 
-/** An ordering key: a field path, with `-` for descending. @since 0.1.0 */
+/** An ordering key: a field path, with `-` for descending.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type OrderPath<F> = FieldPath<F> | `-${FieldPath<F>}`
 
 /** The value at a field path; `null` is possible past a relation that may be absent or reaches many rows. @since 0.1.0 */
@@ -244,7 +252,11 @@ type ManyOrNull<R, V> = IsMany<R> extends true ? V | null : MaybeNull<R, V>
 
 type SingleKeys<F> = { [K in RelationKeys<F>]: IsMany<F[K]> extends true ? never : K }[RelationKeys<F>]
 
-/** Paths of single-valued relations (three deep), which `selectRelated` joins: `"publisher"`, `"publisher.country"`. @since 0.1.0 */
+/** Paths of single-valued relations (three deep), which `selectRelated` joins: `"publisher"`, `"publisher.country"`.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type SinglePath<F, D extends number = 3> = [D] extends [never] ? never
   : { [K in SingleKeys<F>]: K | `${K}.${SinglePath<Next<F, K>, Prev[D]>}` }[SingleKeys<F>]
 
@@ -256,7 +268,11 @@ export type Selected<F, P extends string> = {
 /** `T`, with what was loaded on it when anything was. */
 type With<T, Extra, Tails> = [Tails] extends [never] ? T : T & Extra
 
-/** Paths of relations (three deep), which `prefetchRelated` loads: `"books"`, `"books.authors"`. @since 0.1.0 */
+/** Paths of relations (three deep), which `prefetchRelated` loads: `"books"`, `"books.authors"`.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type RelationPath<F, D extends number = 3> = [D] extends [never] ? never
   : { [K in RelationKeys<F>]: K | `${K}.${RelationPath<Next<F, K>, Prev[D]>}` }[RelationKeys<F>]
 
