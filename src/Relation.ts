@@ -2,8 +2,9 @@
  * Relation fields: `ForeignKey`, `OneToOne`, `ManyToMany` and the declared reverse side `Reverse`. They reference
  * their target lazily (`() => Publisher`), so models may refer to each other in any order and in cycles.
  *
- * In a cycle (a self-reference, or two models naming each other), TypeScript needs one thunk per cycle annotated
- * with the target's instance type: `Field.ForeignKey((): Model.Ref<Category> => Category)`.
+ * In a cycle (a self-reference, or models naming each other), TypeScript needs one thunk per cycle annotated with
+ * the target: `Field.ForeignKey((): Model.Ref<Category> => Category, ...)` (see `Ref` for a primary key that is not a
+ * number).
  *
  * @since 0.1.0
  */
@@ -21,15 +22,42 @@ export type TypeId = typeof TypeId
 /** @since 0.1.0 */
 export declare const KeyTypeId: unique symbol
 
+/** @since 0.3.0 */
+export declare const NumberKeyId: unique symbol
+
 /**
- * A model class known by its instance type: the annotation that lets models reference each other in cycles. A
- * foreign key to its own model also names the key's type, which TypeScript cannot compute from the model being
- * declared: `(): Model.Ref<Category, number> => Category`.
+ * The key type `Ref<T>` stands for when none is given: a number, the type of an `AutoField` primary key (Django's
+ * default, and this ORM's).
+ * @since 0.3.0
+ */
+export interface NumberKey {
+  readonly [NumberKeyId]: "NumberKey"
+}
+
+/**
+ * Where `Ref<T>` names a model whose primary key is not a number: the key's type, to give as `Ref<T, K>`.
+ * @since 0.3.0
+ */
+export interface RefNeedsKeyType<K> {
+  readonly "the primary key is not a number: write Model.Ref<Target, KeyType> with this KeyType": K
+}
+
+/** `Ref<T>` (the key type left out) is for a target with a number primary key; an unannotated thunk infers `K`. */
+type KeyCheck<T, K> = 0 extends 1 & K ? unknown
+  : [K] extends [NumberKey] ? [PkOf<T>] extends [number] ? unknown : RefNeedsKeyType<PkOf<T>>
+  : unknown
+
+/**
+ * A model class known by its instance type: the annotation that lets models reference each other in cycles. Annotate
+ * one thunk per cycle (a self-reference, two or more models naming each other): `(): Model.Ref<Book> => Book`. It
+ * tells TypeScript the target and the type of its primary key without reading the target's declaration (which is
+ * not finished yet in a cycle): a number by default, as with an `AutoField`; another type is given as the second
+ * parameter, `(): Model.Ref<Tag, string> => Tag`, and a wrong one is a compile error on the annotation.
  * @since 0.1.0
  */
-export interface Ref<T, K = unknown> {
+export interface Ref<T, K = NumberKey> {
   new(props: any, options?: any): T
-  readonly meta: Model.Meta<any>
+  readonly meta: Model.Meta<any> & KeyCheck<T, K>
   readonly [KeyTypeId]?: K
 }
 
@@ -146,7 +174,7 @@ export interface ManyToManyOptions {
 }
 
 /** A many-to-many relation: `authors: Field.ManyToMany(() => Author)`. @since 0.1.0 */
-export const ManyToMany = <T>(target: () => Ref<T>, options: ManyToManyOptions = {}): ManyToMany<T> => ({
+export const ManyToMany = <T>(target: () => Ref<T, any>, options: ManyToManyOptions = {}): ManyToMany<T> => ({
   [TypeId]: undefined as any,
   kind: "ManyToMany",
   target: target as () => Model.Any,
@@ -157,7 +185,7 @@ export const ManyToMany = <T>(target: () => Ref<T>, options: ManyToManyOptions =
 })
 
 /** The reverse side of `field` on `T`, declared on the target model. @since 0.1.0 */
-export const Reverse = <T, const K extends string>(target: () => Ref<T>, field: K): Reverse<T, K> => ({
+export const Reverse = <T, const K extends string>(target: () => Ref<T, any>, field: K): Reverse<T, K> => ({
   [TypeId]: undefined as any,
   kind: "Reverse",
   target: target as () => Model.Any,
@@ -192,8 +220,11 @@ export type KeyField<R> = R extends ForeignKey<infer T, infer Null, infer Opt, a
   ? unknown extends Key ? PkField<FieldsOf<T>> extends Field.Field<infer V, infer K, any, any>
       ? Field.Field<Null extends true ? V | null : V, K, Opt, false>
     : never
-  : Field.Field<Null extends true ? Key | null : Key, KindOf<Key>, Opt, false>
+  : Field.Field<Null extends true ? KeyValue<Key> | null : KeyValue<Key>, KindOf<KeyValue<Key>>, Opt, false>
   : never
+
+/** The key type a `Ref` annotation gives: `number` for `Ref<T>`. */
+type KeyValue<Key> = [Key] extends [NumberKey] ? number : Key
 
 type KindOf<V> = V extends number ? "number" : V extends bigint ? "bigint" : V extends string ? "string" : Field.LookupKind
 

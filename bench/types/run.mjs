@@ -33,7 +33,7 @@ const USAGE = `usage: node bench/types/run.mjs [options]
   --timeout 600            seconds per tsc run before it is stopped and reported as a timeout
   --seed 9                 the generator's seed (same seed, same code)
   --audit-reverse          User also declares the audit key's reverse sides (Field.Reverse per model)
-  --cycle-ref key|docs     how effect-orm cycle keys are annotated: Model.Ref<T, number> (compiles today) or Model.Ref<T>
+  --cycle-ref docs|key     how effect-orm cycle keys are annotated: Model.Ref<T> (the docs' form, default) or Model.Ref<T, number>
   --trace                  also run tsc --generateTrace (kept under the output folder) and summarise its hot spots
   --keep                   keep the generated projects (printed at the end)
   --out DIR                where projects are generated (default: a temporary folder)
@@ -64,7 +64,7 @@ const parseOptions = () => {
       timeout: { type: "string", default: "600" },
       repeat: { type: "string", default: "1" },
       seed: { type: "string", default: "9" },
-      "cycle-ref": { type: "string", default: "key" },
+      "cycle-ref": { type: "string", default: "docs" },
       "audit-reverse": { type: "boolean", default: false },
       trace: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
