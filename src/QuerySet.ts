@@ -26,7 +26,6 @@ import {
   type ValidationError
 } from "./Errors.js"
 import type * as Aggregate from "./Aggregate.js"
-import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
 import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
@@ -36,7 +35,8 @@ import * as Operation from "./internal/operation.js"
 import * as Reads from "./internal/reads.js"
 import * as RelatedSets from "./internal/relatedSets.js"
 import type { Db } from "./internal/service.js"
-import { type Condition, type Filter, Q } from "./Lookup.js"
+import { type Condition, type Filter, Q, type Where } from "./Lookup.js"
+import type { CreateCheck, CreateInput, CreateMissing, UpdateInput } from "./Inputs.js"
 import type * as Model from "./Model.js"
 import type * as Path from "./Path.js"
 import type * as Relation from "./Relation.js"
@@ -58,51 +58,12 @@ export type DeleteResult = Deletion.DeleteResult
 
 type UnionToIntersection<U> = (U extends any ? (_: U) => void : never) extends (_: infer I) => void ? I : never
 
-type OptionalKeys<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true, any> ? K : never }[keyof C]
-
-/**
- * What `create` takes: every column (a foreign key as `publisherId`), optional where the field has a default, is
- * generated or is nullable.
- * @since 0.1.0
- */
-export type CreateInput<F, C = Columns<F>> =
-  & { readonly [K in Exclude<keyof C, OptionalKeys<C> | KeyColumns<F>>]: Field.Type<C[K]> }
-  & { readonly [K in Exclude<OptionalKeys<C>, KeyColumns<F>>]?: Field.Type<C[K]> }
-  & PkInput<C>
-  & ForeignKeyInput<F>
-
-type PkField<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, any, true> ? K : never }[keyof C]
-
-/** `pk`, naming the primary key in writes as in filters (a FieldError when the field is given by name too). */
-type PkInput<C> = "pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> }
-
-type KeyColumns<F> = `${Relation.ForwardKeys<F>}Id`
-
-/** Each foreign key given by key (`publisherId: 1`) or by instance (`publisher: p`). */
-type ForeignKeyInput<F, Keys = Relation.ForwardKeys<F>> = [Keys] extends [never] ? unknown
-  : KeyOrInstance<F, LastOf<Keys>> & ForeignKeyInput<F, Exclude<Keys, LastOf<Keys>>>
-
-type LastOf<U> = UnionToIntersection<U extends any ? () => U : never> extends () => infer R ? R : never
-
-type KeyOrInstance<F, K> = K extends Relation.ForwardKeys<F>
-  ? Relation.KeyField<F[K]> extends Field.Field<infer V, any, infer Opt, any> ? Opt extends true ?
-        & { readonly [P in `${K}Id`]?: V }
-        & { readonly [P in K]?: Relation.Target<F[K]> | Extract<V, null> }
-    :
-      | ({ readonly [P in `${K}Id`]: V } & { readonly [P in K]?: undefined })
-      | ({ readonly [P in K]: Relation.Target<F[K]> } & { readonly [P in `${K}Id`]?: undefined })
-  : never
-  : never
-
-/**
- * What `update` takes: values or expressions (`F("pages").add(1)`) for some columns; a foreign key by key or
- * instance.
- * @since 0.1.0
- */
-export type UpdateInput<F, C = Columns<F>> =
-  & { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
-  & ("pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> | Expr.Expr<keyof C & string> })
-  & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
+export type {
+  /** What `create` takes (see `Inputs.CreateInput`). @since 0.1.0 */
+  CreateInput,
+  /** What `update` takes (see `Inputs.UpdateInput`). @since 0.1.0 */
+  UpdateInput
+} from "./Inputs.js"
 
 /** A row of `values(...)`: each path's value, keyed by the path. @since 0.1.0 */
 export type Values<F, K extends string> = { readonly [P in K]: Relation.PathValue<F, P> }
@@ -220,18 +181,18 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Keeps rows matching every condition (a filter object or a `Q`). */
-  filter(...conditions: ReadonlyArray<Condition<F>>): QuerySet<F, Self, Row> {
+  filter(...conditions: ReadonlyArray<Where<Self>>): QuerySet<F, Self, Row> {
     const refused = this.refuseSliced("filter")
     if (refused) return refused
-    const condition = conditions.length === 1 ? conditions[0] : Q.and(...conditions)
+    const condition = conditions.length === 1 ? conditions[0] : Q.and<any>(...(conditions as ReadonlyArray<Condition<any>>))
     return this.with({ where: [...this.query.where, { negate: false, condition }] })
   }
 
   /** Drops rows matching all the conditions; rows where a condition is unknown because of NULL are kept, as in Django. */
-  exclude(...conditions: ReadonlyArray<Condition<F>>): QuerySet<F, Self, Row> {
+  exclude(...conditions: ReadonlyArray<Where<Self>>): QuerySet<F, Self, Row> {
     const refused = this.refuseSliced("filter")
     if (refused) return refused
-    const condition = conditions.length === 1 ? conditions[0] : Q.and(...conditions)
+    const condition = conditions.length === 1 ? conditions[0] : Q.and<any>(...(conditions as ReadonlyArray<Condition<any>>))
     return this.with({ where: [...this.query.where, { negate: true, condition }] })
   }
 
@@ -354,7 +315,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   // ---- terminal ----
 
   /** Exactly one row matching the conditions, or `DoesNotExist` / `MultipleObjectsReturned`. */
-  get(...conditions: ReadonlyArray<Condition<F>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
+  get(...conditions: ReadonlyArray<Where<Self>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
     const qs = conditions.length === 0 ? this : this.filter(...conditions)
     // Two rows tell one from several; the ordering matters only to a sliced queryset, whose rows it chooses.
     const probe = qs.sliced
@@ -415,9 +376,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /**
    * Inserts a row (defaults applied, every value validated) and returns the instance with generated values. `pk` may
-   * name the primary key (`create({ pk: 7, ... })`), as in filters.
+   * name the primary key (`create({ pk: 7, ... })`), as in filters. A foreign key is given by key (`publisherId`) or
+   * by instance (`publisher`); a missing one is reported by its key's name, with the other missing fields.
    */
-  create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
+  create<D>(data: CreateCheck<Self, D> & CreateMissing<Self, D>): Effect.Effect<Self, WriteError, Db> {
     return this.traced("insert", "create", InstanceWrites.create(this.query.model, data as Record<string, unknown>))
   }
 

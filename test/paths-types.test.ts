@@ -4,9 +4,9 @@
  * segment, and the expected type lists the valid continuations there.
  */
 import type { Effect } from "effect"
-import { describe, expectTypeOf, it } from "vitest"
-import type { Path, Relation } from "../src/index.js"
-import { FilterSet, Prefetch } from "../src/index.js"
+import { describe, expect, expectTypeOf, it } from "vitest"
+import type { Field, Path, Relation } from "../src/index.js"
+import { FilterSet, Lookup, Prefetch } from "../src/index.js"
 import { Author, Book, Category, Person, Place, Publisher, Restaurant } from "./fixtures/library.js"
 
 type Rows<Q> = Q extends Effect.Effect<ReadonlyArray<infer R>, any, any> ? R : never
@@ -140,5 +140,44 @@ describe("FilterSet paths", () => {
       FilterSet.make(Book, { fields: {}, ordering: ["pagez"] })
     }
     expectTypeOf(bad).toBeFunction()
+  })
+})
+
+describe("errors print model names and lookup names", () => {
+  it("an unknown lookup's expected type lists the lookups of the field's kind", () => {
+    type NumberLookups = Lookup.LookupsOf<Field.Field<number, "number">>
+    expectTypeOf<keyof NumberLookups>().toEqualTypeOf<"exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull">()
+    expectTypeOf<NumberLookups>().toEqualTypeOf<
+      Lookup.Lookups<"exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull", Lookup.Comparable<number>>
+    >()
+    // The names the types list are the names the runtime parser knows.
+    const kinds = ["string", "number", "date", "datetime", "time", "json"] as const
+    type Names<K extends Field.LookupKind> = keyof Lookup.LookupsOf<Field.Field<any, K>>
+    const typed: { readonly [K in (typeof kinds)[number]]: ReadonlyArray<Names<K>> } = Lookup.lookupNames as any
+    expectTypeOf(typed.datetime).toEqualTypeOf<ReadonlyArray<Names<"datetime">>>()
+    expect(Object.fromEntries(kinds.map((k) => [k, [...Lookup.lookupNames[k]].sort()]))).toEqual({
+      string: ["contains", "endsWith", "exact", "gt", "gte", "iEndsWith", "iStartsWith", "icontains", "iexact", "in", "iregex", "isNull", "lt", "lte", "range", "regex", "startsWith"],
+      number: ["exact", "gt", "gte", "in", "isNull", "lt", "lte", "range"],
+      date: ["day", "exact", "gt", "gte", "in", "isNull", "lt", "lte", "month", "range", "weekDay", "year"],
+      datetime: ["date", "day", "exact", "gt", "gte", "hour", "in", "isNull", "lt", "lte", "minute", "month", "range", "second", "weekDay", "year"],
+      time: ["exact", "gt", "gte", "hour", "in", "isNull", "lt", "lte", "minute", "range", "second"],
+      json: ["exact", "isNull"]
+    })
+    expectTypeOf<Names<"string">>().toEqualTypeOf<
+      | "exact" | "iexact" | "contains" | "icontains" | "in" | "gt" | "gte" | "lt" | "lte" | "startsWith"
+      | "iStartsWith" | "endsWith" | "iEndsWith" | "range" | "isNull" | "regex" | "iregex"
+    >()
+    // @ts-expect-error `like` is no lookup of an integer (the error lists exact | in | gt | ...)
+    Book.objects.filter({ pages: { like: 3 } })
+  })
+
+  it("filters are named after their model: Where<Book>, FilterOf<Book>, RelatedFilter<Publisher>", () => {
+    expectTypeOf<Lookup.Where<Book>>().toEqualTypeOf<Lookup.FilterOf<Book> | Lookup.Q<BookF>>()
+    expectTypeOf<Lookup.RelationFilter<BookF["publisher"]>>().toEqualTypeOf<number | Publisher | Lookup.RelatedFilter<Publisher>>()
+    Book.objects.filter({ publisher: { country: { name: "France" } } }, Lookup.Q.or({ name: "a" }, { pages: 1 }))
+    // @ts-expect-error no field `nmae` on the publisher ('nmae' does not exist in type 'Publisher | RelatedFilter<Publisher>')
+    Book.objects.filter({ publisher: { nmae: "x" } })
+    // @ts-expect-error an instance is no filter
+    Book.objects.filter(new Book({ id: 1, name: "b", pages: 1, publisherId: 1, editorId: null }))
   })
 })
