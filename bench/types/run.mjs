@@ -40,6 +40,7 @@ const USAGE = `usage: node bench/types/run.mjs [options]
                            once per run into the output folder) or its sources checked with the project (src)
   --keep                   keep the generated projects (printed at the end)
   --out DIR                where projects are generated (default: a temporary folder)
+  --check                  exit with status 1 when a project has a type error or does not finish (for CI)
   --results FILE           the report (default bench/types/results.md; "-" prints only)`
 
 const ORMS = {
@@ -70,6 +71,7 @@ const parseOptions = () => {
       "cycle-ref": { type: "string", default: "docs" },
       "audit-reverse": { type: "boolean", default: false },
       "orm-from": { type: "string", default: "dist" },
+      check: { type: "boolean", default: false },
       trace: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       out: { type: "string" },
@@ -103,6 +105,7 @@ const parseOptions = () => {
     cycleRef: values["cycle-ref"],
     auditReverse: values["audit-reverse"],
     ormFrom: values["orm-from"],
+    check: values.check,
     trace: values.trace,
     keep: values.keep || values.trace,
     out: values.out,
@@ -217,6 +220,11 @@ const main = async () => {
   }
   if (options.keep) console.log(`generated projects kept in ${workDir}`)
   else rmSync(workDir, { recursive: true, force: true })
+  const failed = rows.filter((r) => r.result.status !== "done" || r.result.errors.length > 0)
+  if (options.check && failed.length > 0) {
+    console.error(`check: ${failed.length} project(s) with type errors or not finished`)
+    process.exitCode = 1
+  }
 }
 
 main().catch((error) => {
