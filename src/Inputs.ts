@@ -60,38 +60,36 @@ export type UpdateInput<F, C = Columns<F>> =
   & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
 
 
-/** Whether `D` gives `K` a value (an absent key, or one given only `undefined`, gives none). */
-type Gives<D, K extends string> = K extends keyof D ? [Exclude<D[K], undefined>] extends [never] ? false : true : false
-
 /** The foreign keys `create` needs (neither nullable nor defaulted). */
 type RequiredForeignKeys<F> = {
   [K in Relation.ForwardKeys<F>]: Relation.KeyField<F[K]> extends Field.Field<any, any, false, any> ? K : never
 }[Relation.ForwardKeys<F>]
 
-/** Whether every member of `D` gives foreign key `K`, by key or by instance. */
-type GivesKey<D, K extends string> = (D extends unknown ? Gives<D, `${K}Id`> | Gives<D, K> extends false ? false : true : never) extends true
-  ? true
-  : false
+/** The foreign keys named by key columns among `K` (`publisherId` → `publisher`). */
+type KeyOwners<K> = K extends `${infer R}Id` ? R : never
 
-/** The key columns (`publisherId`) of the required foreign keys that `D` gives neither by key nor by instance. */
-type MissingKeys<F, D> = {
-  [K in RequiredForeignKeys<F>]: GivesKey<D, K> extends true ? never : `${K}Id`
-}[RequiredForeignKeys<F>]
+/**
+ * The key columns (`publisherId`) of the required foreign keys that `D` gives neither by key nor by instance. (`D`
+ * is inferred from the names written: only its keys are read.)
+ */
+type MissingKeys<F, D> = `${Exclude<RequiredForeignKeys<F>, keyof D | KeyOwners<keyof D>>}Id`
 
-/** The foreign keys some member of `D` gives both by key and by instance. */
-type GivenTwice<F, D> = {
-  [K in Relation.ForwardKeys<F>]: true extends (D extends unknown ? Gives<D, `${K}Id`> extends true ? Gives<D, K> : false : never) ? K
-    : never
-}[Relation.ForwardKeys<F>]
+/** The foreign keys `D` gives both by key and by instance. */
+type GivenTwice<F, D> = Extract<Relation.ForwardKeys<F>, keyof D> & KeyOwners<keyof D>
 
 /** The value of a key column, `publisherId`. */
 type KeyValue<F, K> = K extends `${infer R}Id` ? R extends keyof F ? Field.Type<Relation.KeyField<F[R]>> : never : never
 
 /** The value each name `create` knows takes: columns, `pk`, and foreign keys by instance. */
 type Known<F, C = Columns<F>> =
-  & { readonly [K in keyof C]: Field.Type<C[K]> | (K extends RequiredColumns<F> ? never : undefined) }
+  & { readonly [K in keyof C]: Field.Type<C[K]> | (K extends RequiredColumns<F> | `${RequiredForeignKeys<F>}Id` ? never : undefined) }
   & { readonly pk: Field.Type<C[PkField<C>]> | undefined }
-  & { readonly [K in Relation.ForwardKeys<F>]: Relation.Target<F[K]> | Extract<KeyValue<F, `${K}Id`>, null> | undefined }
+  & {
+    readonly [K in Relation.ForwardKeys<F>]:
+      | Relation.Target<F[K]>
+      | Extract<KeyValue<F, `${K}Id`>, null>
+      | (K extends RequiredForeignKeys<F> ? never : undefined)
+  }
 
 /** Columns `create` needs that are no foreign key's: neither optional, generated nor versioned. */
 type RequiredColumns<F, C = Columns<F>> = Exclude<keyof C, OptionalKeys<C> | KeyColumns<F>> & string
@@ -104,11 +102,12 @@ type Missing<F, D> =
 /**
  * What `create(data)` checks each name of `data` (of type `D`) against, on the model whose instances are `T`: the
  * value its column or relation takes; a foreign key given both by key and by instance takes only one; a name that is
- * no field takes nothing.
+ * no field takes nothing. `create` checks `data` against `CreateInput` first, which costs the compiler less, and
+ * against this (with `CreateMissing`) only when that fails, for the error.
  * @since 0.3.0
  */
 export type CreateCheck<T, D> = {
-  readonly [K in keyof D]?: K extends GivenTwice<Relation.FieldsOf<T>, D> ? undefined
+  readonly [K in keyof D]: K extends GivenTwice<Relation.FieldsOf<T>, D> ? undefined
     : K extends keyof Known<Relation.FieldsOf<T>> ? Known<Relation.FieldsOf<T>>[K]
     : never
 }

@@ -81,7 +81,8 @@ type Problem<F, P extends string, K extends Kind, Done extends string, D> = [D] 
  * @since 0.3.0
  */
 export type Check<F, P extends string, K extends Kind = "field"> = [Problem<F, P, K, "", MaxDepth>] extends [never] ? P
-  : Problem<F, P, K, "", MaxDepth>
+  // NoInfer: the path is inferred from the argument alone, not through the list of what could have been written.
+  : NoInfer<Problem<F, P, K, "", MaxDepth>>
 
 /** A field path, or one with `-` for descending. @since 0.3.0 */
 export type CheckOrder<F, P extends string> = P extends `-${infer R}` ? `-${Check<F, R>}` : Check<F, P>

@@ -125,7 +125,7 @@ export type Related<R> = Relation.IsMany<R> extends true
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
  * @since 0.1.0
  */
-export class QuerySet<F extends Fields, Self, Row = Self>
+export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
   extends Effectable.Class<ReadonlyArray<Row>, ReadError, Db>
 {
   /** @internal */
@@ -379,7 +379,9 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * name the primary key (`create({ pk: 7, ... })`), as in filters. A foreign key is given by key (`publisherId`) or
    * by instance (`publisher`); a missing one is reported by its key's name, with the other missing fields.
    */
-  create<D>(data: CreateCheck<Self, D> & CreateMissing<Self, D>): Effect.Effect<Self, WriteError, Db> {
+  create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db>
+  create<D>(data: CreateCheck<Self, D> & CreateMissing<Self, D>): Effect.Effect<Self, WriteError, Db>
+  create(data: object): Effect.Effect<Self, WriteError, Db> {
     return this.traced("insert", "create", InstanceWrites.create(this.query.model, data as Record<string, unknown>))
   }
 

@@ -158,8 +158,13 @@ describe("create's errors", () => {
     expectTypeOf<keyof Inputs.CreateMissing<Membership, {}>>().toEqualTypeOf<"personId" | "groupId">()
     // A key given both ways takes only one; a name that is no field takes nothing.
     expectTypeOf<Inputs.CreateCheck<Book, { publisher: Publisher; publisherId: number }>["publisher"]>().toEqualTypeOf<undefined>()
-    expectTypeOf<Inputs.CreateCheck<Book, { nope: number }>["nope"]>().toEqualTypeOf<undefined>()
-    expectTypeOf<Inputs.CreateCheck<Book, { pages: number }>["pages"]>().toEqualTypeOf<number | undefined>()
+    expectTypeOf<Inputs.CreateCheck<Book, { nope: number }>["nope"]>().toEqualTypeOf<never>()
+    expectTypeOf<Inputs.CreateCheck<Book, { pages: number }>["pages"]>().toEqualTypeOf<number>()
+    expectTypeOf<Inputs.CreateCheck<Book, { editor: unknown }>["editor"]>().toEqualTypeOf<Author | null | undefined>()
+    // @ts-expect-error a required field is not undefined
+    Book.objects.create({ name: undefined, pages: 1, publisherId: 1 })
+    // @ts-expect-error nor a required foreign key
+    Book.objects.create({ name: "x", pages: 1, publisher: undefined })
     // @ts-expect-error a name that is no field takes no value
     Book.objects.create({ name: "x", pages: 1, publisherId: 1, nope: 1 })
   })
