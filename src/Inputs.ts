@@ -59,7 +59,6 @@ export type UpdateInput<F, C = Columns<F>> =
   & ("pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> | Expr.Expr<keyof C & string> })
   & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
 
-
 /** The foreign keys `create` needs (neither nullable nor defaulted). */
 type RequiredForeignKeys<F> = {
   [K in Relation.ForwardKeys<F>]: Relation.KeyField<F[K]> extends Field.Field<any, any, false, any> ? K : never

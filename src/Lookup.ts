@@ -174,14 +174,18 @@ export type Condition<F> = Filter<F> | Q<F>
  * take, printed in errors under the model's name (`Where<Book>`).
  * @since 0.3.0
  */
-export type Where<T> = 0 extends 1 & T ? Condition<any> : FilterOf<T> | Q<Relation.FieldsOf<T>>
+export type Where<T> = 0 extends 1 & T ? Condition<any> : FilterOf<T>
 
 /**
  * A filter over the model whose instances are `T` (printed in errors under the model's name: `FilterOf<Book>`); an
  * instance is no filter.
  * @since 0.3.0
  */
-export type FilterOf<T> = Filter<Relation.FieldsOf<T>> & { readonly [Model.FieldsTypeId]?: never }
+export type FilterOf<T> =
+  & Filter<Relation.FieldsOf<T>>
+  // One object type, not a union with Q, so that a misspelt field gets the compiler's "Did you mean ...?"; a Q over
+  // the same fields is one by its symbol.
+  & { readonly [Model.FieldsTypeId]?: never; readonly [QTypeId]?: Q<Relation.FieldsOf<T>>[typeof QTypeId] }
 
 const q = <F>(op: Q<F>[typeof QTypeId]["op"], children: ReadonlyArray<Condition<F>>): Q<F> => ({
   [QTypeId]: { _F: undefined as any, op, children }

@@ -172,7 +172,12 @@ describe("errors print model names and lookup names", () => {
   })
 
   it("filters are named after their model: Where<Book>, FilterOf<Book>, RelatedFilter<Publisher>", () => {
-    expectTypeOf<Lookup.Where<Book>>().toEqualTypeOf<Lookup.FilterOf<Book> | Lookup.Q<BookF>>()
+    // One object type (a Q over the same fields is one too), so that a misspelt field gets "Did you mean ...?".
+    expectTypeOf<Lookup.Where<Book>>().toEqualTypeOf<Lookup.FilterOf<Book>>()
+    expectTypeOf<Lookup.Q<BookF>>().toMatchTypeOf<Lookup.Where<Book>>()
+    expectTypeOf<Lookup.Q<PublisherF>>().not.toMatchTypeOf<Lookup.Where<Book>>()
+    // @ts-expect-error 'pagse' does not exist in type 'FilterOf<Book>'. Did you mean to write 'pages'?
+    Book.objects.filter({ pagse: 1 })
     expectTypeOf<Lookup.RelationFilter<BookF["publisher"]>>().toEqualTypeOf<number | Publisher | Lookup.RelatedFilter<Publisher>>()
     Book.objects.filter({ publisher: { country: { name: "France" } } }, Lookup.Q.or({ name: "a" }, { pages: 1 }))
     // @ts-expect-error no field `nmae` on the publisher ('nmae' does not exist in type 'Publisher | RelatedFilter<Publisher>')
