@@ -26,6 +26,7 @@ import * as ParamValues from "./internal/paramValues.js"
 import * as Relations from "./internal/relations.js"
 import { type Condition, lookupNames, Q } from "./Lookup.js"
 import type * as Model from "./Model.js"
+import type * as Path from "./Path.js"
 import type { QuerySet } from "./QuerySet.js"
 import type * as Relation from "./Relation.js"
 
@@ -60,15 +61,26 @@ export type LookupExpr =
   | "date"
   | `date.${Exclude<Comparison, "isNull">}`
 
-/** What a FilterSet allows, for a model with fields `F`. @since 0.2.0 */
-export interface Spec<F> {
+/** Where `fields` names a path that does not exist: the valid continuations at its wrong segment. @since 0.3.0 */
+export interface UnknownPath<Valid> {
+  readonly "unknown path; valid at the wrong segment": Valid
+}
+
+/**
+ * What a FilterSet allows, for a model with fields `F`; `K` are the paths of `fields` and `O` those of `ordering`,
+ * each checked as written (see `Path`).
+ * @since 0.2.0
+ */
+export interface Spec<F, K extends string = string, O extends ReadonlyArray<string> = ReadonlyArray<string>> {
   /**
    * The filterable paths, each with the lookups allowed on it: a field (`"pages"`), the primary key (`"pk"`), or a
    * path through relations (`"publisher.name"`; a relation is reachable only where a path names it).
    */
-  readonly fields: { readonly [P in Relation.FieldPath<F>]?: ReadonlyArray<LookupExpr> }
+  readonly fields: {
+    readonly [P in K]?: P extends Path.Check<F, P> ? ReadonlyArray<LookupExpr> : UnknownPath<Path.Check<F, P>>
+  }
   /** The paths a request may order by, ascending or (with `-`) descending. */
-  readonly ordering?: ReadonlyArray<Relation.FieldPath<F>>
+  readonly ordering?: Path.CheckAll<F, O>
   /** The parameter holding the ordering, comma-separated: `"ordering"` by default (`?ordering=-pubdate,name`). */
   readonly orderingParam?: string
   /** Parameters that are not filters (`page`, `pageSize`): passed over. Every other unknown parameter is refused. */
@@ -204,7 +216,10 @@ const MAX_NESTING = 8
  * have, or `regex` without `allowRegex` throws, as a model with a mistake does.
  * @since 0.2.0
  */
-export const make = <M extends Model.Any>(model: M, spec: Spec<Relation.FieldsOf<Model.Instance<M>>>): FilterSet<M> => {
+export const make = <M extends Model.Any, const K extends string = never, const O extends ReadonlyArray<string> = []>(
+  model: M,
+  spec: Spec<Relation.FieldsOf<Model.Instance<M>>, K, O>
+): FilterSet<M> => {
   const allowRegex = spec.allowRegex === true
   const maxConditions = spec.maxConditions ?? 20
   const maxListLength = spec.maxListLength ?? 100

@@ -76,14 +76,35 @@ export interface JsonLookups<V> {
   readonly isNull?: boolean
 }
 
+/**
+ * The lookups of one field, named: an error about an unknown lookup prints this type, and so lists the lookups of
+ * the field's kind (`Lookups<"exact" | "in" | "gt" | ..., Comparable<number>>`).
+ * @since 0.3.0
+ */
+export type Lookups<Names extends string, L> = { readonly [K in Names & keyof L]?: L[K] }
+
 /** The lookups object a field accepts. @since 0.1.0 */
 export type LookupsOf<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any> ? (
-    K extends "string" ? TextLookups<T, Keys>
-      : K extends "date" ? DateLookups<T, Keys>
-      : K extends "datetime" ? DateTimeLookups<T, Keys>
-      : K extends "time" ? TimeLookups<T, Keys>
-      : K extends "json" ? JsonLookups<T>
-      : Comparable<T, Keys>
+    K extends "string" ? Lookups<
+        | "exact" | "iexact" | "contains" | "icontains" | "in" | "gt" | "gte" | "lt" | "lte" | "startsWith"
+        | "iStartsWith" | "endsWith" | "iEndsWith" | "range" | "isNull" | "regex" | "iregex",
+        TextLookups<T, Keys>
+      >
+      : K extends "date" ? Lookups<
+          "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "year" | "month" | "day" | "weekDay",
+          DateLookups<T, Keys>
+        >
+      : K extends "datetime" ? Lookups<
+          | "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "date" | "year" | "month" | "day"
+          | "weekDay" | "hour" | "minute" | "second",
+          DateTimeLookups<T, Keys>
+        >
+      : K extends "time" ? Lookups<
+          "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "hour" | "minute" | "second",
+          TimeLookups<T, Keys>
+        >
+      : K extends "json" ? Lookups<"exact" | "isNull", JsonLookups<T>>
+      : Lookups<"exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull", Comparable<T, Keys>>
   )
   : never
 
@@ -108,12 +129,18 @@ export type RelationFilter<R> = Relation.Target<R> extends infer T ?
     | Relation.PkOf<T>
     | T
     | (R extends Relation.ForeignKey<any, false, any, any> ? never : null)
-    // The symbol keeps instances of other models (structurally alike) from passing as filters.
-    | (
-      & Filter<Relation.FieldsOf<T>>
-      & { readonly isNull?: boolean; readonly in?: ReadonlyArray<Relation.PkOf<T> | T>; readonly [Model.FieldsTypeId]?: never }
-    )
+    | RelatedFilter<T>
   : never
+
+/**
+ * A filter of the related model whose instances are `T`, inside a relation's filter (errors print it under the
+ * model's name: `RelatedFilter<Publisher>`), with `isNull` and `in`.
+ * @since 0.3.0
+ */
+export type RelatedFilter<T> =
+  & Filter<Relation.FieldsOf<T>>
+  // The symbol keeps instances of other models (structurally alike) from passing as filters.
+  & { readonly isNull?: boolean; readonly in?: ReadonlyArray<Relation.PkOf<T> | T>; readonly [Model.FieldsTypeId]?: never }
 
 /**
  * A filter over a model: its columns (a foreign key `publisher` also as `publisherId`), and its relations, forward and
@@ -141,6 +168,24 @@ export interface Q<F> {
 
 /** A filter or a combination of filters. @since 0.1.0 */
 export type Condition<F> = Filter<F> | Q<F>
+
+/**
+ * A filter or a combination of filters over the model whose instances are `T`: what `filter`, `exclude` and `get`
+ * take, printed in errors under the model's name (`Where<Book>`).
+ * @since 0.3.0
+ */
+export type Where<T> = 0 extends 1 & T ? Condition<any> : FilterOf<T>
+
+/**
+ * A filter over the model whose instances are `T` (printed in errors under the model's name: `FilterOf<Book>`); an
+ * instance is no filter.
+ * @since 0.3.0
+ */
+export type FilterOf<T> =
+  & Filter<Relation.FieldsOf<T>>
+  // One object type, not a union with Q, so that a misspelt field gets the compiler's "Did you mean ...?"; a Q over
+  // the same fields is one by its symbol.
+  & { readonly [Model.FieldsTypeId]?: never; readonly [QTypeId]?: Q<Relation.FieldsOf<T>>[typeof QTypeId] }
 
 const q = <F>(op: Q<F>[typeof QTypeId]["op"], children: ReadonlyArray<Condition<F>>): Q<F> => ({
   [QTypeId]: { _F: undefined as any, op, children }

@@ -22,8 +22,12 @@ export type ColumnFields = { readonly [key: string]: Field.Any }
 /** Carries a model's declared fields on its instance type, so relations can reach them from `Ref<Instance>`. @since 0.1.0 */
 export declare const FieldsTypeId: unique symbol
 
-/** `Ref<T>`: a model class known by its instance type (see `Relation.Ref`). @since 0.1.0 */
-export type Ref<T, K = unknown> = Relation.Ref<T, K>
+/**
+ * A model class known by its instance type: annotate one thunk per cycle with it, `(): Model.Ref<Book> => Book`; for
+ * a primary key that is not a number, give its type too, `Model.Ref<Tag, string>` (see `Relation.Ref`).
+ * @since 0.1.0
+ */
+export type Ref<T, K = Relation.NumberKey> = Relation.Ref<T, K>
 
 /** The columns of a model's declared fields (`Relation.Columns`). @since 0.1.0 */
 export type Columns<F> = Relation.Columns<F>

@@ -26,7 +26,6 @@ import {
   type ValidationError
 } from "./Errors.js"
 import type * as Aggregate from "./Aggregate.js"
-import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
 import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
@@ -37,8 +36,10 @@ import * as Reads from "./internal/reads.js"
 import * as RelatedSets from "./internal/relatedSets.js"
 import * as SetOps from "./internal/setOps.js"
 import type { Db } from "./internal/service.js"
-import { type Condition, type Filter, Q } from "./Lookup.js"
+import { type Condition, type Filter, Q, type Where } from "./Lookup.js"
+import type { CreateCheck, CreateInput, CreateMissing, UpdateInput } from "./Inputs.js"
 import type * as Model from "./Model.js"
+import type * as Path from "./Path.js"
 import type * as Relation from "./Relation.js"
 
 type Fields = Model.Fields
@@ -58,51 +59,12 @@ export type DeleteResult = Deletion.DeleteResult
 
 type UnionToIntersection<U> = (U extends any ? (_: U) => void : never) extends (_: infer I) => void ? I : never
 
-type OptionalKeys<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, true, any> ? K : never }[keyof C]
-
-/**
- * What `create` takes: every column (a foreign key as `publisherId`), optional where the field has a default, is
- * generated or is nullable.
- * @since 0.1.0
- */
-export type CreateInput<F, C = Columns<F>> =
-  & { readonly [K in Exclude<keyof C, OptionalKeys<C> | KeyColumns<F>>]: Field.Type<C[K]> }
-  & { readonly [K in Exclude<OptionalKeys<C>, KeyColumns<F>>]?: Field.Type<C[K]> }
-  & PkInput<C>
-  & ForeignKeyInput<F>
-
-type PkField<C> = { [K in keyof C]: C[K] extends Field.Field<any, any, any, true> ? K : never }[keyof C]
-
-/** `pk`, naming the primary key in writes as in filters (a FieldError when the field is given by name too). */
-type PkInput<C> = "pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> }
-
-type KeyColumns<F> = `${Relation.ForwardKeys<F>}Id`
-
-/** Each foreign key given by key (`publisherId: 1`) or by instance (`publisher: p`). */
-type ForeignKeyInput<F, Keys = Relation.ForwardKeys<F>> = [Keys] extends [never] ? unknown
-  : KeyOrInstance<F, LastOf<Keys>> & ForeignKeyInput<F, Exclude<Keys, LastOf<Keys>>>
-
-type LastOf<U> = UnionToIntersection<U extends any ? () => U : never> extends () => infer R ? R : never
-
-type KeyOrInstance<F, K> = K extends Relation.ForwardKeys<F>
-  ? Relation.KeyField<F[K]> extends Field.Field<infer V, any, infer Opt, any> ? Opt extends true ?
-        & { readonly [P in `${K}Id`]?: V }
-        & { readonly [P in K]?: Relation.Target<F[K]> | Extract<V, null> }
-    :
-      | ({ readonly [P in `${K}Id`]: V } & { readonly [P in K]?: undefined })
-      | ({ readonly [P in K]: Relation.Target<F[K]> } & { readonly [P in `${K}Id`]?: undefined })
-  : never
-  : never
-
-/**
- * What `update` takes: values or expressions (`F("pages").add(1)`) for some columns; a foreign key by key or
- * instance.
- * @since 0.1.0
- */
-export type UpdateInput<F, C = Columns<F>> =
-  & { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
-  & ("pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> | Expr.Expr<keyof C & string> })
-  & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
+export type {
+  /** What `create` takes (see `Inputs.CreateInput`). @since 0.1.0 */
+  CreateInput,
+  /** What `update` takes (see `Inputs.UpdateInput`). @since 0.1.0 */
+  UpdateInput
+} from "./Inputs.js"
 
 /** A row of `values(...)`: each path's value, keyed by the path. @since 0.1.0 */
 export type Values<F, K extends string> = { readonly [P in K]: Relation.PathValue<F, P> }
@@ -129,6 +91,17 @@ export const Prefetch = <const K extends string, R = never, const To extends str
   options?: { readonly to?: To }
 ): Prefetch<K, R, To> => ({ _tag: "Prefetch", path, queryset, to: (options?.to ?? path) as To })
 
+/**
+ * Each `prefetchRelated` entry checked: a path of relations (see `Path.Check`), or a `Prefetch` of one relation of
+ * the model.
+ * @since 0.3.0
+ */
+export type CheckPrefetches<F, P extends ReadonlyArray<unknown>> = {
+  readonly [I in keyof P]: P[I] extends Prefetch<infer K, infer R, infer To>
+    ? Prefetch<K extends Relation.RelationKeys<F> ? K : Path.Names<F, "relation">, R, To>
+    : Path.Check<F, P[I] & string, "relation">
+}
+
 /** What `Prefetch` entries add to a row. @since 0.1.0 */
 export type PrefetchedBy<F, P> = UnionToIntersection<
   P extends Prefetch<infer K, infer R, infer To>
@@ -153,7 +126,7 @@ export type Related<R> = Relation.IsMany<R> extends true
  * A lazy query over a model. `F` is the model's fields, `Self` its instance type, `Row` what running it yields.
  * @since 0.1.0
  */
-export class QuerySet<F extends Fields, Self, Row = Self>
+export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
   extends Effectable.Class<ReadonlyArray<Row>, ReadError, Db>
 {
   /** @internal */
@@ -209,23 +182,26 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Keeps rows matching every condition (a filter object or a `Q`). */
-  filter(...conditions: ReadonlyArray<Condition<F>>): QuerySet<F, Self, Row> {
+  filter(...conditions: ReadonlyArray<Where<Self>>): QuerySet<F, Self, Row> {
     const refused = this.refuseSliced("filter")
     if (refused) return refused
-    const condition = conditions.length === 1 ? conditions[0] : Q.and(...conditions)
+    const condition = conditions.length === 1 ? conditions[0] : Q.and<any>(...(conditions as ReadonlyArray<Condition<any>>))
     return this.with({ where: [...this.query.where, { negate: false, condition }] })
   }
 
   /** Drops rows matching all the conditions; rows where a condition is unknown because of NULL are kept, as in Django. */
-  exclude(...conditions: ReadonlyArray<Condition<F>>): QuerySet<F, Self, Row> {
+  exclude(...conditions: ReadonlyArray<Where<Self>>): QuerySet<F, Self, Row> {
     const refused = this.refuseSliced("filter")
     if (refused) return refused
-    const condition = conditions.length === 1 ? conditions[0] : Q.and(...conditions)
+    const condition = conditions.length === 1 ? conditions[0] : Q.and<any>(...(conditions as ReadonlyArray<Condition<any>>))
     return this.with({ where: [...this.query.where, { negate: true, condition }] })
   }
 
-  /** Orders by fields (`"-field"` descending), replacing any ordering; no argument means no ordering. */
-  orderBy(...fields: ReadonlyArray<Relation.OrderPath<F>>): QuerySet<F, Self, Row> {
+  /**
+   * Orders by fields or dotted paths (`"-field"` descending, `"publisher.name"`), replacing any ordering; no argument
+   * means no ordering. Each path is checked as written (see `Path`).
+   */
+  orderBy<const P extends ReadonlyArray<string>>(...fields: Path.CheckOrders<F, P>): QuerySet<F, Self, Row> {
     return this.refuseSliced("reorder") ?? this.with({ ordering: fields, reversed: false })
   }
 
@@ -235,7 +211,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   }
 
   /** Removes duplicate rows; with fields, keeps the first row of each group (PostgreSQL `DISTINCT ON`). */
-  distinct(...fields: ReadonlyArray<Relation.FieldPath<F>>): QuerySet<F, Self, Row> {
+  distinct<const P extends ReadonlyArray<string>>(...fields: Path.CheckAll<F, P>): QuerySet<F, Self, Row> {
     return this.refuseSliced("make distinct") ?? this.with({ distinct: fields.length === 0 ? true : fields })
   }
 
@@ -270,15 +246,18 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /** Rows as plain objects holding the given fields or paths (`"publisher.name"`); all columns when none are given. */
   values(): QuerySet<F, Self, Values<F, ColumnKey<F>>>
-  values<const K extends ReadonlyArray<Relation.FieldPath<F>>>(...fields: K): QuerySet<F, Self, Values<F, K[number]>>
+  values<const K extends ReadonlyArray<string>>(...fields: Path.CheckAll<F, K>): QuerySet<F, Self, Values<F, K[number]>>
   values(...fields: ReadonlyArray<string>): QuerySet<F, Self, any> {
     return this.withProjection({ _tag: "Values", fields })
   }
 
   /** Rows as tuples of the given fields; with `{ flat: true }` and one field, the values themselves. */
-  valuesList<K extends Relation.FieldPath<F>>(field: K, options: { readonly flat: true }): QuerySet<F, Self, Relation.PathValue<F, K>>
-  valuesList<const K extends ReadonlyArray<Relation.FieldPath<F>>>(
-    ...fields: K
+  valuesList<const K extends string>(
+    field: Path.Check<F, K>,
+    options: { readonly flat: true }
+  ): QuerySet<F, Self, Relation.PathValue<F, K>>
+  valuesList<const K extends ReadonlyArray<string>>(
+    ...fields: Path.CheckAll<F, K>
   ): QuerySet<F, Self, { readonly [I in keyof K]: Relation.PathValue<F, K[I]> }>
   valuesList(...args: ReadonlyArray<unknown>): QuerySet<F, Self, any> {
     const last = args[args.length - 1]
@@ -296,10 +275,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * Joins single-valued relations (`"publisher"`, `"publisher.country"`) into the same query; each row then carries
    * the related instances (`null` where a nullable key is NULL). Without it the related instance is not in the type.
    */
-  selectRelated<const P extends ReadonlyArray<Relation.SinglePath<F>>>(
-    ...paths: P
+  selectRelated<const P extends ReadonlyArray<string>>(
+    ...paths: Path.CheckAll<F, P, "single">
   ): QuerySet<F, Self, Row & Relation.Selected<F, P[number]>> {
-    return new QuerySet(SetOps.selectRelated(this.query, paths))
+    return new QuerySet(SetOps.selectRelated(this.query, paths as ReadonlyArray<string>))
   }
 
   /**
@@ -307,15 +286,15 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * query per relation and level, whatever the number of rows. A `Prefetch` gives a custom QuerySet and attribute.
    */
   prefetchRelated<
-    const P extends ReadonlyArray<Relation.RelationPath<F> | Prefetch<Relation.RelationKeys<F>, any, string>>
+    const P extends ReadonlyArray<string | Prefetch<string, any, string>>
   >(
-    ...lookups: P
+    ...lookups: CheckPrefetches<F, P>
   ): QuerySet<
     F,
     Self,
     Row & Relation.Prefetched<F, Extract<P[number], string>> & PrefetchedBy<F, Extract<P[number], Prefetch<any, any, any>>>
   > {
-    const specs = lookups.map((lookup): Ast.PrefetchSpec =>
+    const specs = (lookups as ReadonlyArray<string | Prefetch<string, any, string>>).map((lookup): Ast.PrefetchSpec =>
       typeof lookup === "string"
         ? { path: lookup, query: undefined, to: undefined }
         : { path: lookup.path, query: lookup.queryset?.query, to: lookup.to }
@@ -357,7 +336,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   // ---- terminal ----
 
   /** Exactly one row matching the conditions, or `DoesNotExist` / `MultipleObjectsReturned`. */
-  get(...conditions: ReadonlyArray<Condition<F>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
+  get(...conditions: ReadonlyArray<Where<Self>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
     const qs = conditions.length === 0 ? this : this.filter(...conditions)
     // Two rows tell one from several; the ordering matters only to a sliced queryset, whose rows it chooses.
     const probe = qs.sliced
@@ -379,7 +358,7 @@ export class QuerySet<F extends Fields, Self, Row = Self>
   last(): Effect.Effect<Option.Option<Row>, ReadError, Db> {
     if (this.sliced) return Effect.fail(new QueryError({ model: this.modelName, reason: "cannot reverse a sliced queryset" }))
     const ordered = this.query.ordering ?? this.query.model.meta.ordering
-    const base = ordered.length === 0 && !this.query.combined ? this.orderBy("pk") : this
+    const base = ordered.length === 0 && !this.query.combined ? this.with({ ordering: ["pk"], reversed: false }) : this
     return this.traced(
       "select",
       "last",
@@ -418,9 +397,12 @@ export class QuerySet<F extends Fields, Self, Row = Self>
 
   /**
    * Inserts a row (defaults applied, every value validated) and returns the instance with generated values. `pk` may
-   * name the primary key (`create({ pk: 7, ... })`), as in filters.
+   * name the primary key (`create({ pk: 7, ... })`), as in filters. A foreign key is given by key (`publisherId`) or
+   * by instance (`publisher`); a missing one is reported by its key's name, with the other missing fields.
    */
-  create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db> {
+  create(data: CreateInput<F>): Effect.Effect<Self, WriteError, Db>
+  create<D>(data: CreateCheck<Self, D> & CreateMissing<Self, D>): Effect.Effect<Self, WriteError, Db>
+  create(data: object): Effect.Effect<Self, WriteError, Db> {
     return this.traced("insert", "create", InstanceWrites.create(this.query.model, data as Record<string, unknown>))
   }
 
@@ -525,8 +507,10 @@ export class QuerySet<F extends Fields, Self, Row = Self>
    * (`nowait`, failing with SQLSTATE 55P03) or skipping locked rows (`skipLocked`). Running it outside a transaction
    * is a QueryError.
    */
-  selectForUpdate(
-    options: Omit<Ast.LockOptions, "of"> & { readonly of?: ReadonlyArray<"self" | Relation.SinglePath<F>> } = {}
+  selectForUpdate<const Of extends ReadonlyArray<string> = []>(
+    options: Omit<Ast.LockOptions, "of"> & {
+      readonly of?: { readonly [I in keyof Of]: Of[I] extends "self" ? "self" : Path.Check<F, Of[I], "single"> }
+    } = {}
   ): QuerySet<F, Self, Row> {
     if (options.nowait && options.skipLocked) {
       return this.with({ invalid: new QueryError({ model: this.modelName, reason: "nowait and skipLocked exclude each other" }) })

@@ -2,8 +2,9 @@
  * Relation fields: `ForeignKey`, `OneToOne`, `ManyToMany` and the declared reverse side `Reverse`. They reference
  * their target lazily (`() => Publisher`), so models may refer to each other in any order and in cycles.
  *
- * In a cycle (a self-reference, or two models naming each other), TypeScript needs one thunk per cycle annotated
- * with the target's instance type: `Field.ForeignKey((): Model.Ref<Category> => Category)`.
+ * In a cycle (a self-reference, or models naming each other), TypeScript needs one thunk per cycle annotated with
+ * the target: `Field.ForeignKey((): Model.Ref<Category> => Category, ...)` (see `Ref` for a primary key that is not a
+ * number).
  *
  * @since 0.1.0
  */
@@ -21,15 +22,42 @@ export type TypeId = typeof TypeId
 /** @since 0.1.0 */
 export declare const KeyTypeId: unique symbol
 
+/** @since 0.3.0 */
+export declare const NumberKeyId: unique symbol
+
 /**
- * A model class known by its instance type: the annotation that lets models reference each other in cycles. A
- * foreign key to its own model also names the key's type, which TypeScript cannot compute from the model being
- * declared: `(): Model.Ref<Category, number> => Category`.
+ * The key type `Ref<T>` stands for when none is given: a number, the type of an `AutoField` primary key (Django's
+ * default, and this ORM's).
+ * @since 0.3.0
+ */
+export interface NumberKey {
+  readonly [NumberKeyId]: "NumberKey"
+}
+
+/**
+ * Where `Ref<T>` names a model whose primary key is not a number: the key's type, to give as `Ref<T, K>`.
+ * @since 0.3.0
+ */
+export interface RefNeedsKeyType<K> {
+  readonly "the primary key is not a number: write Model.Ref<Target, KeyType> with this KeyType": K
+}
+
+/** `Ref<T>` (the key type left out) is for a target with a number primary key; an unannotated thunk infers `K`. */
+type KeyCheck<T, K> = 0 extends 1 & K ? unknown
+  : [K] extends [NumberKey] ? [PkOf<T>] extends [number] ? unknown : RefNeedsKeyType<PkOf<T>>
+  : unknown
+
+/**
+ * A model class known by its instance type: the annotation that lets models reference each other in cycles. Annotate
+ * one thunk per cycle (a self-reference, two or more models naming each other): `(): Model.Ref<Book> => Book`. It
+ * tells TypeScript the target and the type of its primary key without reading the target's declaration (which is
+ * not finished yet in a cycle): a number by default, as with an `AutoField`; another type is given as the second
+ * parameter, `(): Model.Ref<Tag, string> => Tag`, and a wrong one is a compile error on the annotation.
  * @since 0.1.0
  */
-export interface Ref<T, K = unknown> {
+export interface Ref<T, K = NumberKey> {
   new(props: any, options?: any): T
-  readonly meta: Model.Meta<any>
+  readonly meta: Model.Meta<any> & KeyCheck<T, K>
   readonly [KeyTypeId]?: K
 }
 
@@ -146,7 +174,7 @@ export interface ManyToManyOptions {
 }
 
 /** A many-to-many relation: `authors: Field.ManyToMany(() => Author)`. @since 0.1.0 */
-export const ManyToMany = <T>(target: () => Ref<T>, options: ManyToManyOptions = {}): ManyToMany<T> => ({
+export const ManyToMany = <T>(target: () => Ref<T, any>, options: ManyToManyOptions = {}): ManyToMany<T> => ({
   [TypeId]: undefined as any,
   kind: "ManyToMany",
   target: target as () => Model.Any,
@@ -157,7 +185,7 @@ export const ManyToMany = <T>(target: () => Ref<T>, options: ManyToManyOptions =
 })
 
 /** The reverse side of `field` on `T`, declared on the target model. @since 0.1.0 */
-export const Reverse = <T, const K extends string>(target: () => Ref<T>, field: K): Reverse<T, K> => ({
+export const Reverse = <T, const K extends string>(target: () => Ref<T, any>, field: K): Reverse<T, K> => ({
   [TypeId]: undefined as any,
   kind: "Reverse",
   target: target as () => Model.Any,
@@ -192,8 +220,11 @@ export type KeyField<R> = R extends ForeignKey<infer T, infer Null, infer Opt, a
   ? unknown extends Key ? PkField<FieldsOf<T>> extends Field.Field<infer V, infer K, any, any>
       ? Field.Field<Null extends true ? V | null : V, K, Opt, false>
     : never
-  : Field.Field<Null extends true ? Key | null : Key, KindOf<Key>, Opt, false>
+  : Field.Field<Null extends true ? KeyValue<Key> | null : KeyValue<Key>, KindOf<KeyValue<Key>>, Opt, false>
   : never
+
+/** The key type a `Ref` annotation gives: `number` for `Ref<T>`. */
+type KeyValue<Key> = [Key] extends [NumberKey] ? number : Key
 
 type KindOf<V> = V extends number ? "number" : V extends bigint ? "bigint" : V extends string ? "string" : Field.LookupKind
 
@@ -223,14 +254,22 @@ type Next<F, K extends keyof F> = FieldsOf<Target<F[K]>>
 /** `V`, or `V | null` when the relation may be absent. @since 0.1.0 */
 export type MaybeNull<R, V> = IsNullable<R> extends true ? V | null : V
 
-/** Dotted paths to a column through relations (three relations deep): `"name"`, `"publisher.country.name"`. @since 0.1.0 */
+/** Dotted paths to a column through relations (three relations deep): `"name"`, `"publisher.country.name"`.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type FieldPath<F, D extends number = 3> =
   | (keyof Columns<F> & string)
   | "pk"
   | ([D] extends [never] ? never
     : { [K in RelationKeys<F>]: K | `${K}.${FieldPath<Next<F, K>, Prev[D]>}` }[RelationKeys<F>])
 
-/** An ordering key: a field path, with `-` for descending. @since 0.1.0 */
+/** An ordering key: a field path, with `-` for descending.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type OrderPath<F> = FieldPath<F> | `-${FieldPath<F>}`
 
 /** The value at a field path; `null` is possible past a relation that may be absent or reaches many rows. @since 0.1.0 */
@@ -244,7 +283,11 @@ type ManyOrNull<R, V> = IsMany<R> extends true ? V | null : MaybeNull<R, V>
 
 type SingleKeys<F> = { [K in RelationKeys<F>]: IsMany<F[K]> extends true ? never : K }[RelationKeys<F>]
 
-/** Paths of single-valued relations (three deep), which `selectRelated` joins: `"publisher"`, `"publisher.country"`. @since 0.1.0 */
+/** Paths of single-valued relations (three deep), which `selectRelated` joins: `"publisher"`, `"publisher.country"`.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type SinglePath<F, D extends number = 3> = [D] extends [never] ? never
   : { [K in SingleKeys<F>]: K | `${K}.${SinglePath<Next<F, K>, Prev[D]>}` }[SingleKeys<F>]
 
@@ -256,7 +299,11 @@ export type Selected<F, P extends string> = {
 /** `T`, with what was loaded on it when anything was. */
 type With<T, Extra, Tails> = [Tails] extends [never] ? T : T & Extra
 
-/** Paths of relations (three deep), which `prefetchRelated` loads: `"books"`, `"books.authors"`. @since 0.1.0 */
+/** Paths of relations (three deep), which `prefetchRelated` loads: `"books"`, `"books.authors"`.
+ * @deprecated The union of every such path, which grows with the schema (past 100,000 members TypeScript refuses it,
+ * TS2590); the QuerySet methods check the path written instead, with `Path.Check`.
+ * @since 0.1.0
+ */
 export type RelationPath<F, D extends number = 3> = [D] extends [never] ? never
   : { [K in RelationKeys<F>]: K | `${K}.${RelationPath<Next<F, K>, Prev[D]>}` }[RelationKeys<F>]
 

@@ -4,7 +4,7 @@
  */
 import { BigDecimal, Effect } from "effect"
 import { describe, expect, expectTypeOf, it } from "vitest"
-import type { Db, QuerySet } from "../src/index.js"
+import type { Db, Inputs, QuerySet } from "../src/index.js"
 import { Prefetch } from "../src/index.js"
 import { Author, Book, Category, Country, Group, Membership, Person, Place, Publisher, Restaurant } from "./fixtures/library.js"
 
@@ -144,5 +144,28 @@ describe("related and writes", () => {
     Book.objects.filter({}).update({ publisher: null })
     expectTypeOf(Book.objects.aggregate).parameter(0).toMatchTypeOf<Record<string, unknown>>()
     expectTypeOf<BigDecimal.BigDecimal>().not.toBeAny()
+  })
+})
+
+describe("create's errors", () => {
+  it("name every missing field at once, a foreign key by its key", () => {
+    // @ts-expect-error pages and publisherId are missing
+    Book.objects.create({ name: "x" })
+    expectTypeOf<keyof Inputs.CreateMissing<Book, { name: string }>>().toEqualTypeOf<"pages" | "publisherId">()
+    expectTypeOf<keyof Inputs.CreateMissing<Book, { name: string; pages: number }>>().toEqualTypeOf<"publisherId">()
+    // The instance form gives the key too; nullable keys are never missing.
+    expectTypeOf<keyof Inputs.CreateMissing<Book, { name: string; pages: number; publisher: Publisher }>>().toEqualTypeOf<never>()
+    expectTypeOf<keyof Inputs.CreateMissing<Membership, {}>>().toEqualTypeOf<"personId" | "groupId">()
+    // A key given both ways takes only one; a name that is no field takes nothing.
+    expectTypeOf<Inputs.CreateCheck<Book, { publisher: Publisher; publisherId: number }>["publisher"]>().toEqualTypeOf<undefined>()
+    expectTypeOf<Inputs.CreateCheck<Book, { nope: number }>["nope"]>().toEqualTypeOf<never>()
+    expectTypeOf<Inputs.CreateCheck<Book, { pages: number }>["pages"]>().toEqualTypeOf<number>()
+    expectTypeOf<Inputs.CreateCheck<Book, { editor: unknown }>["editor"]>().toEqualTypeOf<Author | null | undefined>()
+    // @ts-expect-error a required field is not undefined
+    Book.objects.create({ name: undefined, pages: 1, publisherId: 1 })
+    // @ts-expect-error nor a required foreign key
+    Book.objects.create({ name: "x", pages: 1, publisher: undefined })
+    // @ts-expect-error a name that is no field takes no value
+    Book.objects.create({ name: "x", pages: 1, publisherId: 1, nope: 1 })
   })
 })

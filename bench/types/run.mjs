@@ -6,7 +6,8 @@
 //   node bench/types/run.mjs                              # 25, 50 and 100 models, both variants, both ORMs
 //   node bench/types/run.mjs --sizes 25,50 --only drizzle
 //   node bench/types/run.mjs --sizes 50 --queries 250,500,1000   # linearity: cost against the number of queries
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -33,10 +34,13 @@ const USAGE = `usage: node bench/types/run.mjs [options]
   --timeout 600            seconds per tsc run before it is stopped and reported as a timeout
   --seed 9                 the generator's seed (same seed, same code)
   --audit-reverse          User also declares the audit key's reverse sides (Field.Reverse per model)
-  --cycle-ref key|docs     how effect-orm cycle keys are annotated: Model.Ref<T, number> (compiles today) or Model.Ref<T>
+  --cycle-ref docs|key     how effect-orm cycle keys are annotated: Model.Ref<T> (the docs' form, default) or Model.Ref<T, number>
   --trace                  also run tsc --generateTrace (kept under the output folder) and summarise its hot spots
+  --orm-from dist|src      effect-orm as an application gets it, its built declarations (dist, the default: built
+                           once per run into the output folder) or its sources checked with the project (src)
   --keep                   keep the generated projects (printed at the end)
   --out DIR                where projects are generated (default: a temporary folder)
+  --check                  exit with status 1 when a project has a type error or does not finish (for CI)
   --results FILE           the report (default bench/types/results.md; "-" prints only)`
 
 const ORMS = {
@@ -64,8 +68,10 @@ const parseOptions = () => {
       timeout: { type: "string", default: "600" },
       repeat: { type: "string", default: "1" },
       seed: { type: "string", default: "9" },
-      "cycle-ref": { type: "string", default: "key" },
+      "cycle-ref": { type: "string", default: "docs" },
       "audit-reverse": { type: "boolean", default: false },
+      "orm-from": { type: "string", default: "dist" },
+      check: { type: "boolean", default: false },
       trace: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       out: { type: "string" },
@@ -84,6 +90,7 @@ const parseOptions = () => {
   if (linear && sizes.length !== 1) throw new Error("with several --queries, give one --sizes")
   if (values.only && !ORMS[values.only]) throw new Error(`--only takes ${Object.keys(ORMS).join(" or ")}`)
   if (!["key", "docs"].includes(values["cycle-ref"])) throw new Error("--cycle-ref takes key or docs")
+  if (!["dist", "src"].includes(values["orm-from"])) throw new Error("--orm-from takes dist or src")
   const audits = { both: [false, true], with: [true], without: [false] }[values.audit]
   if (!audits) throw new Error("--audit takes both, with or without")
   return {
@@ -97,6 +104,8 @@ const parseOptions = () => {
     seed: Number(values.seed),
     cycleRef: values["cycle-ref"],
     auditReverse: values["audit-reverse"],
+    ormFrom: values["orm-from"],
+    check: values.check,
     trace: values.trace,
     keep: values.keep || values.trace,
     out: values.out,
@@ -126,12 +135,32 @@ const repeated = async (times, run) => {
   return { ...median, checkRange: [checks[0], checks.at(-1)], runs: results.length }
 }
 
+/**
+ * effect-orm's declarations (`tsc -p tsconfig.build.json`, declarations only) in `workDir/effect-orm-dist`: what an
+ * application reads from the package, and skips checking with `skipLibCheck`, as it does Drizzle's.
+ */
+const buildDeclarations = (workDir) => {
+  const outDir = path.join(workDir, "effect-orm-dist")
+  execFileSync(process.execPath, [
+    path.join(tscDir, "lib/tsc.js"), "-p", path.join(repoRoot, "tsconfig.build.json"), "--emitDeclarationOnly",
+    "--declarationMap", "false", "--sourceMap", "false", "--inlineSources", "false", "--outDir", outDir
+  ], { stdio: "inherit" })
+  // The declarations import effect: resolved from the repository's node_modules, linked next to them.
+  if (!existsSync(path.join(workDir, "node_modules"))) symlinkSync(path.join(repoRoot, "node_modules"), path.join(workDir, "node_modules"), "dir")
+  return outDir
+}
+
 /** Generates one project, runs tsc on it (and a trace, when asked), and removes it unless kept. */
 const measure = async ({ options, rootOptions, workDir, orm, schema, queries }) => {
   const name = `${orm}-${schema.size}-${schema.audit ? "audit" : "plain"}-q${queries.length}`
   const dir = path.join(workDir, name)
   const spec = ORMS[orm]
-  writeProject({ dir, files: spec.render(schema, queries, { cycleRef: options.cycleRef }), rootOptions, ...spec.project, types: spec.types })
+  const project = orm === "effect-orm" && options.ormDist
+    ? { ...spec.project, paths: { "effect-orm": [path.join(options.ormDist, "index.d.ts")] } }
+    : spec.project
+  // The built declarations need no Node types (src/ does: Buffer, node:fs), so they are left out as for Drizzle.
+  const types = orm === "effect-orm" && options.ormDist ? [] : spec.types
+  writeProject({ dir, files: spec.render(schema, queries, { cycleRef: options.cycleRef }), rootOptions, ...project, types })
   const result = await repeated(options.repeat, () => runTsc({ tscDir, dir, timeoutSeconds: options.timeout }))
   let trace
   if (options.trace && result.status === "done") {
@@ -149,6 +178,7 @@ const main = async () => {
   const rootOptions = rootCompilerOptions(repoRoot, tscDir)
   const workDir = options.out ? path.resolve(options.out) : mkdtempSync(path.join(os.tmpdir(), "effect-orm-bench-types-"))
   mkdirSync(workDir, { recursive: true })
+  if (options.ormFrom === "dist" && options.orms.includes("effect-orm")) options.ormDist = buildDeclarations(workDir)
   const uptimeBefore = currentUptime()
   const maxQueries = options.queries.at(-1)
   const rows = []
@@ -190,6 +220,11 @@ const main = async () => {
   }
   if (options.keep) console.log(`generated projects kept in ${workDir}`)
   else rmSync(workDir, { recursive: true, force: true })
+  const failed = rows.filter((r) => r.result.status !== "done" || r.result.errors.length > 0)
+  if (options.check && failed.length > 0) {
+    console.error(`check: ${failed.length} project(s) with type errors or not finished`)
+    process.exitCode = 1
+  }
 }
 
 main().catch((error) => {

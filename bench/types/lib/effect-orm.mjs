@@ -29,8 +29,8 @@ const scalarField = (field) => {
 }
 
 /**
- * The thunk of a relation. A key that closes a cycle needs its thunk annotated; `cycleRef` says how: "key"
- * (`Model.Ref<Order, number>`, what compiles today) or "docs" (`Model.Ref<Order>`, what the README shows).
+ * The thunk of a relation. A key that closes a cycle needs its thunk annotated; `cycleRef` says how: "docs"
+ * (`Model.Ref<Order>`, the docs' form) or "key" (`Model.Ref<Order, number>`, the key's type given too).
  */
 const thunk = (target, annotate, cycleRef) => {
   if (!annotate) return `() => ${target}`
@@ -64,7 +64,7 @@ const renderModel = (model, cycleRef) => {
 }
 
 /** `models.ts`: every model, in declaration order. */
-export const renderModels = (schema, { cycleRef = "key" } = {}) =>
+export const renderModels = (schema, { cycleRef = "docs" } = {}) =>
   [
     'import { Schema } from "effect"',
     'import { Field, Model } from "effect-orm"',
