@@ -194,14 +194,18 @@ const q = <F>(op: Q<F>[typeof QTypeId]["op"], children: ReadonlyArray<Condition<
 /** @since 0.1.0 */
 export const isQ = (u: unknown): u is Q<unknown> => typeof u === "object" && u !== null && QTypeId in u
 
-/** Combinators over filters. @since 0.1.0 */
+/**
+ * Combinators over filters. Each takes the type its place asks for (inside `filter`, `FilterOf<Book>`), so that a
+ * mistake in a part is reported under the model's name; elsewhere give it: `Q.or<Lookup.Where<Book>>(...)`.
+ * @since 0.1.0
+ */
 export const Q = {
   /** All of the conditions hold. */
-  and: <F>(...conditions: ReadonlyArray<Condition<NoInfer<F>>>): Q<F> => q("and", conditions),
+  and: <W = Condition<any>>(...conditions: ReadonlyArray<NoInfer<W>>): W => q("and", conditions as ReadonlyArray<any>) as W,
   /** Any of the conditions holds (none given: nothing matches). */
-  or: <F>(...conditions: ReadonlyArray<Condition<NoInfer<F>>>): Q<F> => q("or", conditions),
+  or: <W = Condition<any>>(...conditions: ReadonlyArray<NoInfer<W>>): W => q("or", conditions as ReadonlyArray<any>) as W,
   /** The condition does not hold; rows where it is unknown because of NULL count as not holding, as in Django. */
-  not: <F>(condition: Condition<NoInfer<F>>): Q<F> => q("not", [condition])
+  not: <W = Condition<any>>(condition: NoInfer<W>): W => q("not", [condition as any]) as W
 }
 
 /** Lookup names per lookup family, shared by the runtime parser and checked against the types by the tests. @since 0.1.0 */

@@ -185,4 +185,21 @@ describe("errors print model names and lookup names", () => {
     // @ts-expect-error an instance is no filter
     Book.objects.filter(new Book({ id: 1, name: "b", pages: 1, publisherId: 1, editorId: null }))
   })
+
+  it("Q's parts are checked as the filter they stand in: errors name the model (FilterOf<Book>)", () => {
+    Book.objects.filter(Lookup.Q.or(Lookup.Q.not({ pages: { gt: 3 } }), Lookup.Q.and({ name: "x" }, { publisher: { name: "A" } })))
+    Book.objects.exclude(Lookup.Q.or({ pages: 1 }, { authors: { name: "Ann" } }))
+    // @ts-expect-error 'titel' does not exist in type 'FilterOf<Book>'
+    Book.objects.filter(Lookup.Q.or({ pages: { gt: 3 } }, { titel: "x" }))
+    // @ts-expect-error 'nmae' does not exist in type 'Publisher | RelatedFilter<Publisher>'
+    Book.objects.filter(Lookup.Q.not({ publisher: { nmae: "x" } }))
+    // @ts-expect-error a lookup of the wrong kind inside a Q
+    Book.objects.filter(Lookup.Q.and({ pages: { startsWith: "1" } }))
+    // Outside a filter, the type is given: a condition of Book to pass around.
+    const cheap = Lookup.Q.or<Lookup.Where<Book>>({ pages: { lt: 100 } }, { name: { startsWith: "A" } })
+    expectTypeOf(cheap).toEqualTypeOf<Lookup.FilterOf<Book>>()
+    Book.objects.filter(cheap)
+    // @ts-expect-error the given type checks the parts too
+    Lookup.Q.or<Lookup.Where<Book>>({ pagez: 1 })
+  })
 })
