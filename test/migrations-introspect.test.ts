@@ -225,13 +225,7 @@ const withoutNonDatabaseFacts = (state: State.SchemaState, relatedNames: Record<
  * Indexes and constraints in name order: PostgreSQL has no order for them (introspection reads them by name), while
  * `fromModels` keeps the order of declaration and `State.same` compares arrays in order.
  */
-const byName = (state: State.SchemaState): State.SchemaState => ({
-  models: Object.fromEntries(Object.entries(state.models).map(([name, m]) => [name, {
-    ...m,
-    indexes: [...m.indexes].sort((a, b) => a.name.localeCompare(b.name)),
-    constraints: [...m.constraints].sort((a, b) => a.name.localeCompare(b.name))
-  }]))
-})
+const byName = State.byName
 
 /** PostgreSQL stores `BETWEEN` as two comparisons: a `range` check reads back as `gte` and `lte`. */
 const betweenRewritten = (state: State.SchemaState): State.SchemaState => {

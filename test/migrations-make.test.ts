@@ -70,11 +70,9 @@ const dropAll = Effect.gen(function*() {
 
 /** The state without what PostgreSQL does not store (on-delete rules and reverse names are the ORM's). */
 const databaseFacts = (state: State.SchemaState) =>
-  Object.fromEntries(Object.entries(state.models).map(([name, m]) => [name, {
+  Object.fromEntries(Object.entries(State.byName(state).models).map(([name, m]) => [name, {
     ...m,
-    fields: Object.fromEntries(Object.entries(m.fields).map(([k, f]) => [k, f.references === undefined ? f : { ...f, references: { ...f.references, onDelete: undefined, relatedName: undefined } }])),
-    indexes: [...m.indexes].sort((a, b) => a.name.localeCompare(b.name)),
-    constraints: [...m.constraints].sort((a, b) => a.name.localeCompare(b.name))
+    fields: Object.fromEntries(Object.entries(m.fields).map(([k, f]) => [k, f.references === undefined ? f : { ...f, references: { ...f.references, onDelete: undefined, relatedName: undefined } }]))
   }]))
 
 for (const driver of Testing.drivers([])) {

@@ -8,7 +8,6 @@ import * as Effect from "effect/Effect"
 import { MigrationError } from "../Errors.js"
 import * as Files from "../internal/migrations/files.js"
 import * as Graph from "../internal/migrations/graph.js"
-import * as History from "../internal/migrations/history.js"
 import * as Make from "../internal/migrations/make.js"
 import * as Runner from "../internal/migrations/runner.js"
 import * as Squash from "../internal/migrations/squash.js"
@@ -76,8 +75,7 @@ export interface Status {
 export const status = (source: Source): Effect.Effect<ReadonlyArray<Status>, MigrationError, Db> =>
   Effect.gen(function*() {
     const migrations = yield* migrationsOf(source)
-    const applied = yield* Effect.mapError(History.applied, (cause) =>
-      new MigrationError({ problem: "apply", message: `Reading the migration history failed: ${cause.message}`, cause }))
+    const applied = yield* Runner.history
     const when = new Map(applied.map((row) => [row.name, row.appliedAt]))
     const graph = yield* Effect.try({ try: () => Graph.build(migrations), catch: Runner.asMigrationError })
     const recorded = new Set(when.keys())

@@ -10,7 +10,7 @@ import * as Result from "effect/Result"
 import { snakeCase } from "../names.js"
 import { apply, describe, type Operation, StateError } from "./operations.js"
 import { forwardSql } from "./operationSql.js"
-import { canonical, type ConstraintState, type FieldState, type IndexState, type ModelState, same, type SchemaState } from "./state.js"
+import { canonical, type ConstraintState, type FieldState, type IndexState, type ModelState, byName, same, sameSchema, type SchemaState } from "./state.js"
 
 /** A rename the user confirmed: a model (`Writer=Author`) or a field of a model (`Book.titel=title`). @internal */
 export type Rename =
@@ -423,15 +423,6 @@ const schedule = (from: SchemaState, ops: ReadonlyArray<Operation>, problems: Ar
   return result
 }
 
-/** A state with its indexes and constraints sorted by name (their order has no meaning). */
-const normal = (state: SchemaState): SchemaState => ({
-  models: Object.fromEntries(Object.entries(state.models).map(([k, m]) => [k, {
-    ...m,
-    indexes: [...m.indexes].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    constraints: [...m.constraints].sort((a, b) => (a.name < b.name ? -1 : 1))
-  }]))
-})
-
 /** Where two JSON values differ: up to `max` paths with both sides. */
 const differences = (a: unknown, b: unknown, path = "", out: Array<string> = [], max = 5): Array<string> => {
   if (out.length >= max || canonical(a) === canonical(b)) return out
@@ -474,9 +465,9 @@ export const verify = (
     }
     result.push(next)
   }
-  if (problems.length === 0 && !same(normal(state), normal(to))) {
+  if (problems.length === 0 && !sameSchema(state, to)) {
     problems.push(`the autodetector's operations do not lead to the models' schema (a bug in the autodetector):\n  ${
-      differences(normal(state), normal(to)).join("\n  ")
+      differences(byName(state), byName(to)).join("\n  ")
     }`)
   }
   return problems.length > 0 ? Result.fail(new DetectError({ questions: [], problems })) : Result.succeed(result)

@@ -109,10 +109,7 @@ export const makeMigrations = (options: MakeOptions): Effect.Effect<Made, Migrat
     const migrations = yield* Files.load(options.folder)
     const number = Files.nextNumber(migrations.map((m) => m.name))
     const write = (name: string, dependencies: ReadonlyArray<string>, operations: ReadonlyArray<Operation>, comment: ReadonlyArray<string>) =>
-      Effect.map(
-        Files.write(options.folder, name, Files.render({ dependencies, operations, comment, importFrom: options.importFrom })),
-        (path) => path
-      )
+      Files.write(options.folder, name, Files.render({ dependencies, operations, comment, importFrom: options.importFrom }))
     if (options.merge === true) {
       const graph = yield* Effect.try({ try: () => Graph.build(Graph.resolve(migrations, new Set())), catch: (e) => e as MigrationError })
       if (graph.leaves.length < 2) return yield* fail("graph", "Nothing to merge: the migrations have one leaf")

@@ -263,20 +263,37 @@ const runStep = (step: Step, fake: boolean): Effect.Effect<void, MigrationError,
  * Records a squashed migration as applied once every migration it replaces is, in place of their rows (as Django
  * does), so that the replaced files and the `replaces` list can be deleted when every database has run `migrate`.
  */
-const recordSquashed = (migrations: ReadonlyArray<Migration>): Effect.Effect<void, MigrationError, Db> =>
+const recordSquashed = (
+  migrations: ReadonlyArray<Migration>,
+  applied: ReadonlyArray<History.Applied>
+): Effect.Effect<ReadonlyArray<History.Applied>, MigrationError, Db> =>
   Effect.gen(function*() {
-    const applied = new Set((yield* History.applied).map((row) => row.name))
+    let rows = applied
     for (const migration of migrations) {
+      const names = new Set(rows.map((row) => row.name))
       const replaces = migration.replaces ?? []
-      if (replaces.length === 0 || applied.has(migration.name) || !replaces.every((name) => applied.has(name))) continue
+      if (replaces.length === 0 || names.has(migration.name) || !replaces.every((name) => names.has(name))) continue
+      const checksum = History.checksum(migration)
       yield* Transaction.atomic(Effect.andThen(
-        History.record(migration.name, History.checksum(migration)),
+        History.record(migration.name, checksum),
         Effect.forEach(replaces, History.unrecord, { discard: true })
       ))
+      rows = [...rows.filter((row) => !replaces.includes(row.name)), { name: migration.name, checksum, appliedAt: new Date() }]
     }
+    return rows
   }).pipe(Effect.mapError((cause) =>
     cause instanceof MigrationError ? cause : new MigrationError({ problem: "apply", message: `Recording a squashed migration failed: ${reasonOf(cause)}`, cause })
   ))
+
+/** The history after `steps` ran on `applied` (without reading it again). */
+const afterSteps = (applied: ReadonlyArray<History.Applied>, steps: ReadonlyArray<Step>): ReadonlyArray<History.Applied> =>
+  steps.reduce(
+    (rows, step) =>
+      step.direction === "forward"
+        ? [...rows, { name: step.migration.name, checksum: History.checksum(step.migration), appliedAt: new Date() }]
+        : rows.filter((row) => row.name !== step.migration.name),
+    applied
+  )
 
 /**
  * Migrates the database of the `Db` in context to `options.target` (every migration by default), holding the
@@ -291,8 +308,7 @@ export const run = (
     History.withLock(
       Effect.gen(function*() {
         yield* History.ensureTable
-        yield* recordSquashed(migrations)
-        const applied = yield* History.applied
+        const applied = yield* recordSquashed(migrations, yield* History.applied)
         const steps = yield* Effect.try({
           try: () => plan(migrations, applied, options.target),
           catch: asMigrationError
@@ -303,7 +319,7 @@ export const run = (
           yield* runStep(step, options.fake === true)
           outcomes.push({ migration: step.migration.name, direction: step.direction, faked: options.fake === true })
         }
-        yield* recordSquashed(migrations)
+        yield* recordSquashed(migrations, afterSteps(applied, steps))
         return outcomes
       }),
       options.onWait
@@ -316,7 +332,10 @@ export const planFor = (
   migrations: ReadonlyArray<Migration>,
   target?: string
 ): Effect.Effect<ReadonlyArray<Step>, MigrationError, Db> =>
-  Effect.flatMap(
-    Effect.mapError(History.applied, (cause) => new MigrationError({ problem: "apply", message: `Reading the migration history failed: ${cause.message}`, cause })),
-    (applied) => Effect.try({ try: () => plan(migrations, applied, target), catch: asMigrationError })
-  )
+  Effect.flatMap(history, (applied) => Effect.try({ try: () => plan(migrations, applied, target), catch: asMigrationError }))
+
+/** The applied migrations, a read failure as a MigrationError. @internal */
+export const history: Effect.Effect<ReadonlyArray<History.Applied>, MigrationError, Db> = Effect.mapError(
+  History.applied,
+  (cause) => new MigrationError({ problem: "apply", message: `Reading the migration history failed: ${reasonOf(cause)}`, cause })
+)

@@ -21,7 +21,7 @@ import type { Definition } from "../../migrations/Migration.js"
 import * as Graph from "./graph.js"
 import type { Migration } from "./migration.js"
 import { apply, type Operation, StateError } from "./operations.js"
-import { type SchemaState, same } from "./state.js"
+import { sameSchema, type SchemaState } from "./state.js"
 
 /** Which migrations to squash, in graph order: from `from` (the first migration by default) to `to`. @internal */
 export interface SquashOptions {
@@ -89,16 +89,6 @@ const replay = (before: SchemaState, ops: ReadonlyArray<Operation>): SchemaState
   }
 }
 
-/** A state with its indexes and constraints sorted by name (their order has no meaning). */
-const normal = (state: SchemaState): SchemaState => ({
-  models: Object.fromEntries(Object.entries(state.models).map(([k, m]) => [k, {
-    ...m,
-    indexes: [...m.indexes].sort((a, b) => (a.name < b.name ? -1 : 1)),
-    constraints: [...m.constraints].sort((a, b) => (a.name < b.name ? -1 : 1))
-  }]))
-})
-
-const sameState = (a: SchemaState, b: SchemaState) => same(normal(a), normal(b))
 
 // ---- reductions ----
 
@@ -173,7 +163,7 @@ export const reduce = (before: SchemaState, ops: ReadonlyArray<Operation>): Read
     for (let j = 0; j < current.length && !changed; j++) {
       for (const next of candidates(before, current, j)) {
         const reached = replay(before, next)
-        if (reached !== undefined && sameState(reached, target)) {
+        if (reached !== undefined && sameSchema(reached, target)) {
           current = next
           changed = true
           break
@@ -240,7 +230,7 @@ export const squash = (migrations: ReadonlyArray<Migration>, options: SquashOpti
   const expected = range.reduce((state, name) => Graph.applyMigration(state, graph.nodes.get(name)!), before)
   const operations = reduce(before, original)
   const reached = replay(before, operations)
-  if (reached === undefined || !sameState(reached, expected)) {
+  if (reached === undefined || !sameSchema(reached, expected)) {
     throw new MigrationError({ problem: "state", message: `The squashed operations of ${from} to ${to} do not build the schema the migrations build (a bug in squash)` })
   }
   return { _tag: "MigrationDefinition", dependencies, replaces: range, operations }

@@ -174,3 +174,21 @@ export const canonical = (value: unknown): string =>
 
 /** Whether two states (or parts of states) are the same. @internal */
 export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b)
+
+const byNameOrder = (a: { readonly name: string }, b: { readonly name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
+/**
+ * A state with each model's indexes and constraints in name order: their order has no meaning to the database (the
+ * catalog lists them by name), while the models keep the order they were declared in.
+ * @internal
+ */
+export const byName = (state: SchemaState): SchemaState => ({
+  models: Object.fromEntries(Object.entries(state.models).map(([k, m]) => [k, {
+    ...m,
+    indexes: [...m.indexes].sort(byNameOrder),
+    constraints: [...m.constraints].sort(byNameOrder)
+  }]))
+})
+
+/** Whether two schemas are the same but for the order of indexes and constraints. @internal */
+export const sameSchema = (a: SchemaState, b: SchemaState): boolean => same(byName(a), byName(b))
