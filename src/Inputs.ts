@@ -55,8 +55,8 @@ type KeyOrInstance<F, K> = K extends Relation.ForwardKeys<F>
  * @since 0.1.0
  */
 export type UpdateInput<F, C = Columns<F>> =
-  & { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<keyof C & string> }
-  & ("pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> | Expr.Expr<keyof C & string> })
+  & { readonly [K in keyof C]?: Field.Type<C[K]> | Expr.Expr<unknown, keyof C & string> }
+  & ("pk" extends keyof C ? unknown : { readonly pk?: Field.Type<C[PkField<C>]> | Expr.Expr<unknown, keyof C & string> })
   & { readonly [K in Relation.ForwardKeys<F>]?: Relation.Target<F[K]> | Extract<Field.Type<Relation.KeyField<F[K]>>, null> }
 
 /** The foreign keys `create` needs (neither nullable nor defaulted). */

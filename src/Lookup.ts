@@ -19,15 +19,15 @@ type NN<T> = Exclude<T, null>
  */
 export interface Comparable<V, Keys extends string = never> {
   /** Equal; `null` (on nullable fields) means IS NULL. */
-  readonly exact?: V | Expr<Keys>
+  readonly exact?: V | Expr<unknown, Keys>
   /** One of; an empty list matches nothing. */
-  readonly in?: ReadonlyArray<NN<V> | Expr<Keys>>
-  readonly gt?: NN<V> | Expr<Keys>
-  readonly gte?: NN<V> | Expr<Keys>
-  readonly lt?: NN<V> | Expr<Keys>
-  readonly lte?: NN<V> | Expr<Keys>
+  readonly in?: ReadonlyArray<NN<V> | Expr<unknown, Keys>>
+  readonly gt?: NN<V> | Expr<unknown, Keys>
+  readonly gte?: NN<V> | Expr<unknown, Keys>
+  readonly lt?: NN<V> | Expr<unknown, Keys>
+  readonly lte?: NN<V> | Expr<unknown, Keys>
   /** Between, inclusive. */
-  readonly range?: readonly [NN<V> | Expr<Keys>, NN<V> | Expr<Keys>]
+  readonly range?: readonly [NN<V> | Expr<unknown, Keys>, NN<V> | Expr<unknown, Keys>]
   readonly isNull?: boolean
 }
 
@@ -110,7 +110,7 @@ export type LookupsOf<F, Keys extends string = never> = F extends Field.Field<in
 
 /** What a filter accepts for one field: a value, or lookups. JSON fields take lookups only. @since 0.1.0 */
 export type FieldFilter<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any>
-  ? K extends "json" ? LookupsOf<F> : T | Expr<Keys> | LookupsOf<F, Keys>
+  ? K extends "json" ? LookupsOf<F> : T | Expr<unknown, Keys> | LookupsOf<F, Keys>
   : never
 
 type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]

@@ -90,5 +90,5 @@ export type CheckOrder<F, P extends string> = P extends `-${infer R}` ? `-${Chec
 /** Each path of a list checked with {@link Check}. @since 0.3.0 */
 export type CheckAll<F, P extends ReadonlyArray<string>, K extends Kind = "field"> = { readonly [I in keyof P]: Check<F, P[I], K> }
 
-/** Each ordering of a list checked with {@link CheckOrder}. @since 0.3.0 */
-export type CheckOrders<F, P extends ReadonlyArray<string>> = { readonly [I in keyof P]: CheckOrder<F, P[I]> }
+/** Each ordering of a list checked with {@link CheckOrder} (expression orderings, `F("x").desc()`, pass as they are). @since 0.3.0 */
+export type CheckOrders<F, P extends ReadonlyArray<unknown>> = { readonly [I in keyof P]: P[I] extends string ? CheckOrder<F, P[I]> : P[I] }

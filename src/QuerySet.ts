@@ -25,7 +25,8 @@ import {
   type StaleObjectError,
   type ValidationError
 } from "./Errors.js"
-import type * as Aggregate from "./Aggregate.js"
+import * as Expr from "./Expr.js"
+import type * as ExprType from "./ExprType.js"
 import type * as Field from "./Field.js"
 import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
@@ -36,7 +37,7 @@ import * as Reads from "./internal/reads.js"
 import * as RelatedSets from "./internal/relatedSets.js"
 import * as SetOps from "./internal/setOps.js"
 import type { Db } from "./internal/service.js"
-import { type Condition, type Filter, Q, type Where } from "./Lookup.js"
+import { type Condition, type Filter, Q, type Where as WhereOf } from "./Lookup.js"
 import type { CreateCheck, CreateInput, CreateMissing, UpdateInput } from "./Inputs.js"
 import type * as Model from "./Model.js"
 import type * as Path from "./Path.js"
@@ -44,6 +45,24 @@ import type * as Relation from "./Relation.js"
 
 type Fields = Model.Fields
 type Columns<F> = Relation.Columns<F>
+
+/**
+ * What `filter` takes: a filter of the model (printed under its name, `FilterOf<Book>`), or, once annotations are
+ * added, of its fields and annotations.
+ */
+type Where<F, Self> = [Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F>
+
+/** `update`'s expressions checked: each must compute a value of its field's type. */
+type CheckUpdate<F, U> = {
+  readonly [K in keyof U]: K extends keyof UpdateInput<F> ? U[K] extends Expr.Any ? (
+      ExprType.TypeOf<F, ExprType.DescriptionOf<U[K]>> extends ExprType.Invalid<infer M> ? ExprType.ExprError<M>
+        : 0 extends 1 & ExprType.ValueOf<F, U[K]> ? unknown
+        : ExprType.ValueOf<F, U[K]> extends Field.Type<Columns<F>[K & keyof Columns<F>]> ? unknown
+        : ExprType.ExprError<`the expression's value does not fit the field ${K & string}`>
+    )
+    : unknown
+    : ExprType.ExprError<`${K & string} is not a field of the model`>
+}
 
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
@@ -182,7 +201,7 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
   }
 
   /** Keeps rows matching every condition (a filter object or a `Q`). */
-  filter(...conditions: ReadonlyArray<Where<Self>>): QuerySet<F, Self, Row> {
+  filter(...conditions: ReadonlyArray<Where<F, Self>>): QuerySet<F, Self, Row> {
     const refused = this.refuseSliced("filter")
     if (refused) return refused
     const condition = conditions.length === 1 ? conditions[0] : Q.and<any>(...(conditions as ReadonlyArray<Condition<any>>))
@@ -190,7 +209,7 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
   }
 
   /** Drops rows matching all the conditions; rows where a condition is unknown because of NULL are kept, as in Django. */
-  exclude(...conditions: ReadonlyArray<Where<Self>>): QuerySet<F, Self, Row> {
+  exclude(...conditions: ReadonlyArray<Where<F, Self>>): QuerySet<F, Self, Row> {
     const refused = this.refuseSliced("filter")
     if (refused) return refused
     const condition = conditions.length === 1 ? conditions[0] : Q.and<any>(...(conditions as ReadonlyArray<Condition<any>>))
@@ -201,8 +220,43 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
    * Orders by fields or dotted paths (`"-field"` descending, `"publisher.name"`), replacing any ordering; no argument
    * means no ordering. Each path is checked as written (see `Path`).
    */
-  orderBy<const P extends ReadonlyArray<string>>(...fields: Path.CheckOrders<F, P>): QuerySet<F, Self, Row> {
+  orderBy<const P extends ReadonlyArray<string | Expr.Ordering>>(...fields: Path.CheckOrders<F, P>): QuerySet<F, Self, Row> {
     return this.refuseSliced("reorder") ?? this.with({ ordering: fields, reversed: false })
+  }
+
+  /**
+   * Adds computed attributes to each row (the row type gains them), as Django's `annotate`: expressions
+   * (`F("price").mul(F("pages"))`), functions (`Lower("name")`) and aggregates (`Count("books")`). After
+   * `values(...)`, aggregates make each row a group of those fields (SQL GROUP BY). An aggregate over a many-valued
+   * relation counts, sums ... the row's related rows, chosen by the `filter` calls before it on that relation (as
+   * Django's join reuse); two such aggregates never multiply each other. A later `filter` on an annotation's name
+   * filters by it (HAVING for a group's aggregate); `orderBy` and `values` take the names too.
+   */
+  annotate<const N extends Readonly<Record<string, Expr.Any>>>(
+    annotations: N & ExprType.CheckAll<F, N>
+  ): QuerySet<F & ExprType.AsFields<F, N>, Self, Row & ExprType.Values<F, N>> {
+    return this.annotated(annotations, true) as any
+  }
+
+  /** Names expressions without selecting them, as Django's `alias`: filter, order or annotate by them. */
+  alias<const N extends Readonly<Record<string, Expr.Any>>>(
+    aliases: N & ExprType.CheckAll<F, N>
+  ): QuerySet<F & ExprType.AsFields<F, N>, Self, Row> {
+    return this.annotated(aliases, false) as any
+  }
+
+  private annotated(annotations: Readonly<Record<string, unknown>>, select: boolean): QuerySet<any, Self, any> {
+    if (this.query.combined) return this.with({ invalid: SetOps.refusal(this.query, select ? "annotate" : "alias") })
+    const refused = this.refuseSliced(select ? "annotate" : "alias")
+    if (refused) return refused
+    const after = this.query.where.length
+    const entries: ReadonlyArray<Ast.Annotation> = Object.keys(annotations).map((name) => {
+      const value = annotations[name]
+      return { name, node: Expr.isExpr(value) ? value.node : value as Expr.Node, select, after }
+    })
+    const projection = this.query.projection
+    const groupBy = this.query.groupBy ?? (projection._tag !== "Model" && projection.fields.length > 0 ? projection.fields : undefined)
+    return new QuerySet({ ...this.query, annotations: [...(this.query.annotations ?? []), ...entries], groupBy })
   }
 
   /** Reverses the ordering (no effect on an unordered QuerySet). */
@@ -336,7 +390,7 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
   // ---- terminal ----
 
   /** Exactly one row matching the conditions, or `DoesNotExist` / `MultipleObjectsReturned`. */
-  get(...conditions: ReadonlyArray<Where<Self>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
+  get(...conditions: ReadonlyArray<Where<F, Self>>): Effect.Effect<Row, ReadError | DoesNotExist | MultipleObjectsReturned, Db> {
     const qs = conditions.length === 0 ? this : this.filter(...conditions)
     // Two rows tell one from several; the ordering matters only to a sliced queryset, whose rows it chooses.
     const probe = qs.sliced
@@ -378,12 +432,14 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
 
   /**
    * Computes aggregates over the matching rows in one query, as Django's `aggregate()`:
-   * `aggregate({ total: Count(), avgPrice: Avg("price") })`. Sums and averages of Decimal fields are exact
-   * (`BigDecimal`); over no rows, counts are 0 and the others `null`.
+   * `aggregate({ total: Count(), avgPrice: Avg("price"), perBook: Avg("books.rating") })`, each typed from its
+   * function and argument. Sums and averages of Decimal fields are exact (`BigDecimal`); over no rows, counts are 0
+   * and the others `null` (or their `default`). Over annotations (`annotate({ n: Count("books") }).aggregate({ avg:
+   * Avg("n") })`) the annotated rows are aggregated.
    */
-  aggregate<const A extends Readonly<Record<string, Aggregate.Valid<Columns<F>>>>>(
-    aggregates: A
-  ): Effect.Effect<{ readonly [K in keyof A]: Aggregate.Result<A[K], Columns<F>> }, ReadError, Db> {
+  aggregate<const N extends Readonly<Record<string, Expr.Any>>>(
+    aggregates: N & ExprType.CheckAll<F, N>
+  ): Effect.Effect<ExprType.Values<F, N>, ReadError, Db> {
     return this.traced("select", "aggregate", Reads.aggregate(this.query, aggregates))
   }
 
@@ -434,7 +490,7 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
    * Updates every matching row and returns how many were updated (the version field, if any, is incremented). As in
    * Django, this may change primary keys (`update({ pk: 99 })`, or by the field's name); `save` never does.
    */
-  update(values: UpdateInput<F>): Effect.Effect<number, WriteError, Db> {
+  update<const U extends UpdateInput<F>>(values: U & CheckUpdate<F, U>): Effect.Effect<number, WriteError, Db> {
     return this.traced("update", "update", InstanceWrites.update(this.query, values as Record<string, unknown>))
   }
 

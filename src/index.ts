@@ -7,7 +7,9 @@ export * as Aggregate from "./Aggregate.js"
 export * as Db from "./Db.js"
 export * as Errors from "./Errors.js"
 export * as FilterSet from "./FilterSet.js"
+export * as Functions from "./Functions.js"
 export * as Expr from "./Expr.js"
+export * as ExprType from "./ExprType.js"
 export * as Field from "./Field.js"
 export * as Inputs from "./Inputs.js"
 export * as Lookup from "./Lookup.js"
@@ -34,7 +36,11 @@ export {
   StaleObjectError,
   ValidationError
 } from "./Errors.js"
-export { Avg, Count, Max, Min, Sum } from "./Aggregate.js"
-export { F } from "./Expr.js"
+export { ArrayAgg, Avg, BoolAnd, BoolOr, Count, Max, Min, StdDev, StringAgg, Sum, Variance } from "./Aggregate.js"
+export { F, Value } from "./Expr.js"
+export {
+  Abs, Case, Cast, Ceil, Coalesce, Concat, Extract, Floor, Greatest, Least, Length, Lower, Mod, Now, NullIf, Power, Replace,
+  Round, Sqrt, StrIndex, Substr, Trim, Trunc, Upper, When
+} from "./Functions.js"
 export { Q } from "./Lookup.js"
 export { Prefetch } from "./QuerySet.js"

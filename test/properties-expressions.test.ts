@@ -137,6 +137,10 @@ const propertyKeyOf = (u: unknown): string | symbol => (typeof u === "string" ||
  */
 const guarded = <A, E, R>(valid: boolean, effect: Effect.Effect<A, E, R>) => (valid ? Testing.isolated(effect) : effect)
 
+/** Whether an expression names a path through a relation (`"owner.name"`), which filters follow and the oracle does not model. */
+const throughRelation = (e: X.E): boolean =>
+  e._tag === "ref" ? typeof e.field === "string" && /^(owner|rows)\./.test(e.field) : e._tag === "bin" && (throughRelation(e.left) || throughRelation(e.right))
+
 const fAny = (world: World) => (input: { readonly where: "update" | "filter" | "part"; readonly target: unknown; readonly lookup: FLookup; readonly part: string; readonly e: X.E }, note: (outcome: string) => void) =>
   Effect.gen(function*() {
     const { e } = input
@@ -161,6 +165,15 @@ const fAny = (world: World) => (input: { readonly where: "update" | "filter" | "
     }
     let condition: Record<string | symbol, unknown>
     let valid: boolean
+    if (throughRelation(e)) {
+      // A filter follows the path (EXISTS over the related rows): a count, a FieldError, or a DataError; never a defect.
+      const field = input.where === "filter" ? key : input.part.split(".")[0]!
+      const outcome = yield* attempt(Testing.isolated(PpRow.objects.filter({ [field]: input.where === "filter" ? { [input.lookup]: input.lookup === "in" || input.lookup === "range" ? [X.toF(e), X.toF(e)] : X.toF(e) } : { [input.part.split(".")[1]!]: X.toF(e) } } as any).count()))
+      if (Exit.isSuccess(outcome.exit)) return note("through a relation: counted")
+      const error = typedError(outcome.exit)
+      expect(["FieldError", "DataError"]).toContain(error._tag)
+      return note("through a relation: refused")
+    }
     if (input.where === "filter") {
       // `{ owner: { in: [...] } }` compares the key column; any other lookup is a field of PpOwner (there is none).
       const field = key === "owner" && input.lookup === "in" ? "ownerId" : X.fieldOf(key)

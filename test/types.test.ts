@@ -330,7 +330,9 @@ describe("filter", () => {
     Book.objects.filter({ int: F("small") })
     Book.objects.filter({ int: { in: [1, F("small")] } })
     Book.objects.update({ int: F("int").add(F("small")) })
-    Book.objects.update({ float: F("float").mul(F("int")).add(F("score")) })
+    Book.objects.update({ float: F("float").mul(F("int")).add(F("small")) })
+    // @ts-expect-error `score` is nullable, so the sum may be NULL, which `float` cannot hold
+    Book.objects.update({ float: F("float").add(F("score")) })
     // @ts-expect-error an expression over an unknown field
     Book.objects.update({ int: F("int").add(F("nope")) })
     // @ts-expect-error an expression over an unknown field, as a value

@@ -16,7 +16,7 @@ import type * as Model from "../Model.js"
 import * as Transaction from "../Transaction.js"
 import { mapKey } from "./codec.js"
 import * as CompileWrites from "./compileWrites.js"
-import * as Compiler from "./compiler.js"
+import * as Select from "./select.js"
 import * as Executor from "./executor.js"
 import * as Ast from "./query.js"
 import * as Relations from "./relations.js"
@@ -49,7 +49,7 @@ const byKeys = (model: Model.Any, field: string, keys: ReadonlyArray<unknown>): 
 const primaryKeys = (query: Ast.Query): Effect.Effect<ReadonlyArray<unknown>, FieldError | DataError | SqlError.SqlError, Db> =>
   Effect.suspend((): Effect.Effect<ReadonlyArray<unknown>, FieldError | DataError | SqlError.SqlError, Db> => {
     const meta = query.model.meta
-    const compiled = Compiler.select({ ...query, ordering: [], projection: { _tag: "ValuesList", fields: [meta.pk], flat: true } })
+    const compiled = Select.select({ ...query, ordering: [], projection: { _tag: "ValuesList", fields: [meta.pk], flat: true } })
     if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
     const pk: Field.Any = meta.fields[meta.pk]
     return Effect.map(Executor.select(compiled.success.compiled), (rows) => rows.map((row) => pk.fromDb(row[sqlAlias(meta.pk)])))

@@ -5,7 +5,8 @@
  */
 import * as Result from "effect/Result"
 import * as Codec from "./codec.js"
-import * as ExprKinds from "./exprKinds.js"
+import * as Resolve from "./expressions/resolve.js"
+import * as Types from "./expressions/types.js"
 import * as Expr from "../Expr.js"
 import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
@@ -24,8 +25,8 @@ export interface Query {
   readonly model: Model.Any
   /** One entry per `filter` / `exclude` call, resolved at compile time. */
   readonly where: ReadonlyArray<{ readonly negate: boolean; readonly condition: unknown }>
-  /** `undefined` means the model's default ordering. */
-  readonly ordering: ReadonlyArray<string> | undefined
+  /** `undefined` means the model's default ordering. Strings are field paths or annotation names. */
+  readonly ordering: ReadonlyArray<string | Expr.Ordering> | undefined
   readonly reversed: boolean
   readonly distinct: boolean | ReadonlyArray<string>
   readonly limit: number | undefined
@@ -47,6 +48,25 @@ export interface Query {
    * then apply to the combined rows, and its projection is the combination's row shape.
    */
   readonly combined?: Combination | undefined
+  /** `annotate` and `alias` entries, in order: each may refer to the ones before it. */
+  readonly annotations?: ReadonlyArray<Annotation> | undefined
+  /**
+   * The `values(...)` fields a first `annotate` found: the rows are then groups of these fields, as Django's
+   * `values(...).annotate(...)`.
+   */
+  readonly groupBy?: ReadonlyArray<string> | undefined
+}
+
+/** One annotation: its name, its expression, whether it is selected (`annotate`) or not (`alias`). @internal */
+export interface Annotation {
+  readonly name: string
+  readonly node: Expr.Node
+  readonly select: boolean
+  /**
+   * How many `filter`/`exclude` calls came before it: their conditions on the relation an aggregate reaches also
+   * choose the related rows it aggregates, as Django's join reuse does.
+   */
+  readonly after: number
 }
 
 /** A set operation of SQL and its operands, each a query of its own (possibly a combination itself). @internal */
@@ -129,10 +149,7 @@ export type Transform = "year" | "month" | "day" | "weekDay" | "hour" | "minute"
 export type Operand = { readonly _tag: "Param"; readonly value: unknown } | { readonly _tag: "Expr"; readonly node: ResolvedExpr }
 
 /** An expression whose field references were checked. @internal */
-export type ResolvedExpr =
-  | { readonly _tag: "Column"; readonly column: Column }
-  | { readonly _tag: "Value"; readonly value: unknown }
-  | { readonly _tag: "Binary"; readonly op: Expr.Operator; readonly left: ResolvedExpr; readonly right: ResolvedExpr }
+export type ResolvedExpr = Resolve.Resolved
 
 /** A checked condition. @internal */
 export type Where =
@@ -145,6 +162,8 @@ export type Where =
   | {
     readonly _tag: "Leaf"
     readonly column: Column
+    /** The compared expression, when it is not the column itself (an annotation, whose `column` stands in for it). */
+    readonly expr?: ResolvedExpr | undefined
     readonly transform: Transform | undefined
     readonly lookup: string
     readonly operands: ReadonlyArray<Operand>
@@ -211,24 +230,63 @@ export const resolvePath = (
   return resolveField(model, dotted)
 }
 
-const zipWith = <A, B, C, E>(a: Result.Result<A, E>, b: Result.Result<B, E>, f: (a: A, b: B) => C): Result.Result<C, E> =>
-  Result.flatMap(a, (x) => Result.map(b, (y) => f(x, y)))
+/** Annotations resolved, by name. @internal */
+export type Annotations = ReadonlyMap<string, ResolvedExpr>
 
-/** @internal */
-export const resolveExpr = (model: Model.Any, node: Expr.Node): Result.Result<ResolvedExpr, FieldError> => {
-  switch (node._tag) {
-    case "Ref":
-      return Result.map(resolveField(model, node.field), (column) => ({ _tag: "Column", column }))
-    case "Value":
-      return Result.succeed(node)
-    case "Binary":
-      return zipWith(
-        resolveExpr(model, node.left),
-        resolveExpr(model, node.right),
-        (left, right) => ({ _tag: "Binary", op: node.op, left, right })
-      )
+const noAnnotations: Annotations = new Map()
+
+/** The context expressions of `model`'s queries resolve in. @internal */
+export const exprContext = (
+  model: Model.Any,
+  annotations: Annotations = noAnnotations,
+  aggregates: true | string = "aggregates are allowed in annotate, alias and aggregate"
+): Resolve.Context => ({
+  model,
+  path: (dotted) => resolvePath(model, dotted),
+  condition: (condition) => resolveCondition(model, condition, annotations),
+  annotations,
+  aggregates
+})
+
+/** Resolves an expression over the model's fields (no annotations, no aggregates). @internal */
+export const resolveExpr = (model: Model.Any, node: Expr.Node): Result.Result<ResolvedExpr, FieldError> =>
+  Resolve.resolve(exprContext(model), node)
+
+/**
+ * The annotations of a query resolved in order (each may name those before it), or the first FieldError. A name
+ * taken by a field or a relation is refused, as in Django.
+ * @internal
+ */
+export const resolveAnnotations = (query: Query): Result.Result<Annotations, FieldError> => {
+  const resolved = new Map<string, ResolvedExpr>()
+  for (const { name, node } of query.annotations ?? []) {
+    const model = query.model
+    if (typeof name !== "string" || name.length === 0 || name.includes(".") || name === "pk" || name.startsWith("__")) {
+      return Result.fail(new FieldError({ model: model.meta.name, field: String(name), reason: "an annotation's name is a plain identifier, not a path" }))
+    }
+    if (has(model.meta.fields, name) || Relations.resolve(model, name) !== undefined || isKeyColumn(model, name)) {
+      return Result.fail(new FieldError({ model: model.meta.name, field: name, reason: "the annotation conflicts with a field of the model" }))
+    }
+    if (resolved.has(name)) {
+      return Result.fail(new FieldError({ model: model.meta.name, field: name, reason: "the annotation is given twice" }))
+    }
+    const one = Resolve.resolve(exprContext(model, resolved, true), node, name)
+    if (Result.isFailure(one)) return Result.fail(one.failure)
+    resolved.set(name, one.success)
   }
+  return Result.succeed(resolved)
 }
+
+/** Whether `name` is a foreign key's column name (`publisherId`). */
+const isKeyColumn = (model: Model.Any, name: string) => Object.values(model.meta.columns).includes(name)
+
+/** A column standing for an annotation, so that filters and ordering treat it as one. @internal */
+export const annotationColumn = (name: string, node: ResolvedExpr): Column => ({
+  key: name,
+  column: name,
+  field: Types.standIn(node.type),
+  path: []
+})
 
 /** A plain `{ ... }` object (lookups), as opposed to a value such as a BigDecimal, a DateTime or an array. @internal */
 export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
@@ -273,7 +331,8 @@ class Resolver {
     readonly model: Model.Any,
     readonly root: Model.Any = model,
     readonly path: Path = [],
-    readonly prefix = ""
+    readonly prefix = "",
+    readonly annotations: Annotations = noAnnotations
   ) {}
 
   fail(field: string | undefined, reason: string): never {
@@ -296,6 +355,13 @@ class Resolver {
       const column = resolveField(this.model, key)
       if (Result.isSuccess(column)) {
         nodes.push(this.fieldFilter({ ...column.success, path: this.path }, value))
+        continue
+      }
+      // An annotation of the query, by name (only at the query's own level).
+      const annotation = this.path.length === 0 && typeof key === "string" ? this.annotations.get(key) : undefined
+      if (annotation !== undefined) {
+        const expr: ResolvedExpr = { _tag: "Annotation", name: key, node: annotation, type: annotation.type }
+        nodes.push(this.fieldFilter(annotationColumn(key, annotation), value, expr))
         continue
       }
       const rel = Relations.resolve(this.model, key)
@@ -326,30 +392,34 @@ class Resolver {
           nodes.push(this.lookup(idColumn, undefined, "in", keys))
         } else rest[k] = v
       }
-      nodes.push(new Resolver(target, this.root, path, `${this.prefix}${key}.`).condition(rest))
+      nodes.push(new Resolver(target, this.root, path, `${this.prefix}${key}.`, this.annotations).condition(rest))
       return { _tag: "And", nodes }
     }
     if (value instanceof target) value = (value as Record<string, unknown>)[target.meta.pk]
     return this.lookup(idColumn, undefined, "exact", value)
   }
 
-  fieldFilter(column: Column, value: unknown): Where {
+  fieldFilter(column: Column, value: unknown, expr?: ResolvedExpr): Where {
     const kind = column.field.lookupKind
+    const lookup = (name: string, v: unknown): Where => {
+      const leaf = this.lookup(column, undefined, name, v)
+      return expr === undefined ? leaf : withExpr(leaf, expr)
+    }
     if (isPlainObject(value)) {
       const nodes: Array<Where> = []
-      for (const lookup of Object.keys(value)) {
-        if (value[lookup] === undefined) continue
-        if (!lookupNames[kind].includes(lookup)) {
-          this.fail(column.key, `unsupported lookup "${lookup}" for a ${column.field.kind} field; choices are ${lookupNames[kind].join(", ")}`)
+      for (const name of Object.keys(value)) {
+        if (value[name] === undefined) continue
+        if (!lookupNames[kind].includes(name)) {
+          this.fail(column.key, `unsupported lookup "${name}" for a ${column.field.kind} field; choices are ${lookupNames[kind].join(", ")}`)
         }
-        nodes.push(this.lookup(column, undefined, lookup, value[lookup]))
+        nodes.push(lookup(name, value[name]))
       }
       return { _tag: "And", nodes }
     }
     if (kind === "json" && value !== null) {
       this.fail(column.key, "JSON fields are filtered with lookups: { exact: value } or { isNull: true }")
     }
-    return this.lookup(column, undefined, "exact", value)
+    return lookup("exact", value)
   }
 
   /** Lookups on a date or time part: the part is compared as a number (or as a date for `date`). */
@@ -403,10 +473,11 @@ class Resolver {
     const operand = (u: unknown): Operand => {
       // `F(...)` names the query's own fields, wherever it appears.
       if (Expr.isExpr(u)) {
-        const node = Result.getOrThrowWith(resolveExpr(this.root, u.node), (e) => e)
+        const context = exprContext(this.root, this.annotations, "an aggregate in a filter is written as an annotation, then filtered by its name")
+        const node = Result.getOrThrowWith(Resolve.resolve(context, u.node), (e) => e)
         const problem = transform === undefined
-          ? ExprKinds.exprProblem(node, ExprKinds.fieldKind(field), `${article(field.kind)} field`)
-          : ExprKinds.exprProblem(node, transform === "date" ? "date" : "numeric", transform === "date" ? "a date" : `the ${transform} (a number)`)
+          ? Resolve.problem(node, Types.fieldType(field), `${article(field.kind)} field`)
+          : Resolve.problem(node, transform === "date" ? { kind: "date" } : { kind: "number" }, transform === "date" ? "a date" : `the ${transform} (a number)`)
         if (problem !== undefined) this.fail(label, `lookup "${lookup}": ${problem}`)
         return { _tag: "Expr", node }
       }
@@ -449,24 +520,52 @@ class Resolver {
   }
 }
 
+/** A leaf, and the leaves of an AND of lookups, comparing `expr` instead of their column. */
+const withExpr = (node: Where, expr: ResolvedExpr): Where =>
+  node._tag === "Leaf" ? { ...node, expr } : node._tag === "And" ? { ...node, nodes: node.nodes.map((n) => withExpr(n, expr)) } : node
+
 /** Resolves a filter, a Q or a dynamic object into a checked condition, or a FieldError. @internal */
-export const resolveCondition = (model: Model.Any, condition: unknown): Result.Result<Where, FieldError> => {
+export const resolveCondition = (
+  model: Model.Any,
+  condition: unknown,
+  annotations: Annotations = noAnnotations
+): Result.Result<Where, FieldError> => {
   try {
-    return Result.succeed(new Resolver(model).condition(condition))
+    return Result.succeed(new Resolver(model, model, [], "", annotations).condition(condition))
   } catch (error) {
     if (error instanceof FieldError) return Result.fail(error)
     throw error
   }
 }
 
-/** Resolves an ordering key (`"name"`, `"-pubdate"`, `"pk"`). @internal */
+/** An ordering item: a column (or an annotation's stand-in, with its expression), its direction and NULLs' place. @internal */
+export interface OrderItem {
+  readonly column: Column
+  readonly descending: boolean
+  readonly expr?: ResolvedExpr | undefined
+  readonly nulls?: "first" | "last" | undefined
+}
+
+/** Resolves an ordering key (`"name"`, `"-pubdate"`, `"pk"`, an annotation's name, or `F(...).desc()`). @internal */
 export const resolveOrder = (
   model: Model.Any,
-  key: string
-): Result.Result<{ readonly column: Column; readonly descending: boolean }, FieldError> => {
+  key: string | Expr.Ordering,
+  annotations: Annotations = noAnnotations
+): Result.Result<OrderItem, FieldError> => {
+  if (Expr.isOrdering(key)) {
+    return Result.map(
+      Resolve.resolve(exprContext(model, annotations, "order by an aggregate through an annotation"), key.node),
+      (expr) => ({ column: expr._tag === "Column" ? expr.column : annotationColumn("__expr", expr), descending: key.descending, expr: expr._tag === "Column" ? undefined : expr, nulls: key.nulls })
+    )
+  }
   if (typeof key !== "string") {
     return Result.fail(new FieldError({ model: model.meta.name, reason: `ordering expects field names, got ${describe(key)}` }))
   }
   const descending = key.startsWith("-")
-  return Result.map(resolvePath(model, descending ? key.slice(1) : key), (column) => ({ column, descending }))
+  const name = descending ? key.slice(1) : key
+  const annotation = annotations.get(name)
+  if (annotation !== undefined) {
+    return Result.succeed({ column: annotationColumn(name, annotation), descending, expr: { _tag: "Annotation", name, node: annotation, type: annotation.type } })
+  }
+  return Result.map(resolvePath(model, name), (column) => ({ column, descending }))
 }

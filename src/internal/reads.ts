@@ -8,16 +8,15 @@ import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import * as Aggregate from "../Aggregate.js"
 import { DoesNotExist, FieldError, MultipleObjectsReturned, QueryError } from "../Errors.js"
 import type { QuerySet, ReadError } from "../QuerySet.js"
 import * as Transaction from "../Transaction.js"
-import * as Codec from "./codec.js"
-import * as Compiler from "./compiler.js"
+import type * as Compiler from "./compiler.js"
 import * as Executor from "./executor.js"
 import * as Hydrate from "./hydrate.js"
 import * as Prefetcher from "./prefetch.js"
 import * as Ast from "./query.js"
+import * as Select from "./select.js"
 import type { Db } from "./service.js"
 import * as SetOps from "./setOps.js"
 
@@ -38,7 +37,7 @@ export const plan = (plans: Plans, query: Ast.Query, forceOrder: boolean): Resul
   const index = forceOrder ? 1 : 0
   let plan = plans[index]
   if (plan === undefined) {
-    const select = query.combined === undefined ? Compiler.select(query, { forceOrder }) : SetOps.select(query, { forceOrder })
+    const select = query.combined === undefined ? Select.select(query, { forceOrder }) : SetOps.select(query, { forceOrder })
     plan = Result.map(select, ({ columns, compiled, related }) => ({
       statement: compiled,
       hydrate: Hydrate.hydrator(query, columns, related)
@@ -137,7 +136,7 @@ export const count = (query: Ast.Query): Effect.Effect<number, ReadError, Db> =>
   Effect.suspend((): Effect.Effect<number, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
     if (query.empty) return Effect.succeed(0)
-    const compiled = query.combined === undefined ? Compiler.count(query) : SetOps.count(query)
+    const compiled = query.combined === undefined ? Select.count(query) : SetOps.count(query)
     return Effect.flatMap(Effect.fromResult(compiled), (compiled) =>
       Effect.map(Executor.select(compiled), (rows) => Number(rows[0].count)))
   })
@@ -147,68 +146,37 @@ export const exists = (query: Ast.Query): Effect.Effect<boolean, ReadError, Db> 
   Effect.suspend((): Effect.Effect<boolean, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
     if (query.empty) return Effect.succeed(false)
-    const compiled = query.combined === undefined ? Compiler.exists(query) : SetOps.exists(query)
+    const compiled = query.combined === undefined ? Select.exists(query) : SetOps.exists(query)
     return Effect.flatMap(Effect.fromResult(compiled), (compiled) =>
       Effect.map(Executor.select(compiled), (rows) => rows[0].exists === true))
   })
 
-/** Converts an aggregate's value from the driver: counts to numbers, sums and averages exactly, min and max as the field. */
-const decodeAggregate = ({ column, fn }: Compiler.AggregateItem, raw: unknown): unknown => {
-  if (fn === "count") return raw === undefined || raw === null ? 0 : Number(raw)
-  if (raw === undefined || raw === null) return null
-  const field = column!.field
-  if (fn === "min" || fn === "max") return field.fromDb(raw)
-  switch (field.lookupKind) {
-    case "number":
-      return Number(raw)
-    case "bigint":
-      return fn === "sum" ? BigInt(raw as string) : Codec.decimalFromDb(raw)
-    case "decimal":
-      return Codec.decimalFromDb(raw)
-    default:
-      return field.fromDb(raw)
-  }
+/** What an aggregate gives over no rows, without a query: a count 0, a `default` value, else NULL. */
+const overNoRows = (node: Ast.ResolvedExpr): unknown => {
+  if (node._tag !== "Aggregate") return null
+  if (node.default !== undefined) return node.default._tag === "Value" ? node.default.value : null
+  return node.fn === "count" ? 0 : null
 }
 
-/** `aggregate`: the aggregates over the matching rows, in one query, decoded per function and field. @internal */
+/** `aggregate`: the aggregates over the matching rows, in one query, each decoded by its type. @internal */
 export const aggregate = (
   query: Ast.Query,
   aggregates: Readonly<Record<string, unknown>>
 ): Effect.Effect<any, ReadError, Db> =>
   Effect.suspend((): Effect.Effect<any, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
-    const model = query.model
-    if (query.combined !== undefined) {
-      return Effect.fail(SetOps.refusal(query, "aggregate"))
-    }
-    const names = Object.keys(aggregates)
-    const items: Array<Compiler.AggregateItem> = []
-    for (const name of names) {
-      const aggregate: unknown = aggregates[name]
-      if (!Aggregate.isAggregate(aggregate)) {
-        return Effect.fail(new FieldError({ model: model.meta.name, field: name, reason: "expected an aggregate such as Count() or Sum(\"field\")" }))
-      }
-      if (aggregate.field === undefined) {
-        items.push({ fn: aggregate.fn, column: undefined, distinct: false })
-        continue
-      }
-      const column = Ast.resolveField(model, aggregate.field)
-      if (Result.isFailure(column)) return Effect.fail(column.failure)
-      const accepted = Aggregate.acceptedKinds[aggregate.fn]
-      if (accepted !== "all" && !accepted.includes(column.success.field.lookupKind)) {
-        return Effect.fail(new FieldError({
-          model: model.meta.name,
-          field: aggregate.field,
-          reason: `${aggregate.fn} does not apply to a ${column.success.field.kind} field`
+    if (query.combined !== undefined) return Effect.fail(SetOps.refusal(query, "aggregate"))
+    const compiled = Select.aggregate(query, aggregates)
+    if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
+    const { decode, names, nodes } = compiled.success
+    if (query.empty || names.length === 0) return Effect.succeed(Object.fromEntries(names.map((name, i) => [name, overNoRows(nodes[i]!)])))
+    return Effect.flatMap(Executor.select(compiled.success.compiled), (rows) =>
+      Hydrate.decoding(() =>
+        Object.fromEntries(names.map((name, i) => {
+          const raw = rows[0]?.[`a${i}`]
+          return [name, raw === null || raw === undefined ? null : decode[i]!(raw)]
         }))
-      }
-      items.push({ fn: aggregate.fn, column: column.success, distinct: aggregate.distinct })
-    }
-    const decode = (raw: Record<string, unknown> | undefined) =>
-      Object.fromEntries(names.map((name, i) => [name, decodeAggregate(items[i]!, raw?.[`a${i}`])]))
-    if (query.empty || items.length === 0) return Effect.succeed(decode(undefined))
-    return Effect.flatMap(Effect.fromResult(Compiler.aggregate(query, items)), (compiled) =>
-      Effect.map(Executor.select(compiled), (rows) => decode(rows[0])))
+      ))
   })
 
 /** `inBulk`: the rows of `qs` keyed by a unique field (the primary key by default), optionally only those with `keys`. @internal */

@@ -15,6 +15,7 @@ import type * as Model from "../Model.js"
 import type { QuerySet } from "../QuerySet.js"
 import { valueType } from "./columnTypes.js"
 import * as Compiler from "./compiler.js"
+import * as Select from "./select.js"
 import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 
@@ -164,7 +165,7 @@ const operand = (query: Ast.Query, w: Compiler.Writer): Result.Result<Part, Fiel
   const distinctOn = Array.isArray(query.distinct) && query.distinct.length > 0
   const source = sliced || distinctOn ? query : { ...query, ordering: [], reversed: false }
   if (query.combined !== undefined) return combination(source, w, false)
-  return Result.map(Compiler.select(source, { writer: w }), ({ columns, compiled, related }) => {
+  return Result.map(Select.select(source, { writer: w }), ({ columns, compiled, related }) => {
     const narrow = sliced && query.distinct === true
     const sql = narrow
       ? `SELECT ${[...columns, ...related.flatMap((r) => r.columns)].map((c) => `"n".${outputName(c)}`).join(", ")} FROM (${compiled.sql}) AS "n"`
@@ -185,7 +186,7 @@ const orderItems = (
   const byName = (name: string) =>
     columns.find((c) => c.key === name) ??
       (name === "pk" && first.query.projection._tag === "Model" ? columns.find((c) => c.key === model.meta.pk) : undefined)
-  let keys: ReadonlyArray<string> = query.ordering ?? []
+  let keys = (query.ordering ?? []) as ReadonlyArray<string>
   if (keys.length === 0 && forceOrder) {
     // `first()` and `last()` of an unordered combination: by its primary key when it has one, else by every column.
     const pk = byName("pk") ?? byName(model.meta.pk)
@@ -313,7 +314,7 @@ export const combineArgs = (op: Ast.SetOperator, query: Ast.Query, args: Readonl
 export const select = (
   query: Ast.Query,
   options: { readonly forceOrder?: boolean } = {}
-): Result.Result<Compiler.Select, FieldError | QueryError> => {
+): Result.Result<Select.Select, FieldError | QueryError> => {
   const w = new Compiler.Writer()
   return Result.map(combination(query, w, options.forceOrder === true), ({ columns, related, sql }) => ({
     compiled: { sql, params: w.params, savepoint: w.savepoint },

@@ -9,7 +9,8 @@ import * as Expr from "../Expr.js"
 import type * as Field from "../Field.js"
 import type * as Model from "../Model.js"
 import type { Assignment } from "./compileWrites.js"
-import * as ExprKinds from "./exprKinds.js"
+import * as Resolve from "./expressions/resolve.js"
+import * as Types from "./expressions/types.js"
 import * as Ast from "./query.js"
 
 /** Marks a column left to its database default in a multi-row INSERT. @internal */
@@ -134,7 +135,11 @@ export const assignments = (
       const node = Ast.resolveExpr(model, value.node)
       if (Result.isFailure(node)) return Result.fail(node.failure)
       const field = column.success.field
-      const problem = ExprKinds.exprProblem(node.success, ExprKinds.fieldKind(field), `${Ast.article(field.kind)} field`)
+      // An UPDATE has no joins: a related row's value is read with a subquery, not a path (as in Django).
+      if (Resolve.pathsOf(node.success).size > 0) {
+        return Result.fail(new FieldError({ model: model.meta.name, field: key, reason: "an update's expressions refer to the row's own fields, not to related rows" }))
+      }
+      const problem = Resolve.problem(node.success, Types.fieldType(field), `${Ast.article(field.kind)} field`)
       if (problem !== undefined) return Result.fail(new FieldError({ model: model.meta.name, field: key, reason: problem }))
       result.push({ column: column.success, value: { _tag: "Expr", node: node.success } })
       continue
@@ -150,7 +155,7 @@ export const assignments = (
     const column = Result.getOrThrow(Ast.resolveField(model, version))
     result.push({
       column,
-      value: { _tag: "Expr", node: { _tag: "Binary", op: "+", left: { _tag: "Column", column }, right: { _tag: "Value", value: 1 } } }
+      value: { _tag: "Expr", node: Result.getOrThrow(Ast.resolveExpr(model, { _tag: "Binary", op: "+", left: { _tag: "Ref", field: version }, right: { _tag: "Value", value: 1 } })) }
     })
   }
   return Result.succeed(result)

@@ -62,6 +62,9 @@ const fieldKind = (def: Ref.FieldDef): Kind => {
 export const fieldOf = (name: unknown): string | undefined =>
   typeof name === "string" ? (name === "pk" ? "id" : Object.prototype.hasOwnProperty.call(Ref.ROW.fields, name) ? name : undefined) : undefined
 
+/** The field an `F` reference reads: a forward relation by name (`F("owner")`) is its key column, as in Django. */
+const refField = (name: unknown): string | undefined => name === "owner" ? "ownerId" : fieldOf(name)
+
 /** The kind of an operand value, or undefined when it cannot be one. */
 export const valueKind = (u: unknown): Kind | undefined => {
   if (typeof u === "number") return Number.isFinite(u) ? "numeric" : undefined
@@ -92,7 +95,7 @@ const binaryKind = (op: Op, l: Kind, r: Kind): Kind | undefined => {
 export const kindOf = (e: E): Kind | undefined => {
   switch (e._tag) {
     case "ref": {
-      const field = fieldOf(e.field)
+      const field = refField(e.field)
       return field === undefined ? undefined : fieldKind(Ref.ROW.fields[field]!)
     }
     case "value":
@@ -342,7 +345,7 @@ const arithmetic = (op: Op, a: V, b: V): R => {
 export const evaluate = (e: E, row: Ref.Rec): R => {
   switch (e._tag) {
     case "ref":
-      return column(fieldOf(e.field)!, row)
+      return column(refField(e.field)!, row)
     case "value":
       return literal(e.value)
     case "bin": {

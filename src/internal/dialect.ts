@@ -1,0 +1,139 @@
+/**
+ * Every SQL spelling that is PostgreSQL's own, in one object: quoting, typed parameters, casts, date parts, function
+ * and aggregate names. The compilers build statements from these; another dialect would override some of them
+ * instead of forking the compilers.
+ * @internal
+ */
+import type * as Expr from "../Expr.js"
+import type * as Types from "./expressions/types.js"
+
+/** The SQL spellings a compiler asks for. @internal */
+export interface Dialect {
+  readonly quote: (identifier: string) => string
+  /** The SQL type of a `Cast` target. */
+  readonly castType: (target: Expr.CastTarget) => string
+  readonly cast: (sql: string, type: string) => string
+  /** A part of a date or time value as a number. */
+  readonly extract: (part: string, sql: string, type: Types.Type) => string
+  /** A date or timestamp truncated to a precision. */
+  readonly trunc: (precision: string, sql: string, type: Types.Type) => string
+  /** A built-in function over compiled arguments. */
+  readonly call: (fn: string, args: ReadonlyArray<string>, types: ReadonlyArray<Types.Type>) => string
+  /** An aggregate over its compiled argument (`*` for rows), with its modifiers. */
+  readonly aggregate: (
+    fn: Expr.AggregateFunction,
+    arg: string | undefined,
+    options: {
+      readonly distinct: boolean
+      readonly orderBy: string | undefined
+      readonly separator: string | undefined
+      readonly sample: boolean
+      readonly type: Types.Type | undefined
+    },
+    separatorSql: (separator: string) => string
+  ) => string
+  readonly filter: (aggregate: string, condition: string) => string
+  readonly nulls: (order: string, nulls: "first" | "last" | undefined) => string
+}
+
+const castTypes: Record<Expr.CastTarget, string> = {
+  integer: "integer",
+  bigint: "bigint",
+  float: "double precision",
+  decimal: "numeric",
+  text: "text",
+  boolean: "boolean",
+  date: "date",
+  datetime: "timestamptz",
+  time: "time",
+  duration: "interval",
+  uuid: "uuid",
+  json: "jsonb"
+}
+
+const extractParts: Record<string, string> = {
+  year: "YEAR",
+  isoYear: "ISOYEAR",
+  quarter: "QUARTER",
+  month: "MONTH",
+  week: "WEEK",
+  day: "DAY",
+  dayOfYear: "DOY",
+  isoWeekDay: "ISODOW",
+  hour: "HOUR",
+  minute: "MINUTE",
+  second: "SECOND",
+  epoch: "EPOCH"
+}
+
+/** Timestamps are read in UTC, whatever the session's time zone. */
+const utc = (sql: string, type: Types.Type) => type.kind === "datetime" ? `(${sql} AT TIME ZONE 'UTC')` : sql
+
+/** PostgreSQL. @internal */
+export const postgres: Dialect = {
+  quote: (identifier) => `"${identifier.replace(/"/g, "\"\"")}"`,
+  castType: (target) => castTypes[target],
+  cast: (sql, type) => `CAST(${sql} AS ${type})`,
+  extract: (part, sql, type) => {
+    const source = utc(sql, type)
+    if (part === "weekDay") return `(EXTRACT(DOW FROM ${source}) + 1)`
+    const name = extractParts[part]
+    if (name === undefined) throw new Error(`Unknown part ${part}`)
+    return `EXTRACT(${name} FROM ${source})::float8`
+  },
+  trunc: (precision, sql, type) => {
+    if (type.kind === "date") return `CAST(DATE_TRUNC('${precision}', ${sql}) AS date)`
+    return `(DATE_TRUNC('${precision}', ${utc(sql, type)}) AT TIME ZONE 'UTC')`
+  },
+  call: (fn, args, types) => {
+    switch (fn) {
+      case "now":
+        return "CURRENT_TIMESTAMP"
+      case "concat":
+        // CONCAT skips NULLs; each argument as text, so that numbers and dates join as PostgreSQL prints them.
+        return `CONCAT(${args.map((a) => `CAST(${a} AS text)`).join(", ")})`
+      case "strpos":
+        return `STRPOS(${args[0]}, ${args[1]})`
+      case "round":
+        // ROUND(double precision, integer) does not exist: a float is rounded as a numeric and read back as a float.
+        return types[0]!.kind === "number" && types[0]!.float
+          ? `CAST(ROUND(CAST(${args[0]} AS numeric), ${args[1]}) AS double precision)`
+          : `ROUND(${args[0]}, ${args[1]})`
+      case "power":
+      case "sqrt":
+        // Exact for decimals and bigints (numeric), a float otherwise, as the result's type says.
+        return types.some((t) => t.kind === "decimal" || t.kind === "bigint")
+          ? `${fn.toUpperCase()}(${args.map((a) => `CAST(${a} AS numeric)`).join(", ")})`
+          : `${fn.toUpperCase()}(${args.map((a) => `CAST(${a} AS double precision)`).join(", ")})`
+      default:
+        return `${fn.toUpperCase()}(${args.join(", ")})`
+    }
+  },
+  aggregate: (fn, arg, options, separatorSql) => {
+    const distinct = options.distinct ? "DISTINCT " : ""
+    const order = options.orderBy === undefined ? "" : ` ORDER BY ${options.orderBy}`
+    switch (fn) {
+      case "count":
+        return `COUNT(${arg === undefined ? "*" : `${distinct}${arg}`})`
+      case "avg":
+        // The average of integers as a float, as Django's Avg; of numeric and bigint exactly.
+        return options.type?.kind === "number" ? `AVG(${distinct}${arg})::float8` : `AVG(${distinct}${arg})`
+      case "stddev":
+        return `${options.sample ? "STDDEV_SAMP" : "STDDEV_POP"}(${distinct}${arg})`
+      case "variance":
+        return `${options.sample ? "VAR_SAMP" : "VAR_POP"}(${distinct}${arg})`
+      case "stringAgg":
+        return `STRING_AGG(${distinct}${arg}, ${separatorSql(options.separator ?? ",")}${order})`
+      case "arrayAgg":
+        return `ARRAY_AGG(${distinct}${arg}${order})`
+      case "boolAnd":
+        return `BOOL_AND(${arg})`
+      case "boolOr":
+        return `BOOL_OR(${arg})`
+      default:
+        return `${fn.toUpperCase()}(${distinct}${arg})`
+    }
+  },
+  filter: (aggregate, condition) => `${aggregate} FILTER (WHERE ${condition})`,
+  nulls: (order, nulls) => nulls === undefined ? order : `${order} NULLS ${nulls === "first" ? "FIRST" : "LAST"}`
+}

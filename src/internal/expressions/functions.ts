@@ -1,0 +1,84 @@
+/**
+ * The typing of each built-in function and aggregate: which kinds its arguments take and what it yields. Their SQL
+ * is the dialect's (`dialect.ts`).
+ * @internal
+ */
+import type * as Expr from "../../Expr.js"
+import * as Types from "./types.js"
+
+type Check = (args: ReadonlyArray<Types.Type>) => Types.Type | string
+
+const numeric: ReadonlyArray<Expr.Kind> = ["number", "bigint", "decimal"]
+const ordered: ReadonlyArray<Expr.Kind> = [...numeric, "duration", "string", "date", "datetime", "time", "uuid"]
+
+/** The kinds argument `i` of a call accepts, checked in order; a problem names the argument. */
+const takes = (kinds: ReadonlyArray<ReadonlyArray<Expr.Kind> | "any">, then: Check): Check => (args) => {
+  for (let i = 0; i < args.length; i++) {
+    const accepted = kinds[Math.min(i, kinds.length - 1)]!
+    if (accepted !== "any" && !accepted.includes(args[i]!.kind)) {
+      return `argument ${i + 1} is ${Types.describeType(args[i]!)}, expected ${accepted.join(" or ")}`
+    }
+  }
+  return then(args)
+}
+
+/** Arguments that must share the first one's kind (numbers of any width join). @internal */
+export const common: Check = (args) => {
+  let result: Types.Type = { kind: args[0]!.kind, float: args[0]!.float }
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]!
+    if (Types.isNumeric(result) && Types.isNumeric(a)) {
+      result = Types.joinNumeric(result, a)
+    } else if (a.kind !== result.kind) {
+      return `argument ${i + 1} is ${Types.describeType(a)}, expected ${result.kind} as the first`
+    }
+  }
+  return args.length === 1 && args[0]!.field !== undefined ? { ...result, field: args[0]!.field } : result
+}
+
+const fixed = (type: Types.Type): Check => () => type
+const same: Check = (args) => ({ kind: args[0]!.kind, float: args[0]!.float })
+const real: Check = (args) => args.some((a) => a.kind === "decimal" || a.kind === "bigint") ? { kind: "decimal" } : { kind: "number", float: true }
+
+/** The arity (least, most) and typing of each function of `Functions.ts`. @internal */
+export const functions: Readonly<Record<string, { readonly arity: readonly [number, number]; readonly check: Check }>> = {
+  coalesce: { arity: [2, Infinity], check: common },
+  greatest: { arity: [2, Infinity], check: takes(["any"], common) },
+  least: { arity: [2, Infinity], check: takes(["any"], common) },
+  nullif: { arity: [2, 2], check: common },
+  lower: { arity: [1, 1], check: takes([["string"]], fixed({ kind: "string" })) },
+  upper: { arity: [1, 1], check: takes([["string"]], fixed({ kind: "string" })) },
+  trim: { arity: [1, 1], check: takes([["string"]], fixed({ kind: "string" })) },
+  length: { arity: [1, 1], check: takes([["string"]], fixed({ kind: "number" })) },
+  substr: { arity: [2, 3], check: takes([["string"], ["number", "bigint"]], fixed({ kind: "string" })) },
+  replace: { arity: [3, 3], check: takes([["string"]], fixed({ kind: "string" })) },
+  strpos: { arity: [2, 2], check: takes([["string"]], fixed({ kind: "number" })) },
+  concat: { arity: [2, Infinity], check: fixed({ kind: "string" }) },
+  now: { arity: [0, 0], check: fixed({ kind: "datetime" }) },
+  extract: { arity: [1, 1], check: takes([["date", "datetime", "time", "duration"]], fixed({ kind: "number", float: true })) },
+  trunc: { arity: [1, 1], check: takes([["date", "datetime"]], same) },
+  abs: { arity: [1, 1], check: takes([numeric], same) },
+  ceil: { arity: [1, 1], check: takes([numeric], same) },
+  floor: { arity: [1, 1], check: takes([numeric], same) },
+  round: { arity: [2, 2], check: takes([numeric], same) },
+  mod: { arity: [2, 2], check: takes([numeric], common) },
+  power: { arity: [2, 2], check: takes([numeric], real) },
+  sqrt: { arity: [1, 1], check: takes([numeric], real) }
+}
+
+/** The typing of each aggregate over its argument. @internal */
+export const aggregates: Readonly<Record<Expr.AggregateFunction, Check>> = {
+  count: fixed({ kind: "number" }),
+  sum: takes([[...numeric, "duration"]], (args) => args[0]!.kind === "number" ? { kind: "number", float: args[0]!.float } : { kind: args[0]!.kind }),
+  avg: takes([[...numeric, "duration"]], (args) =>
+    args[0]!.kind === "number" ? { kind: "number", float: true } : args[0]!.kind === "duration" ? { kind: "duration" } : { kind: "decimal" }),
+  min: takes([ordered], (args) => args[0]!),
+  max: takes([ordered], (args) => args[0]!),
+  stddev: takes([numeric], real),
+  variance: takes([numeric], real),
+  stringAgg: takes([["string"]], fixed({ kind: "string" })),
+  arrayAgg: (args) =>
+    args[0]!.kind === "json" || args[0]!.kind === "array" ? "ArrayAgg does not collect JSON or arrays" : { kind: "array", element: args[0]! },
+  boolAnd: takes([["boolean"]], fixed({ kind: "boolean" })),
+  boolOr: takes([["boolean"]], fixed({ kind: "boolean" }))
+}

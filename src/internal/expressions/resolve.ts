@@ -1,0 +1,264 @@
+/**
+ * Resolution of expression nodes against a model: each field path becomes a checked column, each annotation name its
+ * expression, and each node gets its type (see `types.ts`), or the whole expression a `FieldError` saying why it
+ * cannot be computed.
+ * @internal
+ */
+import * as Result from "effect/Result"
+import { FieldError } from "../../Errors.js"
+import type * as Expr from "../../Expr.js"
+import type * as Model from "../../Model.js"
+import type { Column, Path, Where } from "../query.js"
+import * as Functions from "./functions.js"
+import * as Types from "./types.js"
+
+/** An ordering inside an aggregate (`StringAgg`, `ArrayAgg`). @internal */
+export interface ResolvedOrdering {
+  readonly node: Resolved
+  readonly descending: boolean
+  readonly nulls: "first" | "last" | undefined
+}
+
+/** A checked expression: every node carries its type. @internal */
+export type Resolved =
+  | { readonly _tag: "Column"; readonly column: Column; readonly type: Types.Type }
+  | { readonly _tag: "Annotation"; readonly name: string; readonly node: Resolved; readonly type: Types.Type }
+  | { readonly _tag: "Value"; readonly value: unknown; readonly type: Types.Type }
+  | { readonly _tag: "Binary"; readonly op: Expr.Operator; readonly left: Resolved; readonly right: Resolved; readonly type: Types.Type }
+  | { readonly _tag: "Call"; readonly fn: string; readonly args: ReadonlyArray<Resolved>; readonly template?: Expr.Template; readonly type: Types.Type }
+  | { readonly _tag: "Cast"; readonly arg: Resolved; readonly to: Expr.CastTarget; readonly type: Types.Type }
+  | {
+    readonly _tag: "Case"
+    readonly whens: ReadonlyArray<{ readonly condition: Where; readonly then: Resolved }>
+    readonly otherwise: Resolved | undefined
+    readonly type: Types.Type
+  }
+  | {
+    readonly _tag: "Aggregate"
+    readonly fn: Expr.AggregateFunction
+    readonly arg: Resolved | undefined
+    readonly distinct: boolean
+    readonly filter: Where | undefined
+    readonly default: Resolved | undefined
+    readonly separator: string | undefined
+    readonly sample: boolean
+    readonly ordering: ReadonlyArray<ResolvedOrdering>
+    readonly type: Types.Type
+  }
+
+/** What resolution needs from the query, given by its caller (so that this module need not import the filter resolver). @internal */
+export interface Context {
+  readonly model: Model.Any
+  /** Resolves a field path (`"publisher.name"`) to its column. */
+  readonly path: (dotted: string) => Result.Result<Column, FieldError>
+  /** Resolves a filter (of `When` and of an aggregate's `filter`). */
+  readonly condition: (condition: unknown) => Result.Result<Where, FieldError>
+  /** The query's annotations, by name, which `F` may name. */
+  readonly annotations: ReadonlyMap<string, Resolved>
+  /** Where aggregates are allowed (`annotate`, `aggregate`), and why not otherwise. */
+  readonly aggregates: true | string
+}
+
+const castTypes: Record<Expr.CastTarget, Types.Type> = {
+  integer: { kind: "number" },
+  bigint: { kind: "bigint" },
+  float: { kind: "number", float: true },
+  decimal: { kind: "decimal" },
+  text: { kind: "string" },
+  boolean: { kind: "boolean" },
+  date: { kind: "date" },
+  datetime: { kind: "datetime" },
+  time: { kind: "time" },
+  duration: { kind: "duration" },
+  uuid: { kind: "uuid" },
+  json: { kind: "json" }
+}
+
+/** Whether an expression holds an aggregate (directly or through an annotation). @internal */
+export const containsAggregate = (node: Resolved): boolean => {
+  switch (node._tag) {
+    case "Aggregate":
+      return true
+    case "Annotation":
+      return containsAggregate(node.node)
+    case "Binary":
+      return containsAggregate(node.left) || containsAggregate(node.right)
+    case "Call":
+      return node.template?.aggregate === true || node.args.some(containsAggregate)
+    case "Cast":
+      return containsAggregate(node.arg)
+    case "Case":
+      return node.whens.some((w) => containsAggregate(w.then)) || (node.otherwise !== undefined && containsAggregate(node.otherwise))
+    default:
+      return false
+  }
+}
+
+/** The relation paths the columns of an expression are reached through, outside its aggregates. @internal */
+export const pathsOf = (node: Resolved, found: Map<string, Path> = new Map()): Map<string, Path> => {
+  const visit = (n: Resolved): void => {
+    switch (n._tag) {
+      case "Column":
+        if (n.column.path.length > 0) found.set(n.column.path.map((r) => r.name).join("."), n.column.path)
+        return
+      case "Annotation":
+        return visit(n.node)
+      case "Binary":
+        visit(n.left)
+        return visit(n.right)
+      case "Call":
+        return n.args.forEach(visit)
+      case "Cast":
+        return visit(n.arg)
+      case "Case":
+        n.whens.forEach((w) => visit(w.then))
+        if (n.otherwise !== undefined) visit(n.otherwise)
+        return
+      default:
+        // An aggregate's own columns are those of the rows it aggregates, not of the row it is computed for.
+        return
+    }
+  }
+  visit(node)
+  return found
+}
+
+/** Resolves an expression node, or gives the FieldError that says why it cannot be computed. @internal */
+export const resolve = (ctx: Context, node: Expr.Node, label?: string): Result.Result<Resolved, FieldError> => {
+  try {
+    return Result.succeed(new Resolver(ctx, label).node(node))
+  } catch (error) {
+    if (error instanceof FieldError) return Result.fail(error)
+    throw error
+  }
+}
+
+class Resolver {
+  constructor(readonly ctx: Context, readonly label: string | undefined) {}
+
+  fail(reason: string): never {
+    throw new FieldError({ model: this.ctx.model.meta.name, field: this.label, reason })
+  }
+
+  unwrap<A>(result: Result.Result<A, FieldError>): A {
+    if (Result.isFailure(result)) {
+      const e = result.failure
+      // A problem inside the expression is reported under the name the expression is given (the annotation).
+      throw this.label === undefined || e.field === this.label ? e : new FieldError({ model: e.model, field: this.label, reason: `${e.field === undefined ? "" : `${e.field}: `}${e.reason}` })
+    }
+    return result.success
+  }
+
+  typed(type: Types.Type | string, what: () => string): Types.Type {
+    if (typeof type === "string") this.fail(`cannot compute ${what()}: ${type}`)
+    return type
+  }
+
+  node(node: Expr.Node): Resolved {
+    if (typeof node !== "object" || node === null) this.fail("expected an expression")
+    switch (node._tag) {
+      case "Ref": {
+        const annotation = typeof node.field === "string" ? this.ctx.annotations.get(node.field) : undefined
+        if (annotation !== undefined) return { _tag: "Annotation", name: node.field, node: annotation, type: annotation.type }
+        const column = this.unwrap(this.ctx.path(node.field))
+        return { _tag: "Column", column, type: Types.fieldType(column.field) }
+      }
+      case "Value": {
+        const type = Types.valueType(node.value)
+        if (typeof type === "string") this.fail(type)
+        return { _tag: "Value", value: node.value, type }
+      }
+      case "Binary": {
+        const left = this.node(node.left)
+        const right = this.node(node.right)
+        const type = this.typed(Types.binaryType(node.op, left.type, right.type), () => `${describe(left)} ${node.op} ${describe(right)}`)
+        return { _tag: "Binary", op: node.op, left, right, type }
+      }
+      case "Call":
+        return this.call(node)
+      case "Cast": {
+        const arg = this.node(node.arg)
+        const type = castTypes[node.to]
+        if (type === undefined) this.fail(`Cast to "${String(node.to)}": choices are ${Object.keys(castTypes).join(", ")}`)
+        return { _tag: "Cast", arg, to: node.to, type }
+      }
+      case "Case": {
+        if (!Array.isArray(node.whens) || node.whens.length === 0) this.fail("Case needs at least one When")
+        const whens = node.whens.map((w) => ({ condition: this.unwrap(this.ctx.condition(w.condition)), then: this.node(w.then) }))
+        const otherwise = node.otherwise === undefined ? undefined : this.node(node.otherwise)
+        const results = [...whens.map((w) => w.then), ...(otherwise === undefined ? [] : [otherwise])]
+        const type = this.typed(Functions.common(results.map((r) => r.type)), () => "Case: its results must have one kind")
+        return { _tag: "Case", whens, otherwise, type: { ...type, field: undefined } }
+      }
+      case "Aggregate":
+        return this.aggregate(node)
+      default:
+        return this.fail(`unknown expression ${String((node as { _tag?: unknown })._tag)}`)
+    }
+  }
+
+  call(node: Extract<Expr.Node, { _tag: "Call" }>): Resolved {
+    const args = node.args.map((a) => this.node(a))
+    if (node.template !== undefined) {
+      const { arity, kind } = node.template
+      if (args.length !== arity) this.fail(`the function ${JSON.stringify(node.template.sql)} takes ${arity} arguments, got ${args.length}`)
+      return { _tag: "Call", fn: "template", args, template: node.template, type: { kind, float: kind === "number" } }
+    }
+    const name = node.fn.split(":")[0]!
+    const spec = Functions.functions[name]
+    if (spec === undefined) this.fail(`unknown function ${node.fn}`)
+    const [least, most] = spec.arity
+    if (args.length < least || args.length > most) this.fail(`${name} takes ${least === most ? least : `${least} to ${most}`} arguments, got ${args.length}`)
+    const type = this.typed(spec.check(args.map((a) => a.type)), () => `${name}(...)`)
+    return { _tag: "Call", fn: node.fn, args, type }
+  }
+
+  aggregate(node: Extract<Expr.Node, { _tag: "Aggregate" }>): Resolved {
+    if (this.ctx.aggregates !== true) this.fail(this.ctx.aggregates)
+    const check = Functions.aggregates[node.fn]
+    if (check === undefined) this.fail(`unknown aggregate ${String(node.fn)}`)
+    const arg = node.arg === undefined ? undefined : this.node(node.arg)
+    if (arg !== undefined && containsAggregate(arg)) this.fail(`cannot compute ${node.fn}(${describe(arg)}): it contains an aggregate`)
+    const type = arg === undefined ? { kind: "number" as const } : this.typed(check([arg.type]), () => `${node.fn}(${describe(arg)})`)
+    const filter = node.filter === undefined ? undefined : this.unwrap(this.ctx.condition(node.filter))
+    const otherwise = node.default === undefined ? undefined : this.node(node.default)
+    if (otherwise !== undefined && !Types.fits(otherwise.type, type)) {
+      this.fail(`the default of ${node.fn} is ${Types.describeType(otherwise.type)}, expected ${type.kind}`)
+    }
+    const ordering = (node.ordering ?? []).map((o) => ({ node: this.node(o.node), descending: o.descending, nulls: o.nulls }))
+    return {
+      _tag: "Aggregate",
+      fn: node.fn,
+      arg,
+      distinct: node.distinct === true,
+      filter,
+      default: otherwise,
+      separator: node.separator,
+      sample: node.sample === true,
+      ordering,
+      type: { ...type, field: type.field }
+    }
+  }
+}
+
+/** How an expression is named in errors. @internal */
+export const describe = (node: Resolved): string => {
+  switch (node._tag) {
+    case "Column":
+      return `${node.column.key} (${node.column.field.kind})`
+    case "Annotation":
+      return `${node.name} (${Types.describeType(node.type)})`
+    case "Value":
+      return `a ${node.type.kind} value`
+    default:
+      return `a ${Types.describeType(node.type)} expression`
+  }
+}
+
+/**
+ * Why `node` cannot be compared with, or assigned to, a value of type `target` (`what` names it: "a Char field"), or
+ * `undefined`.
+ * @internal
+ */
+export const problem = (node: Resolved, target: Types.Type, what: string): string | undefined =>
+  Types.fits(node.type, target) ? undefined : `${describe(node)} does not fit ${what}`

@@ -1,0 +1,435 @@
+/**
+ * Compiles reads: the SELECT of a query (with its joins, annotations, grouping, ordering, DISTINCT, slice and lock),
+ * its COUNT and EXISTS, and `aggregate()`. Conditions and expressions come from `compiler.ts` and `expressions/`; how
+ * annotations and aggregates are computed from `annotate.ts`.
+ * @internal
+ */
+import * as Result from "effect/Result"
+import { FieldError } from "../Errors.js"
+import * as Annotate from "./annotate.js"
+import {
+  type AliasOf,
+  columnSql,
+  type Compiled,
+  exprScope,
+  resolveWhere,
+  from,
+  Joins,
+  quote,
+  sameColumn,
+  selectList,
+  T0,
+  wholeRow,
+  whereSql,
+  Writer
+} from "./compiler.js"
+import { postgres } from "./dialect.js"
+import * as Compile from "./expressions/compile.js"
+import * as Resolve from "./expressions/resolve.js"
+import * as Types from "./expressions/types.js"
+import { sqlAlias } from "./names.js"
+import * as Ast from "./query.js"
+
+/** The columns of a related model hydrated by `selectRelated`, keyed `"<path>.<field>"`. @internal */
+export type { RelatedColumns } from "./compiler.js"
+import type { RelatedColumns } from "./compiler.js"
+
+/** The joined relations of `selectRelated`: each path and its prefixes, parents first. */
+const relatedColumns = (query: Ast.Query): Result.Result<ReadonlyArray<RelatedColumns>, FieldError> => {
+  const byName = new Map<string, RelatedColumns>()
+  for (const dotted of query.selectRelated) {
+    const parts = dotted.split(".")
+    for (let i = 1; i <= parts.length; i++) {
+      const name = parts.slice(0, i).join(".")
+      if (byName.has(name)) continue
+      const column = Ast.resolvePath(query.model, `${name}.pk`, { single: "use prefetchRelated" })
+      if (Result.isFailure(column)) return Result.fail(column.failure)
+      const path = column.success.path
+      if (path.length !== i) {
+        return Result.fail(new FieldError({ model: query.model.meta.name, field: dotted, reason: "selectRelated takes relations" }))
+      }
+      const target = path[path.length - 1]!.target
+      const columns = wholeRow(target).columns.map((c) => ({ ...c, key: `${name}.${c.key}`, path }))
+      byName.set(name, { name, path, columns })
+    }
+  }
+  return Result.succeed([...byName.values()])
+}
+
+const orderItems = (
+  query: Ast.Query,
+  forceOrder: boolean,
+  annotations: Ast.Annotations,
+  grouped: boolean
+): Result.Result<ReadonlyArray<OrderItem>, FieldError> => {
+  const model = query.model
+  // A grouped query ignores the model's default ordering, as Django's (it would split the groups).
+  let keys: ReadonlyArray<string | import("../Expr.js").Ordering> = query.ordering ?? (grouped ? [] : model.meta.ordering)
+  if (keys.length === 0 && forceOrder) keys = [model.meta.pk]
+  return resolveAll(keys, (key) => Ast.resolveOrder(model, key, annotations))
+}
+
+type OrderItem = Ast.OrderItem
+/**
+ * The ordering of a `DISTINCT ON` query. PostgreSQL wants the ORDER BY to start with the DISTINCT ON columns (in any
+ * order), and, when it leaves some of them out, to hold nothing else. An ordering the user gave that does not is a
+ * FieldError before SQL; a default one (the model's, or the key that `first()` orders by) is led by the distinct
+ * columns, ascending, and then decides which row of each group is kept.
+ */
+const distinctOnOrder = (
+  query: Ast.Query,
+  on: ReadonlyArray<Ast.Column>,
+  given: ReadonlyArray<OrderItem>
+): Result.Result<ReadonlyArray<OrderItem>, FieldError> => {
+  // A column ordered by a second time changes nothing (its ties are already broken): it is left out.
+  const order = given.filter((o, i) => given.findIndex((p) => sameColumn(p.column, o.column)) === i)
+  const inOn = (o: OrderItem) => on.some((c) => sameColumn(c, o.column))
+  const lead = order.findIndex((o) => !inOn(o))
+  const prefix = lead === -1 ? order : order.slice(0, lead)
+  const rest = lead === -1 ? [] : order.slice(lead)
+  const covered = on.every((c) => prefix.some((o) => sameColumn(c, o.column)))
+  if (rest.every((o) => !inOn(o)) && (covered || rest.length === 0)) return Result.succeed(order)
+  if (query.ordering === undefined || query.ordering.length === 0) {
+    const leading = on.filter((c, i) => on.findIndex((d) => sameColumn(c, d)) === i).map((column) => ({ column, descending: false }))
+    return Result.succeed([...leading, ...order.filter((o) => !inOn(o))])
+  }
+  const distinct = (query.distinct as ReadonlyArray<string>).join(", ")
+  return Result.fail(new FieldError({
+    model: query.model.meta.name,
+    field: rest[0]!.column.key,
+    reason: `distinct(${distinct}) needs an ordering that starts with its fields (PostgreSQL's DISTINCT ON): order by ${distinct} first`
+  }))
+}
+
+/** What a SELECT returns: its statement, the columns of the rows, and the related columns of `selectRelated`. @internal */
+export interface Select {
+  readonly compiled: Compiled
+  readonly columns: ReadonlyArray<Ast.Column>
+  readonly related: ReadonlyArray<RelatedColumns>
+}
+
+/** Resolves each of `keys` with `resolve`, or returns the first FieldError. */
+const resolveAll = <A, K = string>(
+  keys: ReadonlyArray<K>,
+  resolve: (key: K) => Result.Result<A, FieldError>
+): Result.Result<ReadonlyArray<A>, FieldError> => {
+  const resolved: Array<A> = []
+  for (const key of keys) {
+    const one = resolve(key)
+    if (Result.isFailure(one)) return Result.fail(one.failure)
+    resolved.push(one.success)
+  }
+  return Result.succeed(resolved)
+}
+
+/** A selected annotation: its name and expression. */
+interface Computed {
+  readonly name: string
+  readonly node: Ast.ResolvedExpr
+}
+
+/** The projected columns (annotations as their stand-ins) and the annotations computed among them. */
+const projection = (
+  query: Ast.Query,
+  annotated: Annotate.Annotated
+): Result.Result<{ readonly columns: ReadonlyArray<Ast.Column>; readonly computed: ReadonlyArray<Computed>; readonly isModel: boolean }, FieldError> => {
+  const model = query.model
+  const { annotations } = annotated
+  const isModel = query.projection._tag === "Model" || query.projection.fields.length === 0
+  const computed: Array<Computed> = []
+  const annotation = (name: string): Ast.Column => {
+    const node: Ast.ResolvedExpr = { _tag: "Annotation", name, node: annotations.get(name)!, type: annotations.get(name)!.type }
+    computed.push({ name, node })
+    return Ast.annotationColumn(name, annotations.get(name)!)
+  }
+  if (isModel) return Result.succeed({ columns: [...wholeRow(model).columns, ...annotated.selected.map(annotation)], computed, isModel })
+  const fields = (query.projection as { readonly fields: ReadonlyArray<string> }).fields
+  // `values(...)` before `annotate` makes the rows groups, which carry the annotations too.
+  const names = query.groupBy === fields ? [...fields, ...annotated.selected.filter((n) => !fields.includes(n))] : fields
+  // Rows carry the names asked for (`values("pk")` gives `pk`, not the key field's name).
+  const projected = resolveAll(names, (key) =>
+    typeof key === "string" && annotations.has(key)
+      ? Result.succeed(annotation(key))
+      : Result.map(Ast.resolvePath(model, key), (column) => column.key === key ? column : { ...column, key }))
+  return Result.map(projected, (columns) => ({ columns, computed, isModel }))
+}
+
+/**
+ * Compiles a SELECT. `forceOrder` orders by the primary key when nothing else orders the rows (first/last). Every
+ * query runs through here, so it is written without generators.
+ * @internal
+ */
+export const select = (
+  query: Ast.Query,
+  options: { readonly forceOrder?: boolean; readonly writer?: Writer } = {}
+): Result.Result<Select, FieldError> => {
+  // A set operation compiles its operands into one writer: their parameters are numbered across the statement.
+  const w = options.writer ?? new Writer()
+  const model = query.model
+  // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
+  const joins = new Joins(w, T0, "t", true)
+  const resolved = Annotate.resolve(query)
+  if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
+  const annotated = resolved.success
+  const { annotations, grouped } = annotated
+  const outer = w.expressions
+  if (annotations.size > 0) {
+    w.expressions = Annotate.expressions(query, annotated, w, Annotate.correlation(query, grouped), joins.aliasOf, !grouped)
+  }
+  try {
+    const projected = projection(query, annotated)
+    if (Result.isFailure(projected)) return Result.fail(projected.failure)
+    const { columns, computed, isModel } = projected.success
+    let related: ReadonlyArray<RelatedColumns> = []
+    if (isModel && query.selectRelated.length > 0) {
+      const found = relatedColumns(query)
+      if (Result.isFailure(found)) return Result.fail(found.failure)
+      related = found.success
+    }
+    const scope = exprScope(w, joins.aliasOf)
+    const plain = columns.filter((c) => !computed.some((a) => a.name === c.key && c.path.length === 0 && c.column === a.name))
+    let list = isModel && related.length === 0 && computed.length === 0
+      ? wholeRow(model).list
+      : [
+        ...(plain.length + related.length > 0 ? [selectList([...plain, ...related.flatMap((r) => r.columns)], joins.aliasOf)] : []),
+        ...computed.map((a) => `${Compile.selectSql(a.node, w, scope)} AS ${quote(sqlAlias(a.name))}`)
+      ].join(", ")
+    let where: string | undefined
+    let having: string | undefined
+    if (annotations.size === 0 && query.groupBy === undefined) {
+      const node = resolveWhere(query)
+      if (Result.isFailure(node)) return Result.fail(node.failure)
+      where = whereSql(node.success, w)
+    } else {
+      // In a grouped query a condition on an aggregate is tested on the groups.
+      const entries = annotated.entries
+      const nodes = (having: boolean): Ast.Where => ({
+        _tag: "And",
+        nodes: [
+          ...entries.filter((e) => (grouped && e.aggregate) === having).map((e) => e.node),
+          ...(query.empty && !having ? [{ _tag: "Const", value: false } as const] : [])
+        ]
+      })
+      where = whereSql(nodes(false), w)
+      having = grouped ? whereSql(nodes(true), w) : undefined
+    }
+    const ordered = orderItems(query, options.forceOrder === true, annotations, grouped)
+    if (Result.isFailure(ordered)) return Result.fail(ordered.failure)
+    let order = ordered.success
+    const itemSql = (o: OrderItem) => o.expr === undefined ? columnSql(o.column, joins.aliasOf(o.column.path)) : Compile.exprSql(o.expr, w, scope)
+    let distinct = ""
+    if (query.distinct === true) {
+      distinct = "DISTINCT "
+      // PostgreSQL wants ORDER BY columns of a DISTINCT query selected: like Django, select them too (rows ignore them),
+      // which makes them part of what is distinct.
+      const missing = order.filter((o) => !columns.some((c) => sameColumn(c, o.column)))
+      missing.forEach((o, i) => list += `, ${itemSql(o)} AS ${quote(`__order_${i}`)}`)
+    } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
+      const on = resolveAll(query.distinct, (key) => Ast.resolvePath(model, key))
+      if (Result.isFailure(on)) return Result.fail(on.failure)
+      distinct = `DISTINCT ON (${on.success.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
+      const ordering = distinctOnOrder(query, on.success, order)
+      if (Result.isFailure(ordering)) return Result.fail(ordering.failure)
+      order = ordering.success
+    }
+    const orderSql = order.length === 0 ? "" : ` ORDER BY ${
+      order.map((o) => (scope.dialect ?? postgres).nulls(`${itemSql(o)} ${o.descending !== query.reversed ? "DESC" : "ASC"}`, o.nulls)).join(", ")
+    }`
+    let groupSql = ""
+    if (grouped) {
+      // The groups are the `values(...)` fields; ordering by other columns groups by them too, as Django does.
+      const keys = columns.filter((c) => !computed.some((a) => a.name === c.key && Resolve.containsAggregate(a.node)))
+      const extra = order.filter((o) => o.expr === undefined && !keys.some((c) => sameColumn(c, o.column)))
+      const parts = [
+        ...keys.map((c) => {
+          const a = computed.find((x) => x.name === c.key)
+          return a === undefined ? columnSql(c, joins.aliasOf(c.path)) : Compile.exprSql(a.node, w, scope)
+        }),
+        ...extra.map(itemSql)
+      ]
+      if (parts.length > 0) groupSql = ` GROUP BY ${[...new Set(parts)].join(", ")}`
+    }
+    let lockOf: ReadonlyArray<string> = []
+    if (query.lock?.of !== undefined) {
+      const locked = resolveAll(query.lock.of, (name) =>
+        name === "self"
+          ? Result.succeed(T0)
+          : Result.map(Ast.resolvePath(model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!))
+      if (Result.isFailure(locked)) return Result.fail(locked.failure)
+      lockOf = locked.success
+    }
+    let conditions = where === undefined ? [] : [where]
+    let viaJoin = ""
+    if (query.via !== undefined) {
+      const via = query.via
+      const pk = wholeRow(model).columns.find((c) => c.key === model.meta.pk)!
+      viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, T0)}`
+      list += `, "v".${quote(via.sourceColumn)} AS "__via"`
+      conditions = [`"v".${quote(via.sourceColumn)} = ANY(${w.param(via.keys)}::${via.type}[])`, ...conditions]
+    }
+    let sql = `SELECT ${distinct}${list} FROM ${from(model)}${joins.sql}${viaJoin}`
+    if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
+    sql += groupSql
+    if (having !== undefined) sql += ` HAVING ${having}`
+    sql += orderSql
+    if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
+    if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+    if (query.lock !== undefined) {
+      sql += " FOR UPDATE"
+      if (lockOf.length > 0) sql += ` OF ${lockOf.join(", ")}`
+      if (query.lock.nowait) sql += " NOWAIT"
+      else if (query.lock.skipLocked) sql += " SKIP LOCKED"
+    }
+    return Result.succeed({ compiled: { sql, params: w.params, savepoint: w.savepoint }, columns, related })
+  } finally {
+    w.expressions = outer
+  }
+}
+
+/** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct, sliced, annotated or over relation paths. @internal */
+export const count = (query: Ast.Query): Result.Result<Compiled, FieldError> => {
+  if (Annotate.needsWrap(query)) {
+    return Result.map(select({ ...query, ordering: [], reversed: false }), ({ compiled }) => ({
+      sql: `SELECT COUNT(*) AS "count" FROM (${compiled.sql}) AS "sub"`,
+      params: compiled.params,
+      savepoint: compiled.savepoint
+    }))
+  }
+  return Result.map(resolveWhere(query), (node) => {
+    const w = new Writer()
+    const where = whereSql(node, w)
+    return { sql: `SELECT COUNT(*) AS "count" FROM ${from(query.model)}${where === undefined ? "" : ` WHERE ${where}`}`, params: w.params, savepoint: w.savepoint }
+  })
+}
+
+/** Compiles an existence check. @internal */
+export const exists = (query: Ast.Query): Result.Result<Compiled, FieldError> =>
+  Result.map(select({ ...query, ordering: [], reversed: false, limit: query.limit === undefined ? 1 : Math.min(query.limit, 1) }), ({ compiled }) => ({
+    sql: `SELECT EXISTS (${compiled.sql}) AS "exists"`,
+    params: compiled.params,
+    savepoint: compiled.savepoint
+  }))
+
+/** `aggregate({ ... })` compiled: the statement (one row, columns `a0`, `a1`, ...) and each result's decoder. @internal */
+export interface Aggregation {
+  readonly compiled: Compiled
+  readonly names: ReadonlyArray<string>
+  readonly decode: ReadonlyArray<(raw: unknown) => unknown>
+  readonly nodes: ReadonlyArray<Ast.ResolvedExpr>
+}
+
+/** The column of the wrapped rows (`"sub"`) an expression's own columns and annotations are read from. */
+const rebase = (node: Ast.ResolvedExpr, model: string): Ast.ResolvedExpr => {
+  const map = (n: Ast.ResolvedExpr): Ast.ResolvedExpr => {
+    switch (n._tag) {
+      case "Column":
+        if (n.column.path.length > 0) {
+          throw new FieldError({ model, field: n.column.key, reason: "an aggregate over a sliced, distinct, grouped or annotated queryset reads its own rows' fields and annotations, not relations" })
+        }
+        return { ...n, column: { ...n.column, column: sqlAlias(n.column.key) } }
+      case "Annotation":
+        return { _tag: "Column", column: { ...Ast.annotationColumn(n.name, n.node), column: sqlAlias(n.name) }, type: { ...n.type, field: undefined } }
+      case "Binary":
+        return { ...n, left: map(n.left), right: map(n.right) }
+      case "Call":
+        return { ...n, args: n.args.map(map) }
+      case "Cast":
+        return { ...n, arg: map(n.arg) }
+      case "Case":
+        return { ...n, whens: n.whens.map((x) => ({ ...x, then: map(x.then) })), otherwise: n.otherwise === undefined ? undefined : map(n.otherwise) }
+      case "Aggregate":
+        return { ...n, arg: n.arg === undefined ? undefined : map(n.arg), default: n.default === undefined ? undefined : map(n.default), ordering: n.ordering.map((o) => ({ ...o, node: map(o.node) })) }
+      default:
+        return n
+    }
+  }
+  return map(node)
+}
+
+/** The own fields and annotations an expression reads. */
+const ownNames = (node: Ast.ResolvedExpr, found: Set<string>): Set<string> => {
+  const visit = (n: Ast.ResolvedExpr): void => {
+    if (n._tag === "Column" && n.column.path.length === 0) found.add(n.column.key)
+    else if (n._tag === "Annotation") found.add(n.name)
+    else if (n._tag === "Binary") { visit(n.left); visit(n.right) }
+    else if (n._tag === "Call") n.args.forEach(visit)
+    else if (n._tag === "Cast") visit(n.arg)
+    else if (n._tag === "Case") { n.whens.forEach((x) => visit(x.then)); if (n.otherwise) visit(n.otherwise) }
+    else if (n._tag === "Aggregate") { if (n.arg) visit(n.arg); if (n.default) visit(n.default); n.ordering.forEach((o) => visit(o.node)) }
+  }
+  visit(node)
+  return found
+}
+
+/**
+ * Compiles `aggregate({ ... })` over a query's rows into one row. Plain rows are aggregated in place (aggregates over
+ * many-valued relations in subqueries, see `annotate.ts`); sliced, distinct, annotated or grouped rows first as a
+ * subquery, whose fields and annotations the aggregates read.
+ * @internal
+ */
+export const aggregate = (query: Ast.Query, aggregates: Readonly<Record<string, unknown>>): Result.Result<Aggregation, FieldError> => {
+  const resolved = Annotate.resolve(query)
+  if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
+  const annotated = resolved.success
+  const names = Object.keys(aggregates)
+  const nodes: Array<Ast.ResolvedExpr> = []
+  const wrap = Annotate.needsWrap(query)
+  // Over wrapped rows an annotation is a column of those rows, even when it is an aggregate of its own.
+  const visible: Ast.Annotations = wrap
+    ? new Map([...annotated.annotations].map(([name, node]) => [name, { _tag: "Column", column: Ast.annotationColumn(name, node), type: { ...node.type, field: undefined } }]))
+    : annotated.annotations
+  const context = Ast.exprContext(query.model, visible, true)
+  for (const name of names) {
+    const value = aggregates[name]
+    const node = typeof value === "object" && value !== null && "node" in value ? (value as { readonly node: unknown }).node : undefined
+    if (node === undefined) return Result.fail(Annotate.notAggregate(query, name, "expected an aggregate such as Count() or Sum(\"field\")"))
+    const one = Resolve.resolve(context, node as any, name)
+    if (Result.isFailure(one)) return Result.fail(one.failure)
+    if (!Resolve.containsAggregate(one.success)) return Result.fail(Annotate.notAggregate(query, name, "is not an aggregate expression"))
+    nodes.push(one.success)
+  }
+  const decode = nodes.map((n) => Types.decoder(n.type))
+  const w = new Writer()
+  try {
+    if (wrap) {
+      const used = new Set<string>()
+      nodes.forEach((n) => ownNames(n, used))
+      const base = query.projection._tag === "Model" || query.projection.fields.length === 0
+        ? query.groupBy !== undefined && query.groupBy.length > 0 ? [...query.groupBy, ...annotated.selected] : Object.keys(query.model.meta.fields)
+        : (query.projection as { readonly fields: ReadonlyArray<string> }).fields
+      const fields = [...new Set([...base, ...(query.groupBy === (query.projection as any).fields ? annotated.selected : []), ...used])]
+      const inner = select({ ...query, projection: { _tag: "Values", fields }, ordering: query.limit !== undefined || query.offset > 0 ? query.ordering : [] }, { writer: w })
+      if (Result.isFailure(inner)) return Result.fail(inner.failure)
+      const scope = exprScope(w, "\"sub\"", { aggregate: undefined, annotation: undefined })
+      const list = nodes.map((n, i) => `${Compile.selectSql(rebase(n, query.model.meta.name), w, scope)} AS ${quote(`a${i}`)}`)
+      return Result.succeed({
+        compiled: { sql: `SELECT ${list.join(", ")} FROM (${inner.success.compiled.sql}) AS "sub"`, params: w.params, savepoint: w.savepoint },
+        names,
+        decode,
+        nodes
+      })
+    }
+    const joins = new Joins(w, T0, "t", true)
+    w.expressions = Annotate.expressions(query, annotated, w, Annotate.correlation(query, true), joins.aliasOf, false)
+    const scope = exprScope(w, joins.aliasOf)
+    const list = nodes.map((n, i) => `${Compile.selectSql(n, w, scope)} AS ${quote(`a${i}`)}`)
+    const node = resolveWhere(query, annotated.annotations)
+    if (Result.isFailure(node)) return Result.fail(node.failure)
+    const where = whereSql(node.success, w)
+    return Result.succeed({
+      compiled: {
+        sql: `SELECT ${list.join(", ")} FROM ${from(query.model)}${joins.sql}${where === undefined ? "" : ` WHERE ${where}`}`,
+        params: w.params,
+        savepoint: w.savepoint
+      },
+      names,
+      decode,
+      nodes
+    })
+  } catch (error) {
+    if (error instanceof FieldError) return Result.fail(error)
+    throw error
+  }
+}
+
+export type { AliasOf }
