@@ -43,6 +43,10 @@ export type Node =
     readonly whens: ReadonlyArray<{ readonly condition: unknown; readonly then: Node }>
     readonly otherwise: Node | undefined
   }
+  /** A field of the query around a subquery, as Django's `OuterRef`. */
+  | { readonly _tag: "OuterRef"; readonly field: string }
+  /** A query as a value (its one column, of its first row) or, with `exists`, whether it has rows. */
+  | { readonly _tag: "Subquery"; readonly query: unknown; readonly exists: boolean }
   | {
     readonly _tag: "Aggregate"
     readonly fn: AggregateFunction
@@ -83,6 +87,12 @@ export interface Template {
 /** A field, a path through relations or an annotation, by name. @since 0.3.0 */
 export interface Ref<P extends string> {
   readonly _tag: "Ref"
+  readonly path: P
+}
+
+/** A field of the query around a subquery (`OuterRef`): checked when the query is compiled. @since 0.3.0 */
+export interface Outer<P extends string> {
+  readonly _tag: "Outer"
   readonly path: P
 }
 
@@ -244,7 +254,7 @@ const proto = {
 }
 
 /** An expression over a node; its type is the caller's to give. @since 0.3.0 */
-export const make = (node: Node): Expr<any, any> => Object.assign(Object.create(proto), { [TypeId]: undefined, node })
+export const make = (node: Node): Expr<any, never> => Object.assign(Object.create(proto), { [TypeId]: undefined, node })
 
 /** A reference to a field, a path through relations (`"publisher.name"`) or an annotation, as Django's `F()`. @since 0.1.0 */
 export const F = <const P extends string>(path: P): Expr<Ref<P>, Head<P>> => make({ _tag: "Ref", field: path })

@@ -99,7 +99,7 @@ type ArgsOf<F, Args> = { readonly [I in keyof Args]: Args[I] extends readonly [a
 type ArgProblem<Args, Resolved> = {
   [I in keyof Resolved]: Resolved[I] extends Invalid<any> ? Resolved[I]
     : Resolved[I] extends Typed<any, infer K> ? Args[I & keyof Args] extends readonly [infer Accepted, any]
-        ? [K] extends [Accepted] ? never : Invalid<`argument ${I & string} is ${K & string}, expected ${Accepted & string}`>
+        ? [K] extends [Accepted] ? never : Invalid<`argument ${I & string} is ${K & string}, a kind it does not take`>
       : never
     : never
 }[keyof Resolved & `${number}`]
@@ -161,6 +161,7 @@ type CallOf<F, Args, O, N, C> = ArgsOf<F, Args> extends infer Resolved ? (
  * @since 0.3.0
  */
 export type TypeOf<F, D> = D extends Expr.Ref<infer P> ? RefOf<F, P>
+  : D extends Expr.Outer<any> ? Typed<any, any>
   : D extends Expr.Lit<infer T, infer K> ? Typed<T, K>
   : D extends Expr.Arith<infer Op, infer L, infer R> ? ArithOf<Op, TypeOf<F, L>, TypeOf<F, R>>
   : D extends Expr.Call<infer Args, infer O, infer N, infer C> ? CallOf<F, Args, O, N, C>

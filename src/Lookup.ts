@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import type { Expr } from "./Expr.js"
+import type { Expr, Outer } from "./Expr.js"
+import type { Source } from "./Subqueries.js"
 import type * as Field from "./Field.js"
 import type * as Model from "./Model.js"
 import type * as Relation from "./Relation.js"
@@ -20,8 +21,8 @@ type NN<T> = Exclude<T, null>
 export interface Comparable<V, Keys extends string = never> {
   /** Equal; `null` (on nullable fields) means IS NULL. */
   readonly exact?: V | Expr<unknown, Keys>
-  /** One of; an empty list matches nothing. */
-  readonly in?: ReadonlyArray<NN<V> | Expr<unknown, Keys>>
+  /** One of; an empty list matches nothing. A one-column QuerySet (or `Subquery`) is `IN (SELECT ...)`. */
+  readonly in?: ReadonlyArray<NN<V> | Expr<unknown, Keys>> | Source<NN<V> | { readonly [k: string]: NN<V> }> | Expr<unknown, never>
   readonly gt?: NN<V> | Expr<unknown, Keys>
   readonly gte?: NN<V> | Expr<unknown, Keys>
   readonly lt?: NN<V> | Expr<unknown, Keys>
@@ -130,6 +131,8 @@ export type RelationFilter<R> = Relation.Target<R> extends infer T ?
     | T
     | (R extends Relation.ForeignKey<any, false, any, any> ? never : null)
     | RelatedFilter<T>
+    // The outer query's row, in a subquery: `{ publisher: OuterRef("pk") }`.
+    | Expr<Outer<any>, never>
   : never
 
 /**

@@ -50,7 +50,7 @@ type Columns<F> = Relation.Columns<F>
  * What `filter` takes: a filter of the model (printed under its name, `FilterOf<Book>`), or, once annotations are
  * added, of its fields and annotations.
  */
-type Where<F, Self> = [Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F>
+type Where<F, Self> = ([Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F>) | Expr.Expr<Expr.Lit<boolean, "boolean">, never>
 
 /** `update`'s expressions checked: each must compute a value of its field's type. */
 type CheckUpdate<F, U> = {

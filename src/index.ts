@@ -18,6 +18,7 @@ export * as Path from "./Path.js"
 export * as QueryLog from "./QueryLog.js"
 export * as QuerySet from "./QuerySet.js"
 export * as Relation from "./Relation.js"
+export * as Subqueries from "./Subqueries.js"
 export * as Tables from "./Tables.js"
 export * as Transaction from "./Transaction.js"
 export * as Postgres from "./drivers/Postgres.js"
@@ -38,6 +39,7 @@ export {
 } from "./Errors.js"
 export { ArrayAgg, Avg, BoolAnd, BoolOr, Count, Max, Min, StdDev, StringAgg, Sum, Variance } from "./Aggregate.js"
 export { F, Value } from "./Expr.js"
+export { Exists, OuterRef, Subquery } from "./Subqueries.js"
 export {
   Abs, Case, Cast, Ceil, Coalesce, Concat, Extract, Floor, Greatest, Least, Length, Lower, Mod, Now, NullIf, Power, Replace,
   Round, Sqrt, StrIndex, Substr, Trim, Trunc, Upper, When

@@ -47,6 +47,8 @@ const testsAggregate = (node: Ast.Where): boolean => {
     case "Leaf":
       return (node.expr !== undefined && Resolve.containsAggregate(node.expr)) ||
         node.operands.some((o) => o._tag === "Expr" && Resolve.containsAggregate(o.node))
+    case "Bool":
+      return Resolve.containsAggregate(node.expr)
     case "Not":
     case "Scope":
       return testsAggregate(node.node)
@@ -65,7 +67,7 @@ export const resolve = (query: Ast.Query): Result.Result<Annotated, FieldError> 
   if (Result.isFailure(annotations)) return Result.fail(annotations.failure)
   const entries: Array<Entry> = []
   for (const { condition, negate } of query.where) {
-    const inner = Ast.resolveCondition(query.model, condition, annotations.success)
+    const inner = Ast.resolveCondition(query.model, condition, annotations.success, query.outer)
     if (Result.isFailure(inner)) return Result.fail(inner.failure)
     const scope: Ast.Where = { _tag: "Scope", node: inner.success }
     entries.push({ node: negate ? { _tag: "Not", node: scope } : scope, inner: inner.success, negate, aggregate: testsAggregate(inner.success) })

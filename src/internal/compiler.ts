@@ -60,6 +60,8 @@ export class Writer {
    * annotations compile through `whereSql`, which does not know the statement around it.
    */
   expressions: Partial<Compile.Scope> = {}
+  /** The aliases of the queries around the subquery being written, innermost last (for `OuterRef`). */
+  readonly outer: Array<AliasOf> = []
   private aliases = 0
   constructor(readonly inline = false) {}
   /** A table alias unique in the statement. */
@@ -139,10 +141,32 @@ const transformSql = (lhs: string, column: Ast.Column, transform: Ast.Transform)
   }
 }
 
+/**
+ * Compiles a subquery into a writer, its base table under `base`: the SELECT compiler, which imports this module, sets
+ * it when it loads.
+ * @internal
+ */
+export const subqueries: { compile?: (query: Ast.Query, w: Writer, base: string) => string } = {}
+
 /** The scope of an expression in a statement: its relation paths' aliases, and conditions compiled here. @internal */
 export const exprScope = (w: Writer, alias: string | null | AliasOf, extra: Partial<Compile.Scope> = {}): Compile.Scope => {
   const aliasOf: AliasOf = typeof alias === "function" ? alias : () => alias
-  return { aliasOf, where: (node, aliases) => whereSql(node, w, aliases), ...w.expressions, ...extra }
+  return {
+    aliasOf,
+    where: (node, aliases) => whereSql(node, w, aliases),
+    subquery: (query) => {
+      // The subquery's own tables get aliases of their own; `OuterRef` reads the tables of this scope.
+      w.outer.push(aliasOf)
+      try {
+        return `(${subqueries.compile!(query as Ast.Query, w, w.alias("u"))})`
+      } finally {
+        w.outer.pop()
+      }
+    },
+    outer: (column) => columnSql(column, w.outer[w.outer.length - 1]!(column.path)),
+    ...w.expressions,
+    ...extra
+  }
 }
 
 /** Compiles a checked expression whose columns are those of `alias` (or of each path's alias). @internal */
@@ -184,6 +208,8 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf:
     case "in": {
       // One array parameter, so the statement's text (and its prepared plan) is the same for any number of values,
       // and lists beyond PostgreSQL's 65,535 parameters work. Expressions in the list, and DDL, keep `IN (...)`.
+      // A subquery's rows: `IN (SELECT ...)`.
+      if (ops.length === 1 && ops[0]!._tag === "Expr" && ops[0]!.node._tag === "Subquery") return `${lhs} IN ${rhs(0)}`
       if (w.inline || ops.some((op) => op._tag === "Expr")) return `${lhs} IN (${ops.map((_, i) => rhs(i)).join(", ")})`
       return `${lhs} = ANY(${w.param(arrayParam(leaf, ops))}::${partType(leaf)}[])`
     }
@@ -229,6 +255,9 @@ export const scopePaths = (node: Ast.Where, found: Map<string, Ast.Path>): void 
       if (node.expr !== undefined) Resolve.pathsOf(node.expr, found)
       for (const operand of node.operands) if (operand._tag === "Expr") Resolve.pathsOf(operand.node, found)
       return
+    case "Bool":
+      Resolve.pathsOf(node.expr, found)
+      return
     case "Not":
       return scopePaths(node.node, found)
     case "And":
@@ -249,6 +278,8 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null | Alia
       return node.value ? undefined : "FALSE"
     case "Leaf":
       return leafSql(node, w, aliasOf)
+    case "Bool":
+      return exprSql(node.expr, w, aliasOf)
     case "Scope": {
       const paths = new Map<string, Ast.Path>()
       scopePaths(node.node, paths)
@@ -301,7 +332,7 @@ export const whereSql = (node: Ast.Where, w: Writer, alias: string | null | Alia
 export const resolveWhere = (query: Ast.Query, annotations?: Ast.Annotations): Result.Result<Ast.Where, FieldError> => {
   const nodes: Array<Ast.Where> = []
   for (const { condition, negate } of query.where) {
-    const resolved = Ast.resolveCondition(query.model, condition, annotations)
+    const resolved = Ast.resolveCondition(query.model, condition, annotations, query.outer)
     if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
     const scope: Ast.Where = { _tag: "Scope", node: resolved.success }
     nodes.push(negate ? { _tag: "Not", node: scope } : scope)

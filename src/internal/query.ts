@@ -55,6 +55,8 @@ export interface Query {
    * `values(...).annotate(...)`.
    */
   readonly groupBy?: ReadonlyArray<string> | undefined
+  /** For a subquery: the context of the query around it, which `OuterRef` names. */
+  readonly outer?: Resolve.Context | undefined
 }
 
 /** One annotation: its name, its expression, whether it is selected (`annotate`) or not (`alias`). @internal */
@@ -157,6 +159,8 @@ export type Where =
   | { readonly _tag: "Or"; readonly nodes: ReadonlyArray<Where> }
   | { readonly _tag: "Not"; readonly node: Where }
   | { readonly _tag: "Const"; readonly value: boolean }
+  /** A boolean expression as a condition (`Exists(...)`). */
+  | { readonly _tag: "Bool"; readonly expr: ResolvedExpr }
   /** The conditions of one `filter` call (or one negated part): relations in it refer to the same related rows. */
   | { readonly _tag: "Scope"; readonly node: Where }
   | {
@@ -239,14 +243,41 @@ const noAnnotations: Annotations = new Map()
 export const exprContext = (
   model: Model.Any,
   annotations: Annotations = noAnnotations,
-  aggregates: true | string = "aggregates are allowed in annotate, alias and aggregate"
+  aggregates: true | string = "aggregates are allowed in annotate, alias and aggregate",
+  outer?: Resolve.Context
 ): Resolve.Context => ({
   model,
   path: (dotted) => resolvePath(model, dotted),
-  condition: (condition) => resolveCondition(model, condition, annotations),
+  condition: (condition) => resolveCondition(model, condition, annotations, outer),
   annotations,
-  aggregates
+  aggregates,
+  outer,
+  subquery: resolveSubquery
 })
+
+/** A subquery's query, with the query around it, and the type of its one column (or boolean for `Exists`). */
+const resolveSubquery = (
+  value: unknown,
+  exists: boolean,
+  outer: Resolve.Context
+): Result.Result<{ readonly query: unknown; readonly type: Types.Type }, FieldError> => {
+  if (!isQuery(value)) return Result.fail(new FieldError({ model: outer.model.meta.name, reason: "Subquery and Exists take a QuerySet" }))
+  const query: Query = { ...value, outer }
+  const fail = (reason: string) => Result.fail(new FieldError({ model: value.model.meta.name, reason }))
+  if (query.combined !== undefined) return fail("a set operation cannot be a subquery here")
+  if (query.invalid !== undefined) return Result.fail(new FieldError({ model: value.model.meta.name, reason: query.invalid.reason }))
+  if (exists) return Result.succeed({ query, type: { kind: "boolean" } })
+  const projection = query.projection
+  if (projection._tag === "Model" || projection.fields.length + (query.groupBy === projection.fields ? (query.annotations ?? []).filter((a) => a.select).length : 0) !== 1) {
+    return fail("a Subquery selects one column: values(\"field\") or valuesList(\"field\", { flat: true })")
+  }
+  const name = projection.fields[0] ?? (query.annotations ?? []).find((a) => a.select)!.name
+  const annotations = resolveAnnotations(query)
+  if (Result.isFailure(annotations)) return Result.fail(annotations.failure)
+  const annotation = annotations.success.get(name)
+  if (annotation !== undefined) return Result.succeed({ query, type: { ...annotation.type } })
+  return Result.map(resolvePath(query.model, name), (column) => ({ query, type: Types.fieldType(column.field) }))
+}
 
 /** Resolves an expression over the model's fields (no annotations, no aggregates). @internal */
 export const resolveExpr = (model: Model.Any, node: Expr.Node): Result.Result<ResolvedExpr, FieldError> =>
@@ -270,7 +301,7 @@ export const resolveAnnotations = (query: Query): Result.Result<Annotations, Fie
     if (resolved.has(name)) {
       return Result.fail(new FieldError({ model: model.meta.name, field: name, reason: "the annotation is given twice" }))
     }
-    const one = Resolve.resolve(exprContext(model, resolved, true), node, name)
+    const one = Resolve.resolve(exprContext(model, resolved, true, query.outer), node, name)
     if (Result.isFailure(one)) return Result.fail(one.failure)
     resolved.set(name, one.success)
   }
@@ -332,7 +363,8 @@ class Resolver {
     readonly root: Model.Any = model,
     readonly path: Path = [],
     readonly prefix = "",
-    readonly annotations: Annotations = noAnnotations
+    readonly annotations: Annotations = noAnnotations,
+    readonly outer: Resolve.Context | undefined = undefined
   ) {}
 
   fail(field: string | undefined, reason: string): never {
@@ -346,6 +378,13 @@ class Resolver {
       // A negated part is its own scope: "no related row matches", as Django's `~Q(...)` over a relation.
       if (op === "not") return { _tag: "Not", node: { _tag: "Scope", node: nodes[0]! } }
       return { _tag: op === "and" ? "And" : "Or", nodes }
+    }
+    if (Expr.isExpr(condition)) {
+      // A boolean expression (`Exists(...)`) is a condition of its own.
+      const context = exprContext(this.root, this.annotations, "an aggregate in a filter is written as an annotation, then filtered by its name", this.outer)
+      const expr = Result.getOrThrowWith(Resolve.resolve(context, condition.node), (e) => e)
+      if (expr.type.kind !== "boolean") this.fail(undefined, `a condition expression must be boolean (Exists(...)), got ${Types.describeType(expr.type)}`)
+      return { _tag: "Bool", expr }
     }
     if (!isPlainObject(condition)) this.fail(undefined, `expected a filter object, got ${describe(condition)}`)
     const nodes: Array<Where> = []
@@ -392,7 +431,7 @@ class Resolver {
           nodes.push(this.lookup(idColumn, undefined, "in", keys))
         } else rest[k] = v
       }
-      nodes.push(new Resolver(target, this.root, path, `${this.prefix}${key}.`, this.annotations).condition(rest))
+      nodes.push(new Resolver(target, this.root, path, `${this.prefix}${key}.`, this.annotations, this.outer).condition(rest))
       return { _tag: "And", nodes }
     }
     if (value instanceof target) value = (value as Record<string, unknown>)[target.meta.pk]
@@ -473,7 +512,7 @@ class Resolver {
     const operand = (u: unknown): Operand => {
       // `F(...)` names the query's own fields, wherever it appears.
       if (Expr.isExpr(u)) {
-        const context = exprContext(this.root, this.annotations, "an aggregate in a filter is written as an annotation, then filtered by its name")
+        const context = exprContext(this.root, this.annotations, "an aggregate in a filter is written as an annotation, then filtered by its name", this.outer)
         const node = Result.getOrThrowWith(Resolve.resolve(context, u.node), (e) => e)
         const problem = transform === undefined
           ? Resolve.problem(node, Types.fieldType(field), `${article(field.kind)} field`)
@@ -496,6 +535,9 @@ class Resolver {
         if (typeof value !== "boolean") this.fail(label, `lookup "isNull" expects a boolean, got ${describe(value)}`)
         return where([{ _tag: "Param", value }])
       case "in": {
+        // A QuerySet (or Subquery) of one column: `IN (SELECT ...)`.
+        const query = subqueryOf(value)
+        if (query !== undefined) return where([operand(Expr.make({ _tag: "Subquery", query, exists: false }))])
         if (!Array.isArray(value)) this.fail(label, `lookup "in" expects an array, got ${describe(value)}`)
         const present = (value as ReadonlyArray<unknown>).filter((v) => v !== null)
         if (present.length === 0) return { _tag: "Const", value: false }
@@ -520,6 +562,19 @@ class Resolver {
   }
 }
 
+/** The query of a QuerySet, or of a `Subquery` expression, given as a value. */
+const subqueryOf = (value: unknown): unknown => {
+  if (Expr.isExpr(value) && value.node._tag === "Subquery" && !value.node.exists) return value.node.query
+  if (typeof value === "object" && value !== null && "query" in value && isQuery((value as { readonly query: unknown }).query)) {
+    return (value as { readonly query: unknown }).query
+  }
+  return undefined
+}
+
+/** Whether a value is a query of this module (the AST a QuerySet holds). @internal */
+export const isQuery = (u: unknown): u is Query =>
+  typeof u === "object" && u !== null && "model" in u && "where" in u && "projection" in u
+
 /** A leaf, and the leaves of an AND of lookups, comparing `expr` instead of their column. */
 const withExpr = (node: Where, expr: ResolvedExpr): Where =>
   node._tag === "Leaf" ? { ...node, expr } : node._tag === "And" ? { ...node, nodes: node.nodes.map((n) => withExpr(n, expr)) } : node
@@ -528,10 +583,11 @@ const withExpr = (node: Where, expr: ResolvedExpr): Where =>
 export const resolveCondition = (
   model: Model.Any,
   condition: unknown,
-  annotations: Annotations = noAnnotations
+  annotations: Annotations = noAnnotations,
+  outer?: Resolve.Context
 ): Result.Result<Where, FieldError> => {
   try {
-    return Result.succeed(new Resolver(model, model, [], "", annotations).condition(condition))
+    return Result.succeed(new Resolver(model, model, [], "", annotations, outer).condition(condition))
   } catch (error) {
     if (error instanceof FieldError) return Result.fail(error)
     throw error

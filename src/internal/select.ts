@@ -18,6 +18,7 @@ import {
   quote,
   sameColumn,
   selectList,
+  subqueries,
   T0,
   wholeRow,
   whereSql,
@@ -161,20 +162,22 @@ const projection = (
  */
 export const select = (
   query: Ast.Query,
-  options: { readonly forceOrder?: boolean; readonly writer?: Writer } = {}
+  options: { readonly forceOrder?: boolean; readonly writer?: Writer; readonly base?: string } = {}
 ): Result.Result<Select, FieldError> => {
   // A set operation compiles its operands into one writer: their parameters are numbered across the statement.
   const w = options.writer ?? new Writer()
   const model = query.model
+  // A subquery's base table has an alias of its own, so that `OuterRef` can name the outer query's.
+  const base = options.base ?? T0
   // Joins of the main query: INNER along required foreign keys, LEFT elsewhere (absent rows give NULL).
-  const joins = new Joins(w, T0, "t", true)
+  const joins = new Joins(w, base, "t", true)
   const resolved = Annotate.resolve(query)
   if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
   const annotated = resolved.success
   const { annotations, grouped } = annotated
   const outer = w.expressions
   if (annotations.size > 0) {
-    w.expressions = Annotate.expressions(query, annotated, w, Annotate.correlation(query, grouped), joins.aliasOf, !grouped)
+    w.expressions = Annotate.expressions(query, annotated, w, Annotate.correlation(query, grouped, base), joins.aliasOf, !grouped)
   }
   try {
     const projected = projection(query, annotated)
@@ -188,7 +191,7 @@ export const select = (
     }
     const scope = exprScope(w, joins.aliasOf)
     const plain = columns.filter((c) => !computed.some((a) => a.name === c.key && c.path.length === 0 && c.column === a.name))
-    let list = isModel && related.length === 0 && computed.length === 0
+    let list = isModel && related.length === 0 && computed.length === 0 && base === T0
       ? wholeRow(model).list
       : [
         ...(plain.length + related.length > 0 ? [selectList([...plain, ...related.flatMap((r) => r.columns)], joins.aliasOf)] : []),
@@ -199,7 +202,7 @@ export const select = (
     if (annotations.size === 0 && query.groupBy === undefined) {
       const node = resolveWhere(query)
       if (Result.isFailure(node)) return Result.fail(node.failure)
-      where = whereSql(node.success, w)
+      where = whereSql(node.success, w, base)
     } else {
       // In a grouped query a condition on an aggregate is tested on the groups.
       const entries = annotated.entries
@@ -210,8 +213,8 @@ export const select = (
           ...(query.empty && !having ? [{ _tag: "Const", value: false } as const] : [])
         ]
       })
-      where = whereSql(nodes(false), w)
-      having = grouped ? whereSql(nodes(true), w) : undefined
+      where = whereSql(nodes(false), w, base)
+      having = grouped ? whereSql(nodes(true), w, base) : undefined
     }
     const ordered = orderItems(query, options.forceOrder === true, annotations, grouped)
     if (Result.isFailure(ordered)) return Result.fail(ordered.failure)
@@ -237,23 +240,28 @@ export const select = (
     }`
     let groupSql = ""
     if (grouped) {
-      // The groups are the `values(...)` fields; ordering by other columns groups by them too, as Django does.
-      const keys = columns.filter((c) => !computed.some((a) => a.name === c.key && Resolve.containsAggregate(a.node)))
-      const extra = order.filter((o) => o.expr === undefined && !keys.some((c) => sameColumn(c, o.column)))
-      const parts = [
-        ...keys.map((c) => {
-          const a = computed.find((x) => x.name === c.key)
-          return a === undefined ? columnSql(c, joins.aliasOf(c.path)) : Compile.exprSql(a.node, w, scope)
-        }),
-        ...extra.map(itemSql)
-      ]
+      // The groups are the `values(...)` fields given before `annotate` (whatever a later `values` selects), and the
+      // other selected and ordered columns that are no aggregates, as Django does.
+      const byName = resolveAll(query.groupBy!, (key) =>
+        annotations.has(key)
+          ? Result.succeed<Ast.ResolvedExpr>({ _tag: "Annotation", name: key, node: annotations.get(key)!, type: annotations.get(key)!.type })
+          : Result.map(Ast.resolvePath(model, key), (column): Ast.ResolvedExpr => ({ _tag: "Column", column, type: Types.fieldType(column.field) })))
+      if (Result.isFailure(byName)) return Result.fail(byName.failure)
+      const selected = columns.map((c): Ast.ResolvedExpr => {
+        const a = computed.find((x) => x.name === c.key)
+        return a === undefined ? { _tag: "Column", column: c, type: Types.fieldType(c.field) } : a.node
+      })
+      const ordered = order.map((o): Ast.ResolvedExpr => o.expr ?? { _tag: "Column", column: o.column, type: Types.fieldType(o.column.field) })
+      const parts = [...byName.success, ...selected, ...ordered]
+        .filter((n) => !Resolve.containsAggregate(n))
+        .map((n) => Compile.exprSql(n, w, scope))
       if (parts.length > 0) groupSql = ` GROUP BY ${[...new Set(parts)].join(", ")}`
     }
     let lockOf: ReadonlyArray<string> = []
     if (query.lock?.of !== undefined) {
       const locked = resolveAll(query.lock.of, (name) =>
         name === "self"
-          ? Result.succeed(T0)
+          ? Result.succeed(base)
           : Result.map(Ast.resolvePath(model, `${name}.pk`, { single: "cannot lock it" }), (c) => joins.aliasOf(c.path)!))
       if (Result.isFailure(locked)) return Result.fail(locked.failure)
       lockOf = locked.success
@@ -263,11 +271,11 @@ export const select = (
     if (query.via !== undefined) {
       const via = query.via
       const pk = wholeRow(model).columns.find((c) => c.key === model.meta.pk)!
-      viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, T0)}`
+      viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, base)}`
       list += `, "v".${quote(via.sourceColumn)} AS "__via"`
       conditions = [`"v".${quote(via.sourceColumn)} = ANY(${w.param(via.keys)}::${via.type}[])`, ...conditions]
     }
-    let sql = `SELECT ${distinct}${list} FROM ${from(model)}${joins.sql}${viaJoin}`
+    let sql = `SELECT ${distinct}${list} FROM ${base === T0 ? from(model) : `${quote(model.meta.table)} AS ${base}`}${joins.sql}${viaJoin}`
     if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
     sql += groupSql
     if (having !== undefined) sql += ` HAVING ${having}`
@@ -281,9 +289,19 @@ export const select = (
       else if (query.lock.skipLocked) sql += " SKIP LOCKED"
     }
     return Result.succeed({ compiled: { sql, params: w.params, savepoint: w.savepoint }, columns, related })
+  } catch (error) {
+    // A subquery's own problem, found while its expression compiles.
+    if (error instanceof FieldError) return Result.fail(error)
+    throw error
   } finally {
     w.expressions = outer
   }
+}
+
+subqueries.compile = (query, w, base) => {
+  const compiled = select({ ...query, ordering: query.limit === undefined && query.offset === 0 ? [] : query.ordering }, { writer: w, base })
+  if (Result.isFailure(compiled)) throw compiled.failure
+  return compiled.success.compiled.sql
 }
 
 /** Compiles `SELECT COUNT(*)`, wrapping the query when it is distinct, sliced, annotated or over relation paths. @internal */

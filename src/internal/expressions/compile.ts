@@ -9,7 +9,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import { decimalToDb, durationToDb } from "../codec.js"
 import { type Dialect, postgres } from "../dialect.js"
-import type { Path, Where } from "../query.js"
+import type { Column, Path, Where } from "../query.js"
 import type { Resolved } from "./resolve.js"
 import * as Types from "./types.js"
 
@@ -29,6 +29,10 @@ export interface Scope {
    * outer query); `undefined` compiles it in place.
    */
   readonly aggregate?: (node: Extract<Resolved, { _tag: "Aggregate" }>) => string | undefined
+  /** Compiles a subquery (its SELECT in parentheses), whose `OuterRef`s read this scope's tables. */
+  readonly subquery?: (query: unknown) => string
+  /** Compiles a column of the query around the subquery being written. */
+  readonly outer?: (column: Column) => string
   /** Compiles a reference to an annotation (by default its expression, in place). */
   readonly annotation?: (name: string, node: Resolved) => string | undefined
   readonly dialect?: Dialect
@@ -93,6 +97,12 @@ export const exprSql = (node: Resolved, w: Params, scope: Scope): string => {
     }
     case "Aggregate":
       return scope.aggregate?.(node) ?? aggregateSql(node, w, scope)
+    case "Outer":
+      return scope.outer!(node.column)
+    case "Subquery": {
+      const sql = scope.subquery!(node.query)
+      return node.exists ? `EXISTS ${sql}` : sql
+    }
   }
 }
 

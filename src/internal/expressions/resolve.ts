@@ -33,6 +33,10 @@ export type Resolved =
     readonly otherwise: Resolved | undefined
     readonly type: Types.Type
   }
+  /** A column of the query around the subquery (`OuterRef`). */
+  | { readonly _tag: "Outer"; readonly column: Column; readonly type: Types.Type }
+  /** A subquery: the value of its one column (NULL without rows), or whether it has rows. */
+  | { readonly _tag: "Subquery"; readonly query: unknown; readonly exists: boolean; readonly type: Types.Type }
   | {
     readonly _tag: "Aggregate"
     readonly fn: Expr.AggregateFunction
@@ -57,6 +61,13 @@ export interface Context {
   readonly annotations: ReadonlyMap<string, Resolved>
   /** Where aggregates are allowed (`annotate`, `aggregate`), and why not otherwise. */
   readonly aggregates: true | string
+  /** In a subquery, the context of the query around it (what `OuterRef` names). */
+  readonly outer?: Context | undefined
+  /**
+   * The type of a subquery's one column, and the query to compile with `OuterRef` resolved in this context (given by
+   * the filter resolver, which knows queries).
+   */
+  readonly subquery?: (query: unknown, exists: boolean, outer: Context) => Result.Result<{ readonly query: unknown; readonly type: Types.Type }, FieldError>
 }
 
 const castTypes: Record<Expr.CastTarget, Types.Type> = {
@@ -192,6 +203,18 @@ class Resolver {
       }
       case "Aggregate":
         return this.aggregate(node)
+      case "OuterRef": {
+        if (this.ctx.outer === undefined) this.fail(`OuterRef("${String(node.field)}") is only valid in a subquery`)
+        const column = this.unwrap(this.ctx.outer.path(node.field))
+        if (column.path.length > 0) {
+          this.fail(`OuterRef("${node.field}") names a field of the outer row, not a path through its relations: annotate the outer query with F("${node.field}") and name that annotation`)
+        }
+        return { _tag: "Outer", column, type: Types.fieldType(column.field) }
+      }
+      case "Subquery": {
+        const { query, type } = this.unwrap(this.ctx.subquery!(node.query, node.exists === true, this.ctx))
+        return { _tag: "Subquery", query, exists: node.exists === true, type }
+      }
       default:
         return this.fail(`unknown expression ${String((node as { _tag?: unknown })._tag)}`)
     }
