@@ -43,6 +43,14 @@ export type Node =
     readonly whens: ReadonlyArray<{ readonly condition: unknown; readonly then: Node }>
     readonly otherwise: Node | undefined
   }
+  /** A window function or an aggregate over a window of rows (SQL `OVER (...)`). */
+  | {
+    readonly _tag: "Window"
+    readonly fn: Node
+    readonly partitionBy: ReadonlyArray<Node>
+    readonly orderBy: ReadonlyArray<Ordering<any>>
+    readonly frame: Frame | undefined
+  }
   /** A field of the query around a subquery, as Django's `OuterRef`. */
   | { readonly _tag: "OuterRef"; readonly field: string }
   /** A query as a value (its one column, of its first row) or, with `exists`, whether it has rows. */
@@ -64,6 +72,16 @@ export type Node =
     /** The order of the values of `StringAgg` and `ArrayAgg`. */
     readonly ordering?: ReadonlyArray<Ordering<any>>
   }
+
+/** A bound of a window frame: a number of rows (or groups) before or after the current one, or the partition's edge. @since 0.3.0 */
+export type FrameBound = "unboundedPreceding" | "currentRow" | "unboundedFollowing" | { readonly preceding: number } | { readonly following: number }
+
+/** A window frame: which rows around the current one a window aggregate sees (SQL `ROWS/GROUPS BETWEEN ...`). @since 0.3.0 */
+export interface Frame {
+  readonly unit: "rows" | "groups"
+  readonly start: FrameBound
+  readonly end: FrameBound
+}
 
 /** The aggregate functions. @since 0.3.0 */
 export type AggregateFunction =

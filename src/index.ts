@@ -21,6 +21,7 @@ export * as Relation from "./Relation.js"
 export * as Subqueries from "./Subqueries.js"
 export * as Tables from "./Tables.js"
 export * as Transaction from "./Transaction.js"
+export * as Windows from "./Windows.js"
 export * as Postgres from "./drivers/Postgres.js"
 export * as PGlite from "./drivers/PGlite.js"
 export {
@@ -40,6 +41,9 @@ export {
 export { ArrayAgg, Avg, BoolAnd, BoolOr, Count, Max, Min, StdDev, StringAgg, Sum, Variance } from "./Aggregate.js"
 export { F, Value } from "./Expr.js"
 export { Exists, OuterRef, Subquery } from "./Subqueries.js"
+export {
+  CumeDist, DenseRank, FirstValue, Lag, LastValue, Lead, NthValue, Ntile, PercentRank, Rank, RowNumber, Window
+} from "./Windows.js"
 export {
   Abs, Case, Cast, Ceil, Coalesce, Concat, Extract, Floor, Greatest, Least, Length, Lower, Mod, Now, NullIf, Power, Replace,
   Round, Sqrt, StrIndex, Substr, Trim, Trunc, Upper, When

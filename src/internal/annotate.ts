@@ -37,28 +37,35 @@ export interface Entry {
   readonly negate: boolean
   /** Whether it tests an aggregate (then it is a HAVING condition of a grouped query). */
   readonly aggregate: boolean
+  /** Whether it tests a window (then it filters the computed rows, around the query as a subquery). */
+  readonly window: boolean
 }
 
 const noAnnotations: Annotated = { annotations: new Map(), selected: [], grouped: false, entries: [] }
 
 /** Whether a condition compares an aggregate. */
-const testsAggregate = (node: Ast.Where): boolean => {
-  switch (node._tag) {
-    case "Leaf":
-      return (node.expr !== undefined && Resolve.containsAggregate(node.expr)) ||
-        node.operands.some((o) => o._tag === "Expr" && Resolve.containsAggregate(o.node))
-    case "Bool":
-      return Resolve.containsAggregate(node.expr)
-    case "Not":
-    case "Scope":
-      return testsAggregate(node.node)
-    case "And":
-    case "Or":
-      return node.nodes.some(testsAggregate)
-    default:
-      return false
+const tests = (contains: (node: Ast.ResolvedExpr) => boolean) => {
+  const visit = (node: Ast.Where): boolean => {
+    switch (node._tag) {
+      case "Leaf":
+        return (node.expr !== undefined && contains(node.expr)) || node.operands.some((o) => o._tag === "Expr" && contains(o.node))
+      case "Bool":
+        return contains(node.expr)
+      case "Not":
+      case "Scope":
+        return visit(node.node)
+      case "And":
+      case "Or":
+        return node.nodes.some(visit)
+      default:
+        return false
+    }
   }
+  return visit
 }
+
+const testsAggregate = tests(Resolve.containsAggregate)
+const testsWindow = tests(Resolve.containsWindow)
 
 /** Resolves a query's annotations and conditions. @internal */
 export const resolve = (query: Ast.Query): Result.Result<Annotated, FieldError> => {
@@ -70,7 +77,13 @@ export const resolve = (query: Ast.Query): Result.Result<Annotated, FieldError> 
     const inner = Ast.resolveCondition(query.model, condition, annotations.success, query.outer)
     if (Result.isFailure(inner)) return Result.fail(inner.failure)
     const scope: Ast.Where = { _tag: "Scope", node: inner.success }
-    entries.push({ node: negate ? { _tag: "Not", node: scope } : scope, inner: inner.success, negate, aggregate: testsAggregate(inner.success) })
+    entries.push({
+      node: negate ? { _tag: "Not", node: scope } : scope,
+      inner: inner.success,
+      negate,
+      aggregate: testsAggregate(inner.success),
+      window: testsWindow(inner.success)
+    })
   }
   const selected = (query.annotations ?? []).filter((a) => a.select).map((a) => a.name)
   const grouped = query.groupBy !== undefined && query.groupBy.length > 0 &&

@@ -33,6 +33,8 @@ export interface Dialect {
     separatorSql: (separator: string) => string
   ) => string
   readonly filter: (aggregate: string, condition: string) => string
+  /** A window function over compiled arguments. */
+  readonly windowFunction: (fn: string, args: ReadonlyArray<string>) => string
   readonly nulls: (order: string, nulls: "first" | "last" | undefined) => string
 }
 
@@ -66,6 +68,15 @@ const extractParts: Record<string, string> = {
   epoch: "EPOCH"
 }
 
+/** The precisions `Trunc` takes (spliced into the SQL text, so never anything else). */
+const truncPrecisions = new Set(["year", "quarter", "month", "week", "day", "hour", "minute", "second"])
+
+/** Float arguments as numeric when another is a decimal: PostgreSQL would compute a float, the result is a decimal. */
+const exact = (args: ReadonlyArray<string>, types: ReadonlyArray<Types.Type>) =>
+  types.some((t) => t.kind === "decimal")
+    ? args.map((a, i) => types[i]!.kind === "number" && types[i]!.float === true ? `CAST(${a} AS numeric)` : a)
+    : args
+
 /** Timestamps are read in UTC, whatever the session's time zone. */
 const utc = (sql: string, type: Types.Type) => type.kind === "datetime" ? `(${sql} AT TIME ZONE 'UTC')` : sql
 
@@ -82,6 +93,7 @@ export const postgres: Dialect = {
     return `EXTRACT(${name} FROM ${source})::float8`
   },
   trunc: (precision, sql, type) => {
+    if (!truncPrecisions.has(precision)) throw new Error(`Unknown precision ${precision}`)
     if (type.kind === "date") return `CAST(DATE_TRUNC('${precision}', ${sql}) AS date)`
     return `(DATE_TRUNC('${precision}', ${utc(sql, type)}) AT TIME ZONE 'UTC')`
   },
@@ -92,12 +104,30 @@ export const postgres: Dialect = {
       case "concat":
         // CONCAT skips NULLs; each argument as text, so that numbers and dates join as PostgreSQL prints them.
         return `CONCAT(${args.map((a) => `CAST(${a} AS text)`).join(", ")})`
+      case "coalesce":
+      case "greatest":
+      case "least":
+      case "nullif":
+        return `${fn.toUpperCase()}(${exact(args, types).join(", ")})`
+      case "ceil":
+      case "floor":
+        // CEIL(bigint) is CEIL(double precision), which loses digits beyond 2^53: an integer is its own ceiling.
+        return types[0]!.kind === "bigint" ? `(${args[0]})` : `${fn.toUpperCase()}(${args[0]})`
+      case "mod":
+        // MOD(double precision, ...) does not exist: floats are taken as numeric, the result read back as a float.
+        if (!types.some((t) => t.kind === "number" && t.float === true)) return `MOD(${args.join(", ")})`
+        return types.some((t) => t.kind === "decimal")
+          ? `MOD(${args.map((a) => `CAST(${a} AS numeric)`).join(", ")})`
+          : `CAST(MOD(${args.map((a) => `CAST(${a} AS numeric)`).join(", ")}) AS double precision)`
       case "strpos":
         return `STRPOS(${args[0]}, ${args[1]})`
       case "round":
         // ROUND(double precision, integer) does not exist: a float is rounded as a numeric and read back as a float.
         return types[0]!.kind === "number" && types[0]!.float
           ? `CAST(ROUND(CAST(${args[0]} AS numeric), ${args[1]}) AS double precision)`
+          : types[0]!.kind === "bigint"
+          // ROUND(bigint, 2) is a numeric with decimal places ("5.00"): a bigint stays a bigint.
+          ? `CAST(ROUND(${args[0]}, ${args[1]}) AS bigint)`
           : `ROUND(${args[0]}, ${args[1]})`
       case "power":
       case "sqrt":
@@ -117,7 +147,7 @@ export const postgres: Dialect = {
         return `COUNT(${arg === undefined ? "*" : `${distinct}${arg}`})`
       case "avg":
         // The average of integers as a float, as Django's Avg; of numeric and bigint exactly.
-        return options.type?.kind === "number" ? `AVG(${distinct}${arg})::float8` : `AVG(${distinct}${arg})`
+        return options.type?.kind === "number" ? `AVG(${distinct}CAST(${arg} AS double precision))` : `AVG(${distinct}${arg})`
       case "stddev":
         return `${options.sample ? "STDDEV_SAMP" : "STDDEV_POP"}(${distinct}${arg})`
       case "variance":
@@ -135,5 +165,6 @@ export const postgres: Dialect = {
     }
   },
   filter: (aggregate, condition) => `${aggregate} FILTER (WHERE ${condition})`,
+  windowFunction: (fn, args) => `${fn.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}(${args.join(", ")})`,
   nulls: (order, nulls) => nulls === undefined ? order : `${order} NULLS ${nulls === "first" ? "FIRST" : "LAST"}`
 }

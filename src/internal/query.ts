@@ -55,6 +55,8 @@ export interface Query {
    * `values(...).annotate(...)`.
    */
   readonly groupBy?: ReadonlyArray<string> | undefined
+  /** The `where` entries (by index) that test windows, which a query around this one applies (see `select.ts`). */
+  readonly qualified?: ReadonlyArray<number> | undefined
   /** For a subquery: the context of the query around it, which `OuterRef` names. */
   readonly outer?: Resolve.Context | undefined
 }

@@ -174,6 +174,7 @@ export const select = (
   const resolved = Annotate.resolve(query)
   if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
   const annotated = resolved.success
+  if (annotated.entries.some((e) => e.window) && query.qualified === undefined) return qualify(query, annotated, w, base, options.forceOrder === true)
   const { annotations, grouped } = annotated
   const outer = w.expressions
   if (annotations.size > 0) {
@@ -209,7 +210,7 @@ export const select = (
       const nodes = (having: boolean): Ast.Where => ({
         _tag: "And",
         nodes: [
-          ...entries.filter((e) => (grouped && e.aggregate) === having).map((e) => e.node),
+          ...entries.filter((e) => !e.window && (grouped && e.aggregate) === having).map((e) => e.node),
           ...(query.empty && !having ? [{ _tag: "Const", value: false } as const] : [])
         ]
       })
@@ -295,6 +296,95 @@ export const select = (
     throw error
   } finally {
     w.expressions = outer
+  }
+}
+
+/** A condition rebased on the columns of a query's rows as a subquery (`"q"`): each column by the name it is selected under. */
+const rebaseWhere = (node: Ast.Where, model: string): Ast.Where => {
+  switch (node._tag) {
+    case "Leaf": {
+      if (node.column.path.length > 0) {
+        throw new FieldError({ model, field: node.column.key, reason: "a filter on a window annotation tests the query's own fields and annotations, not relations" })
+      }
+      return {
+        ...node,
+        column: { ...node.column, column: sqlAlias(node.column.key) },
+        expr: node.expr === undefined ? undefined : rebase(node.expr, model),
+        operands: node.operands.map((o) => o._tag === "Expr" ? { _tag: "Expr", node: rebase(o.node, model) } : o)
+      }
+    }
+    case "Bool":
+      return { ...node, expr: rebase(node.expr, model) }
+    case "Not":
+    case "Scope":
+      return { ...node, node: rebaseWhere(node.node, model) }
+    case "And":
+    case "Or":
+      return { ...node, nodes: node.nodes.map((n) => rebaseWhere(n, model)) }
+    default:
+      return node
+  }
+}
+
+/**
+ * A query filtered on a window annotation: windows are computed after WHERE, so the query (with its other filters)
+ * becomes a subquery whose computed rows the window conditions, the ordering and the slice then apply to, as Django
+ * 4.2 does.
+ */
+const qualify = (query: Ast.Query, annotated: Annotate.Annotated, w: Writer, base: string, forceOrder: boolean): Result.Result<Select, FieldError> => {
+  const model = query.model.meta.name
+  const qualified = annotated.entries.flatMap((e, i) => e.window ? [i] : [])
+  // Every annotation is selected inside, so that conditions and ordering can name those of `alias` too, and (unless
+  // the rows are groups) every field of the model.
+  const hidden = new Set((query.annotations ?? []).filter((a) => !a.select).map((a) => a.name))
+  const projection = query.projection
+  const names = (query.annotations ?? []).map((a) => a.name)
+  const wanted = projection._tag === "Model" || projection.fields.length === 0
+    ? undefined
+    : new Set([...projection.fields, ...(query.groupBy === projection.fields ? annotated.selected : [])])
+  const inner = select({
+    ...query,
+    qualified,
+    projection: wanted === undefined ? projection : {
+      ...(projection as Extract<Ast.Projection, { _tag: "Values" | "ValuesList" }>),
+      fields: [...new Set([...wanted, ...names, ...(annotated.grouped ? [] : Object.keys(query.model.meta.fields))])]
+    },
+    annotations: (query.annotations ?? []).map((a) => ({ ...a, select: true })),
+    ordering: [],
+    limit: undefined,
+    offset: 0,
+    lock: undefined
+  }, { writer: w, base })
+  if (Result.isFailure(inner)) return inner
+  try {
+    const q = quote("q")
+    const conditions = qualified.map((i) => {
+      const entry = annotated.entries[i]!
+      const inner = rebaseWhere(entry.inner, model)
+      return whereSql(entry.negate ? { _tag: "Not", node: inner } : inner, w, q)
+    }).filter((c): c is string => c !== undefined)
+    const ordered = orderItems(query, forceOrder, annotated.annotations, annotated.grouped)
+    if (Result.isFailure(ordered)) return Result.fail(ordered.failure)
+    const scope = exprScope(w, q, { aggregate: undefined, annotation: undefined })
+    const order = ordered.success.map((o) => {
+      const expr: Ast.ResolvedExpr = o.expr ?? { _tag: "Column", column: o.column, type: Types.fieldType(o.column.field) }
+      return postgres.nulls(`${Compile.exprSql(rebase(expr, model), w, scope)} ${o.descending !== query.reversed ? "DESC" : "ASC"}`, o.nulls)
+    })
+    let sql = `SELECT * FROM (${inner.success.compiled.sql}) AS ${q}`
+    if (conditions.length > 0) sql += ` WHERE ${conditions.map((c) => `(${c})`).join(" AND ")}`
+    if (order.length > 0) sql += ` ORDER BY ${order.join(", ")}`
+    if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
+    if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
+    return Result.succeed({
+      compiled: { sql, params: w.params, savepoint: w.savepoint },
+      columns: wanted === undefined
+        ? inner.success.columns.filter((c) => !(c.path.length === 0 && hidden.has(c.key)))
+        : [...wanted].map((key) => inner.success.columns.find((c) => c.key === key)!),
+      related: inner.success.related
+    })
+  } catch (error) {
+    if (error instanceof FieldError) return Result.fail(error)
+    throw error
   }
 }
 

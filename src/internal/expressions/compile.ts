@@ -97,6 +97,8 @@ export const exprSql = (node: Resolved, w: Params, scope: Scope): string => {
     }
     case "Aggregate":
       return scope.aggregate?.(node) ?? aggregateSql(node, w, scope)
+    case "Window":
+      return windowSql(node, w, scope)
     case "Outer":
       return scope.outer!(node.column)
     case "Subquery": {
@@ -104,6 +106,31 @@ export const exprSql = (node: Resolved, w: Params, scope: Scope): string => {
       return node.exists ? `EXISTS ${sql}` : sql
     }
   }
+}
+
+const frameBound = (bound: import("../../Expr.js").FrameBound, w: Params): string => {
+  if (bound === "unboundedPreceding") return "UNBOUNDED PRECEDING"
+  if (bound === "currentRow") return "CURRENT ROW"
+  if (bound === "unboundedFollowing") return "UNBOUNDED FOLLOWING"
+  return "preceding" in bound ? `${w.param(String(bound.preceding))}::int8 PRECEDING` : `${w.param(String(bound.following))}::int8 FOLLOWING`
+}
+
+/** A window function, or an aggregate over the statement's own rows, `OVER (PARTITION BY ... ORDER BY ... frame)`. */
+const windowSql = (node: Extract<Resolved, { _tag: "Window" }>, w: Params, scope: Scope): string => {
+  const d = scope.dialect ?? postgres
+  const sql = (n: Resolved) => exprSql(n, w, scope)
+  let fn: string
+  if (node.fn._tag === "Aggregate") fn = aggregateSql(node.fn, w, { ...scope, aggregate: undefined })
+  else {
+    const call = node.fn as Extract<Resolved, { _tag: "Call" }>
+    const args = call.args.map((a, i) => i > 0 && (call.fn === "window:lag" || call.fn === "window:lead" ? i === 1 : true) && a._tag === "Value" ? `${w.param(a.value)}::int4` : sql(a))
+    fn = d.windowFunction(call.fn.slice("window:".length), args)
+  }
+  const parts: Array<string> = []
+  if (node.partitionBy.length > 0) parts.push(`PARTITION BY ${node.partitionBy.map(sql).join(", ")}`)
+  if (node.orderBy.length > 0) parts.push(`ORDER BY ${node.orderBy.map((o) => d.nulls(`${sql(o.node)} ${o.descending ? "DESC" : "ASC"}`, o.nulls)).join(", ")}`)
+  if (node.frame !== undefined) parts.push(`${node.frame.unit.toUpperCase()} BETWEEN ${frameBound(node.frame.start, w)} AND ${frameBound(node.frame.end, w)}`)
+  return `${fn} OVER (${parts.join(" ")})`
 }
 
 /** Compiles an aggregate in place, over the rows of the statement (or subquery) around it. @internal */

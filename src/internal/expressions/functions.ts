@@ -60,10 +60,36 @@ export const functions: Readonly<Record<string, { readonly arity: readonly [numb
   abs: { arity: [1, 1], check: takes([numeric], same) },
   ceil: { arity: [1, 1], check: takes([numeric], same) },
   floor: { arity: [1, 1], check: takes([numeric], same) },
-  round: { arity: [2, 2], check: takes([numeric], same) },
+  // The places are an integer: ROUND(numeric, double precision) does not exist.
+  round: { arity: [2, 2], check: takes([numeric, ["number"]], (args) => args[1]!.float === true ? "the places are not an integer" : same(args)) },
   mod: { arity: [2, 2], check: takes([numeric], common) },
   power: { arity: [2, 2], check: takes([numeric], real) },
   sqrt: { arity: [1, 1], check: takes([numeric], real) }
+}
+
+/** The window functions (`Window.ts`), valid only as the function of a `Window`. @internal */
+export const windowFunctions: Readonly<Record<string, { readonly arity: readonly [number, number]; readonly check: Check }>> = {
+  rowNumber: { arity: [0, 0], check: fixed({ kind: "number" }) },
+  rank: { arity: [0, 0], check: fixed({ kind: "number" }) },
+  denseRank: { arity: [0, 0], check: fixed({ kind: "number" }) },
+  percentRank: { arity: [0, 0], check: fixed({ kind: "number", float: true }) },
+  cumeDist: { arity: [0, 0], check: fixed({ kind: "number", float: true }) },
+  ntile: { arity: [1, 1], check: takes([["number"]], fixed({ kind: "number" })) },
+  lag: { arity: [2, 3], check: (args) => offsetThen(args) },
+  lead: { arity: [2, 3], check: (args) => offsetThen(args) },
+  firstValue: { arity: [1, 1], check: (args) => args[0]! },
+  lastValue: { arity: [1, 1], check: (args) => args[0]! },
+  nthValue: { arity: [2, 2], check: (args) => args[1]!.kind === "number" ? args[0]! : `the position is ${Types.describeType(args[1]!)}, expected number` }
+}
+
+/** `Lag`/`Lead`: an offset that is a number, and a default of the value's kind. */
+const offsetThen: Check = (args) => {
+  if (args[1]!.kind !== "number") return `the offset is ${Types.describeType(args[1]!)}, expected number`
+  if (args.length === 3) {
+    const joined = common([args[0]!, args[2]!])
+    if (typeof joined === "string") return `the default: ${joined}`
+  }
+  return args[0]!
 }
 
 /** The typing of each aggregate over its argument. @internal */

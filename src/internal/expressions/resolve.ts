@@ -33,6 +33,15 @@ export type Resolved =
     readonly otherwise: Resolved | undefined
     readonly type: Types.Type
   }
+  /** A window function or an aggregate over a window. */
+  | {
+    readonly _tag: "Window"
+    readonly fn: Resolved
+    readonly partitionBy: ReadonlyArray<Resolved>
+    readonly orderBy: ReadonlyArray<ResolvedOrdering>
+    readonly frame: Expr.Frame | undefined
+    readonly type: Types.Type
+  }
   /** A column of the query around the subquery (`OuterRef`). */
   | { readonly _tag: "Outer"; readonly column: Column; readonly type: Types.Type }
   /** A subquery: the value of its one column (NULL without rows), or whether it has rows. */
@@ -100,6 +109,30 @@ export const containsAggregate = (node: Resolved): boolean => {
       return containsAggregate(node.arg)
     case "Case":
       return node.whens.some((w) => containsAggregate(w.then)) || (node.otherwise !== undefined && containsAggregate(node.otherwise))
+    case "Window":
+      // A window aggregate does not group the rows; an aggregate in its partition or order (a rank by count) does.
+      return node.partitionBy.some(containsAggregate) || node.orderBy.some((o) => containsAggregate(o.node)) ||
+        (node.fn._tag !== "Aggregate" && containsAggregate(node.fn))
+    default:
+      return false
+  }
+}
+
+/** Whether an expression holds a window (directly or through an annotation). @internal */
+export const containsWindow = (node: Resolved): boolean => {
+  switch (node._tag) {
+    case "Window":
+      return true
+    case "Annotation":
+      return containsWindow(node.node)
+    case "Binary":
+      return containsWindow(node.left) || containsWindow(node.right)
+    case "Call":
+      return node.args.some(containsWindow)
+    case "Cast":
+      return containsWindow(node.arg)
+    case "Case":
+      return node.whens.some((w) => containsWindow(w.then)) || (node.otherwise !== undefined && containsWindow(node.otherwise))
     default:
       return false
   }
@@ -124,6 +157,12 @@ export const pathsOf = (node: Resolved, found: Map<string, Path> = new Map()): M
       case "Case":
         n.whens.forEach((w) => visit(w.then))
         if (n.otherwise !== undefined) visit(n.otherwise)
+        return
+      case "Window":
+        n.partitionBy.forEach(visit)
+        n.orderBy.forEach((o) => visit(o.node))
+        if (n.fn._tag === "Aggregate") pathsOfAggregate(n.fn).forEach((p, k) => found.set(k, p))
+        else visit(n.fn)
         return
       default:
         // An aggregate's own columns are those of the rows it aggregates, not of the row it is computed for.
@@ -203,6 +242,8 @@ class Resolver {
       }
       case "Aggregate":
         return this.aggregate(node)
+      case "Window":
+        return this.window(node)
       case "OuterRef": {
         if (this.ctx.outer === undefined) this.fail(`OuterRef("${String(node.field)}") is only valid in a subquery`)
         const column = this.unwrap(this.ctx.outer.path(node.field))
@@ -228,12 +269,58 @@ class Resolver {
       return { _tag: "Call", fn: "template", args, template: node.template, type: { kind, float: kind === "number" } }
     }
     const name = node.fn.split(":")[0]!
+    if (name === "window") {
+      this.fail(`${node.fn.slice("window:".length)}() is a window function: give it to Window(..., { partitionBy, orderBy })`)
+    }
     const spec = Functions.functions[name]
     if (spec === undefined) this.fail(`unknown function ${node.fn}`)
     const [least, most] = spec.arity
     if (args.length < least || args.length > most) this.fail(`${name} takes ${least === most ? least : `${least} to ${most}`} arguments, got ${args.length}`)
     const type = this.typed(spec.check(args.map((a) => a.type)), () => `${name}(...)`)
     return { _tag: "Call", fn: node.fn, args, type }
+  }
+
+  window(node: Extract<Expr.Node, { _tag: "Window" }>): Resolved {
+    if (this.ctx.aggregates !== true) this.fail("a window is computed in annotate or alias, and filtered by its name")
+    const fn = node.fn
+    let resolved: Resolved
+    if (fn?._tag === "Call" && fn.fn.startsWith("window:")) {
+      const name = fn.fn.slice("window:".length)
+      const spec = Functions.windowFunctions[name]
+      if (spec === undefined) this.fail(`unknown window function ${name}`)
+      const args = fn.args.map((a) => this.node(a))
+      const [least, most] = spec.arity
+      if (args.length < least || args.length > most) this.fail(`${name} takes ${least === most ? least : `${least} to ${most}`} arguments, got ${args.length}`)
+      for (const a of args) if (containsWindow(a)) this.fail(`a window inside ${name}() is not allowed`)
+      const type = this.typed(spec.check(args.map((a) => a.type)), () => `${name}(...)`)
+      resolved = { _tag: "Call", fn: fn.fn, args, type: { kind: type.kind, float: type.float } }
+    } else if (fn?._tag === "Aggregate") {
+      resolved = this.node(fn)
+      const paths = [...pathsOfAggregate(resolved as Extract<Resolved, { _tag: "Aggregate" }>).values()]
+      if (paths.some((p) => p.some((r) => r.many))) this.fail("an aggregate over a window reads the query's rows, not a many-valued relation")
+    } else {
+      return this.fail("Window takes a window function (RowNumber(), Rank(), Lag(...) ...) or an aggregate")
+    }
+    const partitionBy = node.partitionBy.map((p) => this.node(p))
+    const orderBy = node.orderBy.map((o) => ({ node: this.node(o.node), descending: o.descending, nulls: o.nulls }))
+    for (const part of [...partitionBy, ...orderBy.map((o) => o.node)]) if (containsWindow(part)) this.fail("a window inside a window is not allowed")
+    if (node.frame !== undefined) this.frame(node.frame)
+    return { _tag: "Window", fn: resolved, partitionBy, orderBy, frame: node.frame, type: resolved.type }
+  }
+
+  frame(frame: Expr.Frame): void {
+    if (frame.unit !== "rows" && frame.unit !== "groups") this.fail(`a frame's unit is "rows" or "groups", got ${JSON.stringify(frame.unit)}`)
+    const rank = (b: Expr.FrameBound): number => {
+      if (b === "unboundedPreceding") return 0
+      if (b === "currentRow") return 2
+      if (b === "unboundedFollowing") return 4
+      const n = typeof b === "object" && b !== null ? ("preceding" in b ? b.preceding : "following" in b ? b.following : undefined) : undefined
+      if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) this.fail(`a frame bound is "unboundedPreceding", "currentRow", "unboundedFollowing" or { preceding | following: a non-negative integer }, got ${JSON.stringify(b)}`)
+      return "preceding" in (b as object) ? 1 : 3
+    }
+    if (rank(frame.start) > rank(frame.end) || frame.start === "unboundedFollowing" || frame.end === "unboundedPreceding") {
+      this.fail(`the frame ${JSON.stringify(frame.start)} to ${JSON.stringify(frame.end)} is empty: its start must come before its end`)
+    }
   }
 
   aggregate(node: Extract<Expr.Node, { _tag: "Aggregate" }>): Resolved {
@@ -262,6 +349,14 @@ class Resolver {
       type: { ...type, field: type.field }
     }
   }
+}
+
+/** The relation paths an aggregate's argument and ordering read. @internal */
+export const pathsOfAggregate = (node: Extract<Resolved, { _tag: "Aggregate" }>): Map<string, Path> => {
+  const paths = new Map<string, Path>()
+  if (node.arg !== undefined) pathsOf(node.arg, paths)
+  node.ordering.forEach((o) => pathsOf(o.node, paths))
+  return paths
 }
 
 /** How an expression is named in errors. @internal */
