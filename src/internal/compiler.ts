@@ -11,6 +11,7 @@ import { FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
 import { decimalToDb, durationToDb } from "./codec.js"
 import { valueType } from "./columnTypes.js"
+import * as JsonSql from "./jsonSql.js"
 import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 
@@ -178,6 +179,12 @@ const partType = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>): string =>
 const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf: AliasOf): string => {
   let lhs = columnSql(leaf.column, aliasOf(leaf.column.path))
   if (leaf.transform !== undefined) lhs = transformSql(lhs, leaf.column, leaf.transform)
+  if (leaf.json !== undefined) {
+    // JSON lookups are jsonSql's; one on the value as text continues below, as on a text column.
+    const json = JsonSql.leaf(lhs, leaf.json, leaf.lookup, (leaf.operands[0] as { readonly value: unknown }).value, w)
+    if ("sql" in json) return json.sql
+    lhs = json.text
+  }
   const ops = leaf.operands
   // Expressions name the query's own fields (the base table).
   const rhs = (i = 0) => operandSql(ops[i]!, w, aliasOf([]))

@@ -6,6 +6,7 @@
 import * as Result from "effect/Result"
 import * as Codec from "./codec.js"
 import * as ExprKinds from "./exprKinds.js"
+import * as JsonLookups from "./jsonLookups.js"
 import * as Expr from "../Expr.js"
 import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
@@ -148,6 +149,8 @@ export type Where =
     readonly transform: Transform | undefined
     readonly lookup: string
     readonly operands: ReadonlyArray<Operand>
+    /** A JSON field's lookup at a path or beyond `exact` and `isNull` (see `jsonLookups.ts`). */
+    readonly json?: JsonLookups.JsonTarget
   }
 
 const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key)
@@ -335,6 +338,9 @@ class Resolver {
 
   fieldFilter(column: Column, value: unknown): Where {
     const kind = column.field.lookupKind
+    if (kind === "json" && isPlainObject(value) && JsonLookups.isJsonFilter(value)) {
+      return JsonLookups.resolve(column, value, { fail: (reason) => this.fail(column.key, reason), describe })
+    }
     if (isPlainObject(value)) {
       const nodes: Array<Where> = []
       for (const lookup of Object.keys(value)) {
@@ -347,7 +353,7 @@ class Resolver {
       return { _tag: "And", nodes }
     }
     if (kind === "json" && value !== null) {
-      this.fail(column.key, "JSON fields are filtered with lookups: { exact: value } or { isNull: true }")
+      this.fail(column.key, "JSON fields are filtered with lookups: { exact: value }, { isNull: true }, { contains: {...} }, { path: [...], gt: 3 }, ...")
     }
     return this.lookup(column, undefined, "exact", value)
   }
