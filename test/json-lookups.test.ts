@@ -62,6 +62,8 @@ const DOT_KEY = "a.b"
 const BRACE_KEY = "{x,y}"
 const EVIL_KEY = "') OR 1=1; --"
 const UNICODE_KEY = "ключ 🔑"
+/** Keys an array literal would have to quote: a backslash, the word NULL, the empty key, spaces, a comma. */
+const ARRAY_KEYS = ["back\\slash", "NULL", "", " spaced ", "com,ma"]
 
 const docs: ReadonlyArray<readonly [string, unknown]> = [
   ["null", null], // SQL NULL
@@ -84,7 +86,7 @@ const docs: ReadonlyArray<readonly [string, unknown]> = [
   ["kl", { k: true, l: false, foo: "bax" }],
   ["foo", { foo: "bar", baz: { a: "b", c: "d" }, bar: ["foo", "bar"], bax: { foo: "bar" } }],
   ["strs", { c: "14", p: "x" }],
-  ["keys", { [QUOTE_KEY]: 1, [DOT_KEY]: 2, [BRACE_KEY]: 3, [EVIL_KEY]: 4, [UNICODE_KEY]: "значение", "0": "zero" }],
+  ["keys", { [QUOTE_KEY]: 1, [DOT_KEY]: 2, [BRACE_KEY]: 3, [EVIL_KEY]: 4, [UNICODE_KEY]: "значение", "0": "zero", ...Object.fromEntries(ARRAY_KEYS.map((k, i) => [k, 10 + i])) }],
   ["deep", { x: { y: { z: [10, { w: "deep" }] } } }]
 ]
 
@@ -274,7 +276,7 @@ for (const driver of Testing.drivers([JsonDoc, JsonUser, JsonNote, JsonChecked])
     it.effect("unicode keys, and keys with quotes, dots, braces and SQL in them, are safe", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seedDocs
-        for (const [key, value] of [[QUOTE_KEY, 1], [DOT_KEY, 2], [BRACE_KEY, 3], [EVIL_KEY, 4]] as const) {
+        for (const [key, value] of [[QUOTE_KEY, 1], [DOT_KEY, 2], [BRACE_KEY, 3], [EVIL_KEY, 4], ...ARRAY_KEYS.map((k, i) => [k, 10 + i] as const)] as const) {
           expect(yield* where({ data: { key, exact: value } })).toEqual(["keys"])
           expect(yield* where({ data: { path: [key], gte: value } })).toEqual(["keys"])
           expect(yield* where({ data: { hasKey: key } })).toEqual(["keys"])
@@ -336,6 +338,11 @@ for (const driver of Testing.drivers([JsonDoc, JsonUser, JsonNote, JsonChecked])
         const [ann] = yield* JsonUser.objects.filter({ login: "ann" })
         yield* JsonNote.objects.create({ text: "hi", authorId: ann!.id })
         expect(yield* JsonNote.objects.filter({ author: { profile: { key: "tags", contains: "admin" } } }).valuesList("text", { flat: true })).toEqual(["hi"])
+        // Writes filter the same way.
+        expect(yield* JsonUser.objects.filter({ profile: { path: ["scores", 0, "points"], lt: 100 } }).update({ login: "cyrus" })).toBe(1)
+        expect(yield* JsonNote.objects.filter({ author: { profile: { key: "age", gt: 30 } } }).delete()).toMatchObject({ total: 1 })
+        expect(yield* logins(JsonUser.objects.all())).toEqual(["ann", "bob", "cyrus"])
+        expect(yield* JsonNote.objects.count()).toBe(0)
       })))
 
     it.effect("bad dynamic input is a FieldError naming the field, before any SQL; data untouched", () =>
