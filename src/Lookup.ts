@@ -8,6 +8,7 @@
 import type { Expr, Outer } from "./Expr.js"
 import type { Source } from "./Subqueries.js"
 import type * as Field from "./Field.js"
+import type { JsonFilter } from "./JsonLookup.js"
 import type * as Model from "./Model.js"
 import type * as Relation from "./Relation.js"
 
@@ -71,7 +72,11 @@ export interface DateTimeLookups<V, Keys extends string = never> extends DateLoo
   readonly date?: string | DateLookups<string>
 }
 
-/** Lookups of JSON fields. @since 0.1.0 */
+/**
+ * The `exact` and `isNull` lookups of a JSON field's whole value; its filters take more (`JsonLookup.JsonFilter`:
+ * paths, containment, keys).
+ * @since 0.1.0
+ */
 export interface JsonLookups<V> {
   readonly exact?: V
   readonly isNull?: boolean
@@ -104,7 +109,7 @@ export type LookupsOf<F, Keys extends string = never> = F extends Field.Field<in
           "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "hour" | "minute" | "second",
           TimeLookups<T, Keys>
         >
-      : K extends "json" ? Lookups<"exact" | "isNull", JsonLookups<T>>
+      : K extends "json" ? (F extends Field.Field<any, any, any, any, infer E> ? JsonFilter<T, E> : never)
       : Lookups<"exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull", Comparable<T, Keys>>
   )
   : never
@@ -228,6 +233,10 @@ export const lookupNames: { readonly [K in Field.LookupKind]: ReadonlyArray<stri
     date,
     time,
     datetime: [...date, "hour", "minute", "second", "date"],
-    json: ["exact", "isNull"]
+    // The lookups of the whole value; `path` and `key` lead to a value inside it (see JsonLookup.ts).
+    json: [
+      "exact", "in", "gt", "gte", "lt", "lte", "isNull", "contains", "containedBy", "hasKey", "hasKeys", "hasAnyKeys",
+      "iexact", "icontains", "startsWith", "iStartsWith", "endsWith", "iEndsWith", "regex", "iregex"
+    ]
   }
 })()

@@ -35,12 +35,31 @@ export type Columns<F> = Relation.Columns<F>
 /** An ordering key: a field name, with `-` for descending. @since 0.1.0 */
 export type OrderKey<F> = (keyof F & string) | `-${keyof F & string}`
 
+/**
+ * PostgreSQL's index methods: `btree` (the default: equality, ranges, ordering, unique), `gin` (containment and keys
+ * of JSON fields: `contains`, `hasKey`), `gist`, `hash` (equality), `brin` (ranges over large ordered tables).
+ * @since 0.3.0
+ */
+export type IndexMethod = "btree" | "gin" | "gist" | "hash" | "brin"
+
 /** An index over one or more columns. @since 0.1.0 */
 export interface Index<F> {
+  /** Descending (`"-pages"`) only in a `btree` index. */
   readonly fields: ReadonlyArray<OrderKey<F>>
   readonly name?: string
+  /** Unique; only a `btree` index can be. */
   readonly unique?: boolean
+  /** The index method; `btree` when left out. @since 0.3.0 */
+  readonly using?: IndexMethod
+  /**
+   * The operator class of every column of the index, where the column type's default one will not do: for a GIN
+   * index of a JSON field, `"jsonb_path_ops"` (smaller and faster for `contains`, without the key lookups).
+   * @since 0.3.0
+   */
+  readonly opclass?: string
 }
+
+const indexMethods: ReadonlyArray<string> = ["btree", "gin", "gist", "hash", "brin"]
 
 /** A table constraint: unique over several fields, or a check written as a filter. @since 0.1.0 */
 export type Constraint<F> =
@@ -160,7 +179,20 @@ const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<C
     identifier(`column name of ${key}`, columns[key]!, "give the field a shorter `dbColumn`")
   }
   options.constraints?.forEach((c) => identifier("constraint name", c.name, "give it a shorter name"))
-  options.indexes?.forEach((index) => index.name !== undefined && identifier("index name", index.name, "give it a shorter name"))
+  options.indexes?.forEach((index) => {
+    if (index.name !== undefined) identifier("index name", index.name, "give it a shorter name")
+    const what = `the index on ${index.fields.join(", ")}`
+    const using = index.using ?? "btree"
+    if (!indexMethods.includes(using)) throw new Error(`Model ${name}: ${what} uses "${using}"; the methods are ${indexMethods.join(", ")}`)
+    // Written into DDL, which takes no parameters: a plain name only.
+    if (index.opclass !== undefined && !/^[a-z_][a-z0-9_]*$/.test(index.opclass)) {
+      throw new Error(`Model ${name}: ${what} has the operator class "${index.opclass}"; an operator class is a lower-case name`)
+    }
+    if (using !== "btree" && index.unique === true) throw new Error(`Model ${name}: ${what} is unique, which only a btree index can be`)
+    if (using !== "btree" && index.fields.some((f) => f.startsWith("-"))) {
+      throw new Error(`Model ${name}: ${what} orders a field descending, which only a btree index can`)
+    }
+  })
   if (Object.values(fields).filter((f) => f.version).length > 1) {
     throw new Error(`Model ${name} can have at most one Version field`)
   }

@@ -3,7 +3,7 @@
  * matches one created directly from the target state, keeping the rows; and random pairs of schemas.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Result } from "effect"
+import { Effect, Result, Schema } from "effect"
 import fc from "fast-check"
 import * as SqlClient from "effect/sql/SqlClient"
 import { Field, Model } from "../src/index.js"
@@ -174,6 +174,15 @@ const indexesPair: Pair = {
   rows: { before: `SELECT code, n FROM adb_keep`, after: `SELECT code, n FROM adb_kept` }
 }
 
+const DbDoc = (indexes: Model.Options<any>["indexes"]) =>
+  model("DbDoc", { id: Field.AutoField(), data: Field.JSON(Schema.Unknown), code: Field.Char({ maxLength: 8 }) }, { table: "adb_doc", indexes })
+const methodsPair: Pair = {
+  from: state(DbDoc([{ fields: ["data"], name: "adb_doc_data" }, { fields: ["code"], using: "hash" }])),
+  to: state(DbDoc([{ fields: ["data"], name: "adb_doc_data", using: "gin", opclass: "jsonb_path_ops" }, { fields: ["code"], using: "brin" }])),
+  seed: [`INSERT INTO adb_doc (data, code) VALUES ('{"a": [1, 2]}', 'c')`],
+  rows: { before: `SELECT data, code FROM adb_doc`, after: `SELECT data, code FROM adb_doc` }
+}
+
 // ---- random schemas: any two give operations that pass the self-check (state level) and migrate a database ----
 
 const variants: Record<string, ReadonlyArray<() => unknown>> = {
@@ -264,6 +273,8 @@ for (const driver of Testing.drivers([])) {
           "RemoveIndex", "RemoveConstraint", "RemoveConstraint", "AlterModelTable", "RemoveField", "DeleteModel", "DeleteModel",
           "AddIndex", "AddConstraint", "AddConstraint"
         ])))
+    it.effect("an index's method and operator class changed: the index removed and added, forwards and back", () =>
+      Effect.map(roundTrip(methodsPair), (forward) => expect(tags(forward)).toEqual(["RemoveIndex", "RemoveIndex", "AddIndex", "AddIndex"])))
     it.effect("random schemas: forwards and back, the catalog of the directly created schema", () =>
       Effect.forEach(fc.sample(fc.tuple(schemaArb, schemaArb, fc.nat()), { numRuns: 12, seed: 13 }), (t) => roundTrip(randomPair(t)), { discard: true }), 120_000)
     it.effect("safe mode: concurrent indexes, NOT VALID then VALIDATE, SET NOT NULL through a check", () =>

@@ -4,7 +4,7 @@
  * migrations-autodetect-db.test.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
 import { Field, type Model } from "../src/index.js"
 import { parseRename, suggestName, summarize, verify } from "../src/internal/migrations/autodetect.js"
 import { forwardSql } from "../src/internal/migrations/operationSql.js"
@@ -147,6 +147,58 @@ describe("autodetector: fields", () => {
     const indexed = changed({}, { indexes: [{ fields: ["title"] }] })
     const renamed = changed({ title: undefined, heading: Field.Char({ maxLength: 50 }) }, { indexes: [{ fields: ["heading"] }] })
     expect(tags(ops(indexed, renamed, { renames: [{ _tag: "FieldRename", model: "AdBook", from: "title", to: "heading" }] }))).toEqual(["RenameField"])
+  })
+})
+
+describe("autodetector: index methods and operator classes", () => {
+  const fields = { id: Field.AutoField(), data: Field.JSON(Schema.Unknown), code: Field.Char({ maxLength: 8 }) }
+  const at = (indexes: Model.Options<any>["indexes"]) => state(model("AdDoc", fields, { indexes }))
+  const plain = at([{ fields: ["data"], name: "ad_doc_data" }])
+  const gin = at([{ fields: ["data"], name: "ad_doc_data", using: "gin" }])
+  const pathOps = at([{ fields: ["data"], name: "ad_doc_data", using: "gin", opclass: "jsonb_path_ops" }])
+
+  it("a btree index's state has no method, as before; another method and an operator class are in it", () => {
+    expect(plain.models.AdDoc!.indexes).toEqual([{ name: "ad_doc_data", columns: [{ column: "data", descending: false }], unique: false }])
+    expect(at([{ fields: ["data"], name: "ad_doc_data", using: "btree" }])).toEqual(plain)
+    expect(pathOps.models.AdDoc!.indexes).toEqual([
+      { name: "ad_doc_data", columns: [{ column: "data", descending: false }], unique: false, using: "gin", opclass: "jsonb_path_ops" }
+    ])
+  })
+
+  it("a change of method or operator class is the index removed and added again; none is no operation", () => {
+    expect(ops(gin, gin)).toEqual([])
+    for (const [from, to] of [[plain, gin], [gin, pathOps], [pathOps, plain]] as const) {
+      const result = ops(from, to)
+      expect(tags(result)).toEqual(["RemoveIndex", "AddIndex"])
+      expect(result[1]).toEqual({ _tag: "AddIndex", model: "AdDoc", index: to.models.AdDoc!.indexes[0] })
+    }
+  })
+
+  it("the DDL names the method and the operator class (quoted)", () => {
+    const [remove, add] = ops(plain, pathOps)
+    const between = apply(plain, remove!)
+    expect(forwardSql(add!, between, apply(between, add!))).toEqual([
+      `CREATE INDEX "ad_doc_data" ON "ad_doc" USING gin ("data" "jsonb_path_ops")`
+    ])
+    const hash = at([{ fields: ["code"], using: "hash" }, { fields: ["code", "-id"], opclass: "text_pattern_ops", name: "ad_doc_code_pattern" }])
+    let before = State.empty
+    const statements = ops(State.empty, hash).flatMap((op) => {
+      const after = apply(before, op)
+      const sql = forwardSql(op, before, after)
+      before = after
+      return sql
+    })
+    expect(statements).toContain(`CREATE INDEX "ad_doc_code_idx" ON "ad_doc" USING hash ("code")`)
+    expect(statements).toContain(`CREATE INDEX "ad_doc_code_pattern" ON "ad_doc" ("code" "text_pattern_ops", "id" "text_pattern_ops" DESC)`)
+  })
+
+  it("a model refuses an index it cannot have: unique or descending but not btree, an unknown method, an odd class", () => {
+    const bad = (index: Record<string, unknown>) => () => model("AdBad", fields, { indexes: [{ fields: ["data"], ...index } as any] })
+    expect(bad({ using: "gin", unique: true })).toThrow(/unique, which only a btree index can be/)
+    expect(bad({ using: "gin", fields: ["-data"] })).toThrow(/descending, which only a btree index can/)
+    expect(bad({ using: "rtree" })).toThrow(/uses "rtree"; the methods are btree, gin, gist, hash, brin/)
+    expect(bad({ using: "gin", opclass: "jsonb_path_ops\") DROP TABLE x; --" })).toThrow(/operator class is a lower-case name/)
+    expect(bad({ using: "gin", opclass: "JsonbPathOps" })).toThrow(/operator class/)
   })
 })
 

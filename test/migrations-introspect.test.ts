@@ -73,7 +73,12 @@ class IspBook extends Model.Class<IspBook>("IspBook")({
   indexes: [
     { fields: ["title", "-pages"] },
     { fields: ["-price"], name: "isp_book_price_desc" },
-    { fields: ["pages", "weight"], unique: true, name: "isp_book_pages_weight_uniq" }
+    { fields: ["pages", "weight"], unique: true, name: "isp_book_pages_weight_uniq" },
+    // Index methods and operator classes: a JSON field's GIN indexes (the default jsonb_ops, and jsonb_path_ops).
+    { fields: ["meta"], using: "gin", name: "isp_book_meta_gin" },
+    { fields: ["meta"], using: "gin", opclass: "jsonb_path_ops", name: "isp_book_meta_path" },
+    { fields: ["code"], using: "hash" },
+    { fields: ["title"], opclass: "text_pattern_ops", name: "isp_book_title_pattern" }
   ],
   constraints: [
     { kind: "unique", fields: ["title", "publisherId"], name: "isp_book_title_publisher" },
@@ -358,6 +363,8 @@ for (const driver of Testing.drivers([])) {
         expect(code).toContain(`import { F, Field, Model, Q } from "../../src/index.js"`)
         expect(code).toContain(`authors: Field.ManyToMany(`)
         expect(code).toContain(`friends: Field.ManyToMany((): Model.Ref<IspPerson> => IspPerson)`)
+        expect(code).toContain(`{ fields: ["meta"], name: "isp_book_meta_path", using: "gin", opclass: "jsonb_path_ops" }`)
+        expect(code).toContain(`{ fields: ["code"], using: "hash" }`)
         expect(typeErrors(file)).toEqual([])
       })), 120_000)
 
@@ -394,6 +401,8 @@ for (const driver of Testing.drivers([])) {
             "label" text NOT NULL CONSTRAINT "isp_raw_label_len" CHECK (length("label") > 2), "n" integer CHECK ("n" <> 4))`,
           `CREATE INDEX "isp_raw_child_lower" ON "isp_raw_child" (lower("label"))`,
           `CREATE INDEX "isp_raw_child_partial" ON "isp_raw_child" ("n") WHERE "n" > 0`,
+          `CREATE INDEX "isp_raw_child_classes" ON "isp_raw_child" ("label" text_pattern_ops, "n")`,
+          `CREATE INDEX "isp_raw_child_spgist" ON "isp_raw_child" USING spgist ("label")`,
           `CREATE TABLE "isp_raw_log" ("at" timestamptz, "message" text)`,
           `CREATE TABLE "isp_raw_pair" ("a" integer, "b" integer, PRIMARY KEY ("a", "b"))`,
           `CREATE TABLE "isp_raw_excluded" ("id" integer PRIMARY KEY)`,
@@ -461,6 +470,8 @@ for (const driver of Testing.drivers([])) {
             "isp_raw_child.id: a serial key",
             "isp_raw_child: the index isp_raw_child_lower",
             "isp_raw_child: the index isp_raw_child_partial",
+            "isp_raw_child: the index isp_raw_child_classes",
+            "isp_raw_child: the index isp_raw_child_spgist",
             "isp_raw_child: the check constraint isp_raw_label_len",
             "isp_raw_child.parent_id: the foreign key column has no index",
             "isp Raw Odd.ID: GENERATED ALWAYS AS IDENTITY",

@@ -34,7 +34,7 @@ class MkBook extends Model.Class<MkBook>("MkBook")({
   format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback"], default: "paperback" }),
   author: Field.ForeignKey(() => MkAuthor, { onDelete: "CASCADE" }),
   coauthors: Field.ManyToMany(() => MkAuthor, { relatedName: "cowritten" })
-}, { table: "mk_book", indexes: [{ fields: ["title", "-pages"] }], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
+}, { table: "mk_book", indexes: [{ fields: ["title", "-pages"] }, { fields: ["title"], using: "hash", name: "mk_book_title_hash" }], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
 
 /** The same book with one change: `pages` nullable. */
 class MkBook2 extends Model.Class<MkBook2>("MkBook")({
@@ -45,7 +45,7 @@ class MkBook2 extends Model.Class<MkBook2>("MkBook")({
   format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback"], default: "paperback" }),
   author: Field.ForeignKey(() => MkAuthor, { onDelete: "CASCADE" }),
   coauthors: Field.ManyToMany(() => MkAuthor, { relatedName: "cowritten" })
-}, { table: "mk_book", indexes: [{ fields: ["title", "-pages"] }], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
+}, { table: "mk_book", indexes: [{ fields: ["title", "-pages"] }, { fields: ["title"], using: "hash", name: "mk_book_title_hash" }], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
 
 const v1 = [MkAuthor, MkBook]
 const v2 = [MkAuthor, MkBook2]
@@ -90,6 +90,8 @@ for (const driver of Testing.drivers([])) {
         ])
         expect(readdirSync(dir)).toEqual(["0001_initial.ts"])
         expect(readFileSync(join(dir, "0001_initial.ts"), "utf8")).toContain("Migration.CreateModel({")
+        // An index method travels through the file, the migration and introspection.
+        expect(readFileSync(join(dir, "0001_initial.ts"), "utf8")).toContain(`using: "hash"`)
         yield* Migrator.migrate(dir)
         const { state, warnings } = yield* introspect({ exclude: [] })
         expect(warnings).toEqual([])

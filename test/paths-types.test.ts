@@ -162,7 +162,8 @@ describe("errors print model names and lookup names", () => {
       date: ["day", "exact", "gt", "gte", "in", "isNull", "lt", "lte", "month", "range", "weekDay", "year"],
       datetime: ["date", "day", "exact", "gt", "gte", "hour", "in", "isNull", "lt", "lte", "minute", "month", "range", "second", "weekDay", "year"],
       time: ["exact", "gt", "gte", "hour", "in", "isNull", "lt", "lte", "minute", "range", "second"],
-      json: ["exact", "isNull"]
+      // The lookups of a JSON field's whole value; its filter also takes `path` and `key` (JsonLookup.ts).
+      json: ["containedBy", "contains", "endsWith", "exact", "gt", "gte", "hasAnyKeys", "hasKey", "hasKeys", "iEndsWith", "iStartsWith", "icontains", "iexact", "in", "iregex", "isNull", "lt", "lte", "regex", "startsWith"]
     })
     expectTypeOf<Names<"string">>().toEqualTypeOf<
       | "exact" | "iexact" | "contains" | "icontains" | "in" | "gt" | "gte" | "lt" | "lte" | "startsWith"

@@ -10,6 +10,7 @@ import type * as Model from "../Model.js"
 import * as Compile from "./expressions/compile.js"
 import * as Resolve from "./expressions/resolve.js"
 import { valueType } from "./columnTypes.js"
+import * as JsonSql from "./jsonSql.js"
 import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 
@@ -196,6 +197,12 @@ const partType = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>): string =>
 const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf: AliasOf): string => {
   let lhs = leaf.expr === undefined ? columnSql(leaf.column, aliasOf(leaf.column.path)) : exprSql(leaf.expr, w, aliasOf)
   if (leaf.transform !== undefined) lhs = transformSql(lhs, leaf.column, leaf.transform)
+  if (leaf.json !== undefined) {
+    // JSON lookups are jsonSql's; one on the value as text continues below, as on a text column.
+    const json = JsonSql.leaf(lhs, leaf.json, leaf.lookup, (leaf.operands[0] as { readonly value: unknown }).value, w)
+    if ("sql" in json) return json.sql
+    lhs = json.text
+  }
   const ops = leaf.operands
   // Expressions name the query's fields, through the same relation paths as the rest of the scope.
   const rhs = (i = 0) => operandSql(ops[i]!, w, aliasOf)

@@ -7,6 +7,7 @@ import * as Result from "effect/Result"
 import * as Codec from "./codec.js"
 import * as Resolve from "./expressions/resolve.js"
 import * as Types from "./expressions/types.js"
+import * as JsonLookups from "./jsonLookups.js"
 import * as Expr from "../Expr.js"
 import { FieldError, type QueryError } from "../Errors.js"
 import type * as Field from "../Field.js"
@@ -173,6 +174,8 @@ export type Where =
     readonly transform: Transform | undefined
     readonly lookup: string
     readonly operands: ReadonlyArray<Operand>
+    /** A JSON field's lookup at a path or beyond `exact` and `isNull` (see `jsonLookups.ts`). */
+    readonly json?: JsonLookups.JsonTarget
   }
 
 const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key)
@@ -442,6 +445,9 @@ class Resolver {
 
   fieldFilter(column: Column, value: unknown, expr?: ResolvedExpr): Where {
     const kind = column.field.lookupKind
+    if (kind === "json" && expr === undefined && isPlainObject(value) && JsonLookups.isJsonFilter(value)) {
+      return JsonLookups.resolve(column, value, { fail: (reason) => this.fail(column.key, reason), describe })
+    }
     const lookup = (name: string, v: unknown): Where => {
       const leaf = this.lookup(column, undefined, name, v)
       return expr === undefined ? leaf : withExpr(leaf, expr)
@@ -458,7 +464,7 @@ class Resolver {
       return { _tag: "And", nodes }
     }
     if (kind === "json" && value !== null) {
-      this.fail(column.key, "JSON fields are filtered with lookups: { exact: value } or { isNull: true }")
+      this.fail(column.key, "JSON fields are filtered with lookups: { exact: value }, { isNull: true }, { contains: {...} }, { path: [...], gt: 3 }, ...")
     }
     return lookup("exact", value)
   }

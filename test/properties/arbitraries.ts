@@ -400,12 +400,23 @@ const specs = memo((key: string): fc.Arbitrary<unknown> => {
     if ((Ref.ALL_PARTS as ReadonlyArray<string>).includes(name)) return partValue(name as Ref.Part)
     return fc.oneof(value, hostile)
   }
+  const lookupsArb = lookupsObject(names, memo(valueOf))
   return fc.oneof(
     { weight: 3, arbitrary: value },
     { weight: 1, arbitrary: fc.constant(null) },
-    { weight: 8, arbitrary: lookupsObject(names, memo(valueOf)) }
+    { weight: 8, arbitrary: lookupsArb },
+    // A JSON field's lookups at a key or a path (well-formed or hostile).
+    ...(kind === "json" ? [{ weight: 8, arbitrary: fc.tuple(jsonTarget, lookupsArb).map(([t, l]) => ({ ...t, ...(l as object) })) }] : [])
   )
 })
+
+/** Where a JSON lookup applies: a key, a path (mostly of keys and indexes the rows have), or something hostile. */
+const jsonTarget: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  fc.constantFrom<unknown>("a", "b", "x", 0, 1, -1, "0").map((key) => ({ key })),
+  fc.array(fc.oneof(fc.constantFrom<unknown>("a", "b", "x", "0", 0, 1, -1), text(), hostile), { minLength: 1, maxLength: 3 }).map((path) => ({ path })),
+  hostile.map((path) => ({ path })),
+  fc.tuple(hostile, hostile).map(([key, path]) => ({ key, path }))
+)
 
 /** A filter object over some of `fields`: one to three keys, each with a spec. */
 export const filterOver = (

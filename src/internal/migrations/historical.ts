@@ -224,7 +224,9 @@ export const modelsAt = (state: SchemaState): HistoricalModels =>
         indexes: ms.indexes.map((index) => ({
           name: index.name,
           fields: index.columns.map((c) => `${c.descending ? "-" : ""}${column(c.column)}`),
-          ...(index.unique ? { unique: true } : {})
+          ...(index.unique ? { unique: true } : {}),
+          ...(index.using === undefined ? {} : { using: index.using }),
+          ...(index.opclass === undefined ? {} : { opclass: index.opclass })
         })),
         constraints: ms.constraints.flatMap((c) => c.kind === "unique" ? [{ kind: "unique" as const, name: c.name, fields: c.columns.map(column) }] : [])
       }

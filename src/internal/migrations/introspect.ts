@@ -103,6 +103,8 @@ const INDEXES = `SELECT i.indrelid::text AS rel, ic.relname::text AS name, i.ind
   array_to_json(i.indkey::int2[])::text AS columns, array_to_json(i.indoption::int2[])::text AS options,
   i.indnatts::int4 AS "allColumns", i.indnkeyatts::int4 AS "keyColumns",
   i.indpred IS NOT NULL AS partial, i.indexprs IS NOT NULL AS expressions, am.amname::text AS method,
+  (SELECT json_agg(CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END ORDER BY k.n)
+    FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(oid, n) JOIN pg_catalog.pg_opclass oc ON oc.oid = k.oid)::text AS opclasses,
   pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
   EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')) AS "backsConstraint"
 FROM pg_catalog.pg_index i
@@ -152,9 +154,13 @@ interface IndexRow {
   readonly partial: boolean
   readonly expressions: boolean
   readonly method: string
+  /** The operator class of each column, null where it is the type's default (JSON). */
+  readonly opclasses: string | null
   readonly def: string
   readonly backsConstraint: boolean
 }
+
+const indexMethods: ReadonlyArray<string> = ["btree", "gin", "gist", "hash", "brin"]
 
 const numbers = (json: string | null): ReadonlyArray<number> => json === null ? [] : JSON.parse(json) as Array<number>
 
@@ -354,19 +360,31 @@ const build = (
       if (index.backsConstraint) continue
       const nums = numbers(index.columns)
       const opts = numbers(index.options)
-      if (index.partial || index.expressions || index.method !== "btree" || index.allColumns !== index.keyColumns || nums.includes(0)) {
-        warn(t.table, `the index ${index.name} (${index.def}) cannot be expressed (expressions, a predicate, INCLUDE or a method other than btree); left out`)
+      const opclasses = index.opclasses === null ? [] : JSON.parse(index.opclasses) as Array<string | null>
+      const opclass = opclasses[0] ?? undefined
+      if (
+        index.partial || index.expressions || !indexMethods.includes(index.method) || index.allColumns !== index.keyColumns ||
+        nums.includes(0) || opclasses.some((o) => o !== (opclass ?? null)) || (opclass !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opclass))
+      ) {
+        warn(t.table, `the index ${index.name} (${index.def}) cannot be expressed (expressions, a predicate, INCLUDE, a method other than ${indexMethods.join(", ")}, or operator classes that differ by column); left out`)
         continue
       }
+      const using = index.method === "btree" ? undefined : index.method as State.IndexState["using"]
       if (opts.some((o) => ((o & 1) << 1) !== (o & 2))) warn(t.table, `the index ${index.name} orders NULLs unlike PostgreSQL's default; read without it`)
       const cols = nums.map((n) => byNum.get(n)!)
       const field = cols.length === 1 ? fields[t.keys.get(cols[0]!.name)!]! : undefined
       if (
         field !== undefined && !index.unique && (opts[0]! & 1) === 0 && index.name === columnNames(t.table, cols[0]!.name).index &&
-        !field.unique && !field.primaryKey
+        !field.unique && !field.primaryKey && using === undefined && opclass === undefined
       ) field.index = true
       else {
-        modelIndexes.push({ name: index.name, columns: cols.map((c, i) => ({ column: c.name, descending: (opts[i]! & 1) === 1 })), unique: index.unique })
+        modelIndexes.push(State.compact({
+          name: index.name,
+          columns: cols.map((c, i) => ({ column: c.name, descending: (opts[i]! & 1) === 1 })),
+          unique: index.unique,
+          using,
+          opclass
+        }))
       }
     }
     models[t.oid] = {

@@ -350,7 +350,9 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
           options([
             ["fields", `[${fields.join(", ")}]`],
             ["name", index.name === derivedIndexName(model.table, index.columns) ? undefined : JSON.stringify(index.name)],
-            ["unique", index.unique ? "true" : undefined]
+            ["unique", index.unique ? "true" : undefined],
+            ["using", index.using === undefined ? undefined : JSON.stringify(index.using)],
+            ["opclass", index.opclass === undefined ? undefined : JSON.stringify(index.opclass)]
           ])
         }`
       })

@@ -54,10 +54,14 @@ export const dropLeftoverIndex = (name: string): string => `DROP INDEX CONCURREN
 export const columnIndex = (table: string, field: FieldState, options: IndexOptions = {}): string =>
   `CREATE INDEX ${concurrent(options)}${quote(columnNames(table, field.column).index)} ON ${quote(table)} (${quote(field.column)})`
 
-/** A model index. @internal */
+/** A model index, with its method (`USING gin`) and operator class (a name the model checked, quoted). @internal */
 export const createIndex = (table: string, index: IndexState, options: IndexOptions = {}): string => {
-  const parts = index.columns.map((c) => c.descending ? `${quote(c.column)} DESC` : quote(c.column))
-  return `CREATE ${index.unique ? "UNIQUE " : ""}INDEX ${concurrent(options)}${quote(index.name)} ON ${quote(table)} (${parts.join(", ")})`
+  const opclass = index.opclass === undefined ? "" : ` ${quote(index.opclass)}`
+  const parts = index.columns.map((c) => `${quote(c.column)}${opclass}${c.descending ? " DESC" : ""}`)
+  // A migration file is code, but the method is spliced into DDL: only a known one.
+  if (index.using !== undefined && !["gin", "gist", "hash", "brin"].includes(index.using)) throw new Error(`Unknown index method ${index.using}`)
+  const using = index.using === undefined ? "" : ` USING ${index.using}`
+  return `CREATE ${index.unique ? "UNIQUE " : ""}INDEX ${concurrent(options)}${quote(index.name)} ON ${quote(table)}${using} (${parts.join(", ")})`
 }
 
 /** A table constraint's definition. @internal */

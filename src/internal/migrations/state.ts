@@ -48,6 +48,10 @@ export interface IndexState {
   readonly name: string
   readonly columns: ReadonlyArray<{ readonly column: string; readonly descending: boolean }>
   readonly unique: boolean
+  /** The index method other than btree (left out for btree, so the states of older migrations stay the same). */
+  readonly using?: "gin" | "gist" | "hash" | "brin" | undefined
+  /** The operator class of every column, where it is not the type's default. */
+  readonly opclass?: string | undefined
 }
 
 /** A table constraint: unique over columns, or a check as SQL. @internal */
@@ -112,11 +116,13 @@ export const modelState = (model: Model.Any): ModelState => {
       column: meta.columns[f.replace(/^-/, "")] as string,
       descending: f.startsWith("-")
     }))
-    return {
+    return compact({
       name: index.name ?? derivedIndexName(meta.table, columns),
       columns,
-      unique: index.unique === true
-    }
+      unique: index.unique === true,
+      using: index.using === "btree" ? undefined : index.using,
+      opclass: index.opclass
+    })
   })
   const constraints = meta.constraints.map((c): ConstraintState =>
     c.kind === "unique"
