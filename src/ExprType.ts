@@ -104,6 +104,9 @@ type ArgProblem<Args, Resolved> = {
     : never
 }[keyof Resolved & `${number}`]
 
+type KindsOf<Resolved> = { [I in keyof Resolved]: Resolved[I] extends Typed<any, infer K> ? K : never }[keyof Resolved & `${number}`]
+type IsUnion<T, U = T> = T extends any ? ([U] extends [T] ? false : true) : never
+type JoinAll<K> = "decimal" extends K ? "decimal" : [K] extends ["bigint"] ? "bigint" : "number"
 type TypesOf<Resolved> = { [I in keyof Resolved]: Resolved[I] extends Typed<infer T, any> ? T : never }[keyof Resolved & `${number}`]
 type AllNullable<Resolved> = false extends { [I in keyof Resolved]: Resolved[I] extends Typed<infer T, any> ? IsNullable<T> : never }[keyof Resolved & `${number}`] ? false : true
 type First<Resolved> = Resolved extends readonly [infer A, ...Array<any>] ? A : never
@@ -116,7 +119,16 @@ type AggregateKind<Tag, K> = Tag extends "Sum" ? K
 /** The result of a call, before its NULL rule. */
 type OutOf<O, Resolved> = O extends Expr.Fixed<infer T, infer K> ? Typed<T, K>
   : O extends Expr.Same<infer I> ? Resolved[I & keyof Resolved] extends Typed<infer T, infer K> ? Typed<Exclude<T, null>, K> : never
-  : O extends { readonly _tag: "Common" } ? First<Resolved> extends Typed<any, infer K> ? Typed<Exclude<TypesOf<Resolved>, null>, K> : never
+  : O extends { readonly _tag: "Common" } ? (
+      [KindsOf<Resolved>] extends [Expr.Numeric] ? IsUnion<KindsOf<Resolved>> extends true
+          // Numbers of several kinds join as the run time joins them.
+          ? Typed<ValueOfKind<JoinAll<KindsOf<Resolved>>>, JoinAll<KindsOf<Resolved>>>
+          : Typed<Exclude<TypesOf<Resolved>, null>, KindsOf<Resolved>>
+        : First<Resolved> extends Typed<any, infer K> ? Typed<Exclude<TypesOf<Resolved>, null>, K> : never
+    )
+  : O extends { readonly _tag: "Real" } ? (
+      [Extract<KindsOf<Resolved>, "bigint" | "decimal">] extends [never] ? Typed<number, "number"> : Typed<BigDecimal.BigDecimal, "decimal">
+    )
   : O extends { readonly _tag: "Array" } ? First<Resolved> extends Typed<infer T, any> ? Typed<ReadonlyArray<Exclude<T, null>>, "array"> : never
   : O extends { readonly _tag: infer Tag } ? First<Resolved> extends Typed<any, infer K> ? Typed<ValueOfKind<AggregateKind<Tag, K>>, AggregateKind<Tag, K>> : never
   : never
@@ -141,6 +153,10 @@ type CommonProblem<O, Resolved> = O extends { readonly _tag: "Common" }
   : never
 
 type ConditionProblem<F, C> = [C] extends [never] ? never
+  // A condition whose type is not known here (a Q built without its type) is checked when the query runs.
+  : unknown extends C ? never
+  : 0 extends 1 & C ? never
+  : Lookup.Condition<any> extends C ? never
   : C extends Lookup.Condition<F> ? never
   : Invalid<"a condition is not a filter of the model">
 
@@ -176,6 +192,17 @@ export type ValueOf<F, E> = TypeOf<F, DescriptionOf<E>> extends Typed<infer T, a
 /** Each expression of a record checked over `F`: an invalid one becomes an `ExprError` naming why. @since 0.3.0 */
 export type CheckAll<F, N> = {
   readonly [K in keyof N]: TypeOf<F, DescriptionOf<N[K]>> extends Invalid<infer M> ? ExprError<M> : unknown
+}
+
+/**
+ * Annotation names checked: a name taken by a field, a relation or a key column of the model (or `pk`, a path, a
+ * name starting with `__`) is refused, as in Django.
+ * @since 0.3.0
+ */
+export type CheckNames<F, N> = {
+  readonly [K in keyof N]: K extends keyof Relation.Columns<F> | Relation.RelationKeys<F> | "pk" | `${string}.${string}` | `__${string}`
+    ? ExprError<`the annotation ${K & string} conflicts with a field of the model`>
+    : unknown
 }
 
 /** The values a record of expressions gives. @since 0.3.0 */

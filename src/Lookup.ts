@@ -122,9 +122,9 @@ export type FieldFilter<F, Keys extends string = never> = F extends Field.Field<
 type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]
 
 /** A filter over a model's columns; `pk` names the primary key. @since 0.1.0 */
-export type ColumnFilter<C> =
-  & { readonly [K in keyof C]?: FieldFilter<C[K], keyof C & string> }
-  & { readonly pk?: FieldFilter<C[PkKey<C>], keyof C & string> }
+export type ColumnFilter<C, Keys extends string = keyof C & string> =
+  & { readonly [K in keyof C]?: FieldFilter<C[K], Keys> }
+  & { readonly pk?: FieldFilter<C[PkKey<C>], Keys> }
 
 /**
  * What a filter accepts for a relation: a key or an instance of the target (equality), `null` (no related row), or a
@@ -146,7 +146,8 @@ export type RelationFilter<R> = Relation.Target<R> extends infer T ?
  * @since 0.3.0
  */
 export type RelatedFilter<T> =
-  & Filter<Relation.FieldsOf<T>>
+  // `F(...)` inside names the query's own fields (as in Django), which this level does not know: checked when it runs.
+  & Filter<Relation.FieldsOf<T>, string>
   // The symbol keeps instances of other models (structurally alike) from passing as filters.
   & { readonly isNull?: boolean; readonly in?: ReadonlyArray<Relation.PkOf<T> | T>; readonly [Model.FieldsTypeId]?: never }
 
@@ -155,8 +156,9 @@ export type RelatedFilter<T> =
  * reverse: `{ publisher: { name: { startsWith: "A" } } }`, `{ books: { authors: { name: "Ann" } } }`.
  * @since 0.1.0
  */
-export type Filter<F> = [Relation.RelationKeys<F>] extends [never] ? ColumnFilter<Relation.Columns<F>>
-  : ColumnFilter<Relation.Columns<F>> & { readonly [K in Relation.RelationKeys<F>]?: RelationFilter<F[K]> }
+export type Filter<F, Keys extends string = keyof Relation.Columns<F> & string | Relation.RelationKeys<F> | "pk"> =
+  [Relation.RelationKeys<F>] extends [never] ? ColumnFilter<Relation.Columns<F>, Keys>
+    : ColumnFilter<Relation.Columns<F>, Keys> & { readonly [K in Relation.RelationKeys<F>]?: RelationFilter<F[K]> }
 
 /** @since 0.1.0 */
 export const QTypeId: unique symbol = Symbol.for("effect-orm/Q")

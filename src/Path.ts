@@ -14,6 +14,7 @@
  *
  * @since 0.3.0
  */
+import type { Ordering } from "./Expr.js"
 import type * as Relation from "./Relation.js"
 
 /**
@@ -91,4 +92,10 @@ export type CheckOrder<F, P extends string> = P extends `-${infer R}` ? `-${Chec
 export type CheckAll<F, P extends ReadonlyArray<string>, K extends Kind = "field"> = { readonly [I in keyof P]: Check<F, P[I], K> }
 
 /** Each ordering of a list checked with {@link CheckOrder} (expression orderings, `F("x").desc()`, pass as they are). @since 0.3.0 */
-export type CheckOrders<F, P extends ReadonlyArray<unknown>> = { readonly [I in keyof P]: P[I] extends string ? CheckOrder<F, P[I]> : P[I] }
+export type CheckOrders<F, P extends ReadonlyArray<unknown>> = {
+  readonly [I in keyof P]: P[I] extends string ? CheckOrder<F, P[I]>
+    // An expression's ordering names fields of the model (by the first segment of each path).
+    : P[I] extends Ordering<infer R>
+      ? [Exclude<R, Kinds<F>["field"]["leaf"] | Kinds<F>["field"]["cross"]>] extends [never] ? P[I] : { readonly "unknown field in an ordering": Exclude<R, Kinds<F>["field"]["leaf"] | Kinds<F>["field"]["cross"]> }
+    : P[I]
+}

@@ -233,14 +233,14 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
    * filters by it (HAVING for a group's aggregate); `orderBy` and `values` take the names too.
    */
   annotate<const N extends Readonly<Record<string, Expr.Any>>>(
-    annotations: N & ExprType.CheckAll<F, N>
+    annotations: N & ExprType.CheckAll<F, N> & ExprType.CheckNames<F, N>
   ): QuerySet<F & ExprType.AsFields<F, N>, Self, Row & ExprType.Values<F, N>> {
     return this.annotated(annotations, true) as any
   }
 
   /** Names expressions without selecting them, as Django's `alias`: filter, order or annotate by them. */
   alias<const N extends Readonly<Record<string, Expr.Any>>>(
-    aliases: N & ExprType.CheckAll<F, N>
+    aliases: N & ExprType.CheckAll<F, N> & ExprType.CheckNames<F, N>
   ): QuerySet<F & ExprType.AsFields<F, N>, Self, Row> {
     return this.annotated(aliases, false) as any
   }
