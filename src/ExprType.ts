@@ -58,7 +58,7 @@ type RefOf<F, P extends string> = IsAny<P> extends true ? Typed<any, any>
   : [PathField<F, P>] extends [never] ? Invalid<`unknown field or path "${P}"`>
   : Typed<Relation.PathValue<F, P>, KindOfField<PathField<F, P>>>
 
-type NumericJoin<A, B> = "decimal" extends A | B ? "decimal" : [A, B] extends ["bigint", "bigint"] ? "bigint" : "number"
+type NumericJoin<A, B> = "decimal" extends A | B ? "decimal" : "bigint" extends A | B ? "bigint" : "number"
 type Point = "date" | "datetime" | "time"
 
 /** The kind `left op right` yields, or never (the rules of `internal/expressions/kinds.ts`). */
@@ -106,7 +106,7 @@ type ArgProblem<Args, Resolved> = {
 
 type KindsOf<Resolved> = { [I in keyof Resolved]: Resolved[I] extends Typed<any, infer K> ? K : never }[keyof Resolved & `${number}`]
 type IsUnion<T, U = T> = T extends any ? ([U] extends [T] ? false : true) : never
-type JoinAll<K> = "decimal" extends K ? "decimal" : [K] extends ["bigint"] ? "bigint" : "number"
+type JoinAll<K> = "decimal" extends K ? "decimal" : "bigint" extends K ? "bigint" : "number"
 type TypesOf<Resolved> = { [I in keyof Resolved]: Resolved[I] extends Typed<infer T, any> ? T : never }[keyof Resolved & `${number}`]
 type AllNullable<Resolved> = false extends { [I in keyof Resolved]: Resolved[I] extends Typed<infer T, any> ? IsNullable<T> : never }[keyof Resolved & `${number}`] ? false : true
 type First<Resolved> = Resolved extends readonly [infer A, ...Array<any>] ? A : never

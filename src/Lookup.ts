@@ -23,7 +23,7 @@ export interface Comparable<V, Keys extends string = never> {
   /** Equal; `null` (on nullable fields) means IS NULL. */
   readonly exact?: V | Expr<unknown, Keys>
   /** One of; an empty list matches nothing. A one-column QuerySet (or `Subquery`) is `IN (SELECT ...)`. */
-  readonly in?: ReadonlyArray<NN<V> | Expr<unknown, Keys>> | Source<NN<V> | { readonly [k: string]: NN<V> }> | Expr<unknown, never>
+  readonly in?: ReadonlyArray<NN<V> | Expr<unknown, Keys>> | Source<V | null | { readonly [k: string]: V | null }> | Expr<unknown, never>
   readonly gt?: NN<V> | Expr<unknown, Keys>
   readonly gte?: NN<V> | Expr<unknown, Keys>
   readonly lt?: NN<V> | Expr<unknown, Keys>

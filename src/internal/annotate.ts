@@ -145,7 +145,8 @@ export const expressions = (
   }
   const scopeFor = (after: number): Partial<Compile.Scope> => ({
     aggregate: (node) => subquery(node, after),
-    annotation: (name, node) => Compile.exprSql(node, w, Compiler.exprScope(w, mainAliasOf, scopeFor(afterOf.get(name) ?? after)))
+    annotation: (name, node, selected) =>
+      Compile.exprSql(node, w, { ...Compiler.exprScope(w, mainAliasOf, scopeFor(afterOf.get(name) ?? after)), selected })
   })
   return scopeFor(query.where.length)
 }

@@ -13,6 +13,8 @@ export interface Dialect {
   /** The SQL type of a `Cast` target. */
   readonly castType: (target: Expr.CastTarget) => string
   readonly cast: (sql: string, type: string) => string
+  /** `Cast`: a value of type `from` converted to `to` (timestamps read in UTC). */
+  readonly convert: (sql: string, from: Types.Type, to: Expr.CastTarget) => string
   /** A part of a date or time value as a number. */
   readonly extract: (part: string, sql: string, type: Types.Type) => string
   /** A date or timestamp truncated to a precision. */
@@ -85,6 +87,12 @@ export const postgres: Dialect = {
   quote: (identifier) => `"${identifier.replace(/"/g, "\"\"")}"`,
   castType: (target) => castTypes[target],
   cast: (sql, type) => `CAST(${sql} AS ${type})`,
+  convert: (sql, from, to) => {
+    // A timestamp's date and time are its UTC ones, and a date becomes its UTC midnight, whatever the session's zone.
+    if (from.kind === "datetime" && (to === "date" || to === "time")) return `CAST((${sql} AT TIME ZONE 'UTC') AS ${castTypes[to]})`
+    if (from.kind === "date" && to === "datetime") return `(CAST(${sql} AS timestamp) AT TIME ZONE 'UTC')`
+    return `CAST(${sql} AS ${castTypes[to]})`
+  },
   extract: (part, sql, type) => {
     const source = utc(sql, type)
     if (part === "weekDay") return `(EXTRACT(DOW FROM ${source}) + 1)`

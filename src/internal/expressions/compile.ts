@@ -34,8 +34,10 @@ export interface Scope {
   /** Compiles a column of the query around the subquery being written. */
   readonly outer?: (column: Column) => string
   /** Compiles a reference to an annotation (by default its expression, in place). */
-  readonly annotation?: (name: string, node: Resolved) => string | undefined
+  readonly annotation?: (name: string, node: Resolved, selected: boolean) => string | undefined
   readonly dialect?: Dialect
+  /** The expression is selected (its value is read back by its type), not compared or assigned. */
+  readonly selected?: boolean
 }
 
 /**
@@ -70,13 +72,17 @@ export const exprSql = (node: Resolved, w: Params, scope: Scope): string => {
       return alias === null ? column : `${alias}.${column}`
     }
     case "Annotation":
-      return scope.annotation?.(node.name, node.node) ?? sql(node.node)
+      return scope.annotation?.(node.name, node.node, scope.selected === true) ?? sql(node.node)
     case "Value":
       return valueSql(node.value, w)
-    case "Binary":
-      return `(${sql(node.left)} ${node.op} ${sql(node.right)})`
+    case "Binary": {
+      // A selected float beside a decimal is computed as a decimal, as the result's type says (PostgreSQL would use
+      // floats, whose value a decimal cannot always read back); compared or assigned, PostgreSQL's own rule applies.
+      const side = (n: Resolved) => scope.selected === true && node.type.kind === "decimal" && n.type.float === true ? d.cast(sql(n), "numeric") : sql(n)
+      return `(${side(node.left)} ${node.op} ${side(node.right)})`
+    }
     case "Cast":
-      return d.cast(sql(node.arg), d.castType(node.to))
+      return d.convert(sql(node.arg), node.arg.type, node.to)
     case "Call": {
       if (node.template !== undefined) {
         const args = node.args.map((a) => `(${sql(a)})`)
@@ -160,7 +166,7 @@ export const aggregateSql = (node: Extract<Resolved, { _tag: "Aggregate" }>, w: 
 
 /** The expression as selected: cast where its SQL type could differ from what its decoder reads. @internal */
 export const selectSql = (node: Resolved, w: Params, scope: Scope): string => {
-  const sql = exprSql(node, w, scope)
+  const sql = exprSql(node, w, { ...scope, selected: true })
   const cast = node._tag === "Column" ? undefined : Types.outputCast(node.type)
   return cast === undefined ? sql : (scope.dialect ?? postgres).cast(sql, cast)
 }

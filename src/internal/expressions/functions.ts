@@ -67,6 +67,27 @@ export const functions: Readonly<Record<string, { readonly arity: readonly [numb
   sqrt: { arity: [1, 1], check: takes([numeric], real) }
 }
 
+const dateParts = ["year", "isoYear", "quarter", "month", "week", "day", "weekDay", "isoWeekDay", "dayOfYear", "epoch"]
+const timeParts = ["hour", "minute", "second", "epoch"]
+
+/** Why `Extract` cannot take `part` from a value of type `t`, or undefined. @internal */
+export const extractPart = (part: string, t: Types.Type): string | undefined => {
+  const parts = t.kind === "date" ? dateParts
+    : t.kind === "time" ? timeParts
+    // A Duration is stored as microseconds: its `day` is 0 and its `hour` may pass 23.
+    : t.kind === "duration" ? ["day", ...timeParts]
+    : [...dateParts, "hour", "minute", "second"]
+  return parts.includes(part) ? undefined : `Extract of a ${t.kind} value takes ${parts.join(", ")}, got ${JSON.stringify(part)}`
+}
+
+const precisions = ["year", "quarter", "month", "week", "day", "hour", "minute", "second"]
+
+/** Why `Trunc` cannot truncate a value of type `t` to `precision`, or undefined. @internal */
+export const truncPrecision = (precision: string, t: Types.Type): string | undefined => {
+  const allowed = t.kind === "date" ? precisions.slice(0, 5) : precisions
+  return allowed.includes(precision) ? undefined : `Trunc of a ${t.kind} value takes ${allowed.join(", ")}, got ${JSON.stringify(precision)}`
+}
+
 /** The window functions (`Window.ts`), valid only as the function of a `Window`. @internal */
 export const windowFunctions: Readonly<Record<string, { readonly arity: readonly [number, number]; readonly check: Check }>> = {
   rowNumber: { arity: [0, 0], check: fixed({ kind: "number" }) },

@@ -234,7 +234,11 @@ class Resolver {
       }
       case "Case": {
         if (!Array.isArray(node.whens) || node.whens.length === 0) this.fail("Case needs at least one When")
-        const whens = node.whens.map((w) => ({ condition: this.unwrap(this.ctx.condition(w.condition)), then: this.node(w.then) }))
+        // Each condition is a scope of its own, as a `filter` call: relations in it match in EXISTS, never multiplying rows.
+        const whens = node.whens.map((w) => ({
+          condition: { _tag: "Scope", node: this.unwrap(this.ctx.condition(w.condition)) } as Where,
+          then: this.node(w.then)
+        }))
         const otherwise = node.otherwise === undefined ? undefined : this.node(node.otherwise)
         const results = [...whens.map((w) => w.then), ...(otherwise === undefined ? [] : [otherwise])]
         const type = this.typed(Functions.common(results.map((r) => r.type)), () => "Case: its results must have one kind")
@@ -275,7 +279,14 @@ class Resolver {
     const spec = Functions.functions[name]
     if (spec === undefined) this.fail(`unknown function ${node.fn}`)
     const [least, most] = spec.arity
-    if (args.length < least || args.length > most) this.fail(`${name} takes ${least === most ? least : `${least} to ${most}`} arguments, got ${args.length}`)
+    if (args.length < least || args.length > most) {
+      this.fail(`${name} takes ${least === most ? least : most === Infinity ? `at least ${least}` : `${least} to ${most}`} arguments, got ${args.length}`)
+    }
+    if (name === "extract" || name === "trunc") {
+      const option = node.fn.slice(name.length + 1)
+      const problem = (name === "extract" ? Functions.extractPart : Functions.truncPrecision)(option, args[0]!.type)
+      if (problem !== undefined) this.fail(problem)
+    }
     const type = this.typed(spec.check(args.map((a) => a.type)), () => `${name}(...)`)
     return { _tag: "Call", fn: node.fn, args, type }
   }

@@ -56,14 +56,16 @@ export const isNumeric = (t: Type) => t.kind === "number" || t.kind === "bigint"
 const isPoint = (k: Expr.Kind) => k === "date" || k === "datetime" || k === "time"
 
 /**
- * Two numeric types joined, as the compile-time types do: a decimal if either is, a 64-bit integer if both are, else
- * a number (a float if either is).
+ * Two numeric types joined, as the compile-time types do: a decimal if either is, a 64-bit integer if either is (and
+ * no float is involved: then a float, whose static type is still `bigint`; Cast it), else a number.
  * @internal
  */
 export const joinNumeric = (a: Type, b: Type): Type => {
   if (a.kind === "decimal" || b.kind === "decimal") return { kind: "decimal" }
-  if (a.kind === "bigint" && b.kind === "bigint") return { kind: "bigint" }
-  return { kind: "number", float: a.float === true || b.float === true }
+  const float = a.float === true || b.float === true
+  // A 64-bit integer with an integer stays a 64-bit integer (PostgreSQL's int8), exact beyond 2^53.
+  if ((a.kind === "bigint" || b.kind === "bigint") && !float) return { kind: "bigint" }
+  return { kind: "number", float }
 }
 
 /** What `left op right` yields, or why PostgreSQL has no such operator. @internal */
