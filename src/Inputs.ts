@@ -6,6 +6,7 @@
  * @since 0.3.0
  */
 import type * as Expr from "./Expr.js"
+import type * as ExprType from "./ExprType.js"
 import type * as Field from "./Field.js"
 import type * as Relation from "./Relation.js"
 
@@ -120,3 +121,16 @@ export type CreateCheck<T, D> = {
 export type CreateMissing<T, D> = {
   readonly [K in Missing<Relation.FieldsOf<T>, D>]: K extends keyof Known<Relation.FieldsOf<T>> ? Known<Relation.FieldsOf<T>>[K] : never
 }
+
+/** `update`'s values checked: each expression must compute a value of its field's type, and each key be a field. @since 0.3.0 */
+export type CheckUpdate<F, U> = {
+  readonly [K in keyof U]: K extends keyof UpdateInput<F> ? U[K] extends Expr.Any ? (
+      ExprType.TypeOf<F, ExprType.DescriptionOf<U[K]>> extends ExprType.Invalid<infer M> ? ExprType.ExprError<M>
+        : 0 extends 1 & ExprType.ValueOf<F, U[K]> ? unknown
+        : ExprType.ValueOf<F, U[K]> extends Field.Type<Relation.Columns<F>[K & keyof Relation.Columns<F>]> ? unknown
+        : ExprType.ExprError<`the expression's value does not fit the field ${K & string}`>
+    )
+    : unknown
+    : ExprType.ExprError<`${K & string} is not a field of the model`>
+}
+

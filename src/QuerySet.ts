@@ -31,6 +31,7 @@ import type * as Field from "./Field.js"
 import type * as Compiler from "./internal/compiler.js"
 import * as Deletion from "./internal/deletion.js"
 import * as InstanceWrites from "./internal/instanceWrites.js"
+import * as Annotate from "./internal/annotate.js"
 import * as Ast from "./internal/query.js"
 import * as Operation from "./internal/operation.js"
 import * as Reads from "./internal/reads.js"
@@ -38,6 +39,7 @@ import * as RelatedSets from "./internal/relatedSets.js"
 import * as SetOps from "./internal/setOps.js"
 import type { Db } from "./internal/service.js"
 import { type Condition, type Filter, Q, type Where as WhereOf } from "./Lookup.js"
+import type * as Inputs from "./Inputs.js"
 import type { CreateCheck, CreateInput, CreateMissing, UpdateInput } from "./Inputs.js"
 import type * as Model from "./Model.js"
 import type * as Path from "./Path.js"
@@ -51,18 +53,6 @@ type Columns<F> = Relation.Columns<F>
  * added, of its fields and annotations.
  */
 type Where<F, Self> = ([Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F>) | Expr.Expr<Expr.Lit<boolean, "boolean">, never>
-
-/** `update`'s expressions checked: each must compute a value of its field's type. */
-type CheckUpdate<F, U> = {
-  readonly [K in keyof U]: K extends keyof UpdateInput<F> ? U[K] extends Expr.Any ? (
-      ExprType.TypeOf<F, ExprType.DescriptionOf<U[K]>> extends ExprType.Invalid<infer M> ? ExprType.ExprError<M>
-        : 0 extends 1 & ExprType.ValueOf<F, U[K]> ? unknown
-        : ExprType.ValueOf<F, U[K]> extends Field.Type<Columns<F>[K & keyof Columns<F>]> ? unknown
-        : ExprType.ExprError<`the expression's value does not fit the field ${K & string}`>
-    )
-    : unknown
-    : ExprType.ExprError<`${K & string} is not a field of the model`>
-}
 
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
@@ -247,16 +237,7 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
 
   private annotated(annotations: Readonly<Record<string, unknown>>, select: boolean): QuerySet<any, Self, any> {
     if (this.query.combined) return this.with({ invalid: SetOps.refusal(this.query, select ? "annotate" : "alias") })
-    const refused = this.refuseSliced(select ? "annotate" : "alias")
-    if (refused) return refused
-    const after = this.query.where.length
-    const entries: ReadonlyArray<Ast.Annotation> = Object.keys(annotations).map((name) => {
-      const value = annotations[name]
-      return { name, node: Expr.isExpr(value) ? value.node : value as Expr.Node, select, after }
-    })
-    const projection = this.query.projection
-    const groupBy = this.query.groupBy ?? (projection._tag !== "Model" && projection.fields.length > 0 ? projection.fields : undefined)
-    return new QuerySet({ ...this.query, annotations: [...(this.query.annotations ?? []), ...entries], groupBy })
+    return this.refuseSliced(select ? "annotate" : "alias") ?? new QuerySet(Annotate.add(this.query, annotations, select))
   }
 
   /** Reverses the ordering (no effect on an unordered QuerySet). */
@@ -490,7 +471,7 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
    * Updates every matching row and returns how many were updated (the version field, if any, is incremented). As in
    * Django, this may change primary keys (`update({ pk: 99 })`, or by the field's name); `save` never does.
    */
-  update<const U extends UpdateInput<F>>(values: U & CheckUpdate<F, U>): Effect.Effect<number, WriteError, Db> {
+  update<const U extends UpdateInput<F>>(values: U & Inputs.CheckUpdate<F, U>): Effect.Effect<number, WriteError, Db> {
     return this.traced("update", "update", InstanceWrites.update(this.query, values as Record<string, unknown>))
   }
 

@@ -13,6 +13,7 @@
  */
 import * as Result from "effect/Result"
 import { FieldError } from "../Errors.js"
+import * as Expr from "../Expr.js"
 import * as Compiler from "./compiler.js"
 import * as Compile from "./expressions/compile.js"
 import * as Resolve from "./expressions/resolve.js"
@@ -155,6 +156,22 @@ export const expressions = (
 export const correlation = (query: Ast.Query, grouped: boolean, base = Compiler.T0) => {
   const pk = `${base}.${Compiler.quote(query.model.meta.columns[query.model.meta.pk]!)}`
   return grouped ? (inner: string) => `${inner} = ANY(ARRAY_AGG(${pk}))` : (inner: string) => `${inner} = ${pk}`
+}
+
+/**
+ * A query with more annotations (`annotate` selects them, `alias` does not). The first one after `values(...)` makes
+ * those fields the groups.
+ * @internal
+ */
+export const add = (query: Ast.Query, annotations: Readonly<Record<string, unknown>>, select: boolean): Ast.Query => {
+  const after = query.where.length
+  const entries: ReadonlyArray<Ast.Annotation> = Object.keys(annotations).map((name) => {
+    const value = annotations[name]
+    return { name, node: Expr.isExpr(value) ? value.node : value as Expr.Node, select, after }
+  })
+  const projection = query.projection
+  const groupBy = query.groupBy ?? (projection._tag !== "Model" && projection.fields.length > 0 ? projection.fields : undefined)
+  return { ...query, annotations: [...(query.annotations ?? []), ...entries], groupBy }
 }
 
 /** Whether a query's rows need a subquery before aggregating or counting them. @internal */

@@ -5,6 +5,7 @@
  */
 import * as Result from "effect/Result"
 import * as Codec from "./codec.js"
+import { article, describe, isPlainObject } from "./describe.js"
 import * as Resolve from "./expressions/resolve.js"
 import * as Types from "./expressions/types.js"
 import * as JsonLookups from "./jsonLookups.js"
@@ -14,6 +15,8 @@ import type * as Field from "../Field.js"
 import { isQ, lookupNames, QTypeId } from "../Lookup.js"
 import type * as Model from "../Model.js"
 import * as Relations from "./relations.js"
+
+export { article, describe, isPlainObject } from "./describe.js"
 
 /** What the query returns. @internal */
 export type Projection =
@@ -323,37 +326,6 @@ export const annotationColumn = (name: string, node: ResolvedExpr): Column => ({
   field: Types.standIn(node.type),
   path: []
 })
-
-/** A plain `{ ... }` object (lookups), as opposed to a value such as a BigDecimal, a DateTime or an array. @internal */
-export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
-  if (typeof u !== "object" || u === null || Array.isArray(u)) return false
-  const proto = Object.getPrototypeOf(u)
-  return proto === Object.prototype || proto === null
-}
-
-/** A value as error messages show it: JSON where it can be, without losing NaN, Infinity, -0 or bigints. @internal */
-export const describe = (u: unknown): string => {
-  if (typeof u === "bigint") return `${u}n`
-  if (typeof u === "number") return Object.is(u, -0) ? "-0" : String(u)
-  if (typeof u === "symbol" || typeof u === "function") return typeof u
-  if (typeof u === "object" && u !== null && !isPlainObject(u) && !Array.isArray(u)) return safeString(u)
-  try {
-    return JSON.stringify(u, (_, v) => typeof v === "bigint" ? `${v}n` : typeof v === "number" && !Number.isFinite(v) ? String(v) : v) ?? safeString(u)
-  } catch {
-    return safeString(u)
-  }
-}
-
-const safeString = (u: unknown): string => {
-  try {
-    return String(u)
-  } catch {
-    return Object.prototype.toString.call(u)
-  }
-}
-
-/** `a Float`, `an Integer`. @internal */
-export const article = (word: string): string => /^[AEIOaeio]/.test(word) ? `an ${word}` : `a ${word}`
 
 const partTransforms: ReadonlyArray<string> = ["year", "month", "day", "weekDay", "hour", "minute", "second", "date"]
 const textLookups = new Set(["iexact", "contains", "icontains", "startsWith", "iStartsWith", "endsWith", "iEndsWith", "regex", "iregex"])
