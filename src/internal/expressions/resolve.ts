@@ -94,49 +94,36 @@ const castTypes: Record<Expr.CastTarget, Types.Type> = {
   json: { kind: "json" }
 }
 
-/** Whether an expression holds an aggregate (directly or through an annotation). @internal */
-export const containsAggregate = (node: Resolved): boolean => {
+/** The nodes an expression is computed from, as far as its row is concerned (not a subquery's, not a filter's). */
+const children = (node: Resolved): ReadonlyArray<Resolved> => {
   switch (node._tag) {
-    case "Aggregate":
-      return true
     case "Annotation":
-      return containsAggregate(node.node)
+      return [node.node]
     case "Binary":
-      return containsAggregate(node.left) || containsAggregate(node.right)
+      return [node.left, node.right]
     case "Call":
-      return node.template?.aggregate === true || node.args.some(containsAggregate)
+      return node.args
     case "Cast":
-      return containsAggregate(node.arg)
+      return [node.arg]
     case "Case":
-      return node.whens.some((w) => containsAggregate(w.then)) || (node.otherwise !== undefined && containsAggregate(node.otherwise))
+      return [...node.whens.map((w) => w.then), ...(node.otherwise === undefined ? [] : [node.otherwise])]
     case "Window":
-      // A window aggregate does not group the rows; an aggregate in its partition or order (a rank by count) does.
-      return node.partitionBy.some(containsAggregate) || node.orderBy.some((o) => containsAggregate(o.node)) ||
-        (node.fn._tag !== "Aggregate" && containsAggregate(node.fn))
+      return [node.fn, ...node.partitionBy, ...node.orderBy.map((o) => o.node)]
     default:
-      return false
+      return []
   }
 }
 
-/** Whether an expression holds a window (directly or through an annotation). @internal */
-export const containsWindow = (node: Resolved): boolean => {
-  switch (node._tag) {
-    case "Window":
-      return true
-    case "Annotation":
-      return containsWindow(node.node)
-    case "Binary":
-      return containsWindow(node.left) || containsWindow(node.right)
-    case "Call":
-      return node.args.some(containsWindow)
-    case "Cast":
-      return containsWindow(node.arg)
-    case "Case":
-      return node.whens.some((w) => containsWindow(w.then)) || (node.otherwise !== undefined && containsWindow(node.otherwise))
-    default:
-      return false
-  }
+/** Whether an expression holds an aggregate (directly or through an annotation). @internal */
+export const containsAggregate = (node: Resolved): boolean => {
+  if (node._tag === "Aggregate" || (node._tag === "Call" && node.template?.aggregate === true)) return true
+  // A window aggregate does not group the rows; an aggregate in its partition or order (a rank by count) does.
+  const parts = node._tag === "Window" && node.fn._tag === "Aggregate" ? children(node).slice(1) : children(node)
+  return parts.some(containsAggregate)
 }
+
+/** Whether an expression holds a window (directly or through an annotation). @internal */
+export const containsWindow = (node: Resolved): boolean => node._tag === "Window" || children(node).some(containsWindow)
 
 /** The relation paths the columns of an expression are reached through, outside its aggregates. @internal */
 export const pathsOf = (node: Resolved, found: Map<string, Path> = new Map()): Map<string, Path> => {
