@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Expr, Outer } from "./Expr.js"
+import type { Arith, Call, Expr, Lit, Outer, Ref } from "./Expr.js"
 import type { Source } from "./Subqueries.js"
 import type * as Field from "./Field.js"
 import type { JsonFilter } from "./JsonLookup.js"
@@ -19,22 +19,22 @@ type NN<T> = Exclude<T, null>
  * (`{ pages: { gt: F("chapters") } }`).
  * @since 0.1.0
  */
-export interface Comparable<V, Keys extends string = never> {
+export interface Comparable<V, Keys extends string = never, Same extends string = Keys> {
   /** Equal; `null` (on nullable fields) means IS NULL. */
-  readonly exact?: V | Expr<unknown, Keys>
+  readonly exact?: V | Operand<Keys, Same>
   /** One of; an empty list matches nothing. A one-column QuerySet (or `Subquery`) is `IN (SELECT ...)`. */
-  readonly in?: ReadonlyArray<NN<V> | Expr<unknown, Keys>> | Source<V | null | { readonly [k: string]: V | null }> | Expr<unknown, never>
-  readonly gt?: NN<V> | Expr<unknown, Keys>
-  readonly gte?: NN<V> | Expr<unknown, Keys>
-  readonly lt?: NN<V> | Expr<unknown, Keys>
-  readonly lte?: NN<V> | Expr<unknown, Keys>
+  readonly in?: ReadonlyArray<NN<V> | Operand<Keys, Same>> | Source<V | null | { readonly [k: string]: V | null }> | Expr<unknown, never>
+  readonly gt?: NN<V> | Operand<Keys, Same>
+  readonly gte?: NN<V> | Operand<Keys, Same>
+  readonly lt?: NN<V> | Operand<Keys, Same>
+  readonly lte?: NN<V> | Operand<Keys, Same>
   /** Between, inclusive. */
-  readonly range?: readonly [NN<V> | Expr<unknown, Keys>, NN<V> | Expr<unknown, Keys>]
+  readonly range?: readonly [NN<V> | Operand<Keys, Same>, NN<V> | Operand<Keys, Same>]
   readonly isNull?: boolean
 }
 
 /** Lookups of text fields. @since 0.1.0 */
-export interface TextLookups<V, Keys extends string = never> extends Comparable<V, Keys> {
+export interface TextLookups<V, Keys extends string = never, Same extends string = Keys> extends Comparable<V, Keys, Same> {
   readonly iexact?: string
   readonly contains?: string
   readonly icontains?: string
@@ -51,7 +51,7 @@ export interface TextLookups<V, Keys extends string = never> extends Comparable<
 export type PartFilter = number | Comparable<number>
 
 /** Lookups of date fields. @since 0.1.0 */
-export interface DateLookups<V, Keys extends string = never> extends Comparable<V, Keys> {
+export interface DateLookups<V, Keys extends string = never, Same extends string = Keys> extends Comparable<V, Keys, Same> {
   readonly year?: PartFilter
   readonly month?: PartFilter
   readonly day?: PartFilter
@@ -60,14 +60,14 @@ export interface DateLookups<V, Keys extends string = never> extends Comparable<
 }
 
 /** Lookups of time fields. @since 0.1.0 */
-export interface TimeLookups<V, Keys extends string = never> extends Comparable<V, Keys> {
+export interface TimeLookups<V, Keys extends string = never, Same extends string = Keys> extends Comparable<V, Keys, Same> {
   readonly hour?: PartFilter
   readonly minute?: PartFilter
   readonly second?: PartFilter
 }
 
 /** Lookups of timestamp fields; parts are taken in UTC. @since 0.1.0 */
-export interface DateTimeLookups<V, Keys extends string = never> extends DateLookups<V, Keys>, TimeLookups<V, Keys> {
+export interface DateTimeLookups<V, Keys extends string = never, Same extends string = Keys> extends DateLookups<V, Keys, Same>, TimeLookups<V, Keys, Same> {
   /** The UTC calendar date, as `YYYY-MM-DD`. */
   readonly date?: string | DateLookups<string>
 }
@@ -90,41 +90,57 @@ export interface JsonLookups<V> {
 export type Lookups<Names extends string, L> = { readonly [K in Names & keyof L]?: L[K] }
 
 /** The lookups object a field accepts. @since 0.1.0 */
-export type LookupsOf<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any> ? (
+export type LookupsOf<F, Keys extends string = never, Same extends string = Keys> = F extends Field.Field<infer T, infer K, any, any> ? (
     K extends "string" ? Lookups<
         | "exact" | "iexact" | "contains" | "icontains" | "in" | "gt" | "gte" | "lt" | "lte" | "startsWith"
         | "iStartsWith" | "endsWith" | "iEndsWith" | "range" | "isNull" | "regex" | "iregex",
-        TextLookups<T, Keys>
+        TextLookups<T, Keys, Same>
       >
       : K extends "date" ? Lookups<
           "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "year" | "month" | "day" | "weekDay",
-          DateLookups<T, Keys>
+          DateLookups<T, Keys, Same>
         >
       : K extends "datetime" ? Lookups<
           | "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "date" | "year" | "month" | "day"
           | "weekDay" | "hour" | "minute" | "second",
-          DateTimeLookups<T, Keys>
+          DateTimeLookups<T, Keys, Same>
         >
       : K extends "time" ? Lookups<
           "exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull" | "hour" | "minute" | "second",
-          TimeLookups<T, Keys>
+          TimeLookups<T, Keys, Same>
         >
       : K extends "json" ? (F extends Field.Field<any, any, any, any, infer E> ? JsonFilter<T, E> : never)
-      : Lookups<"exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull", Comparable<T, Keys>>
+      : Lookups<"exact" | "in" | "gt" | "gte" | "lt" | "lte" | "range" | "isNull", Comparable<T, Keys, Same>>
   )
   : never
 
 /** What a filter accepts for one field: a value, or lookups. JSON fields take lookups only. @since 0.1.0 */
-export type FieldFilter<F, Keys extends string = never> = F extends Field.Field<infer T, infer K, any, any>
-  ? K extends "json" ? LookupsOf<F> : T | Expr<unknown, Keys> | LookupsOf<F, Keys>
+export type FieldFilter<F, Keys extends string = never, Same extends string = Keys> = F extends Field.Field<infer T, infer K, any, any>
+  ? K extends "json" ? LookupsOf<F> : T | Operand<Keys, Same> | LookupsOf<F, Keys, Same>
   : never
+
+/**
+ * An expression a field is compared with: one over the fields `Keys` (`string`: any, checked when the query runs),
+ * never a bare reference to a field of another kind (`{ pages: F("title") }`): `Same` are the fields a bare `F` may
+ * name.
+ * @since 0.3.0
+ */
+export type Operand<Keys extends string, Same extends string = Keys> = [Keys] extends [never] ? never
+  : string extends Keys ? Expr<unknown, string>
+  : Expr<Ref<Same> | Arith<any, any, any> | Call<any, any, any, any> | Lit<any, any> | Outer<any>, Keys>
+
+type KindGroup<K> = K extends "number" | "bigint" | "decimal" ? "numeric" : K extends "date" | "datetime" ? "temporal" : K
+type KindOfField<Fd> = Fd extends Field.Field<any, infer K, any, any> ? K : never
+
+/** The columns of `C` whose values compare with those of the field `Fd` (numbers with numbers, dates with timestamps). */
+type SameKind<C, Fd> = { [K in keyof C]: KindGroup<KindOfField<C[K]>> extends KindGroup<KindOfField<Fd>> ? K : never }[keyof C] & string
 
 type PkKey<F> = { [K in keyof F]: F[K] extends Field.Field<any, any, any, true> ? K : never }[keyof F]
 
 /** A filter over a model's columns; `pk` names the primary key. @since 0.1.0 */
 export type ColumnFilter<C, Keys extends string = keyof C & string> =
-  & { readonly [K in keyof C]?: FieldFilter<C[K], Keys> }
-  & { readonly pk?: FieldFilter<C[PkKey<C>], Keys> }
+  & { readonly [K in keyof C]?: FieldFilter<C[K], Keys, SameKind<C, C[K]> | Exclude<Keys, keyof C> | `${string}.${string}`> }
+  & { readonly pk?: FieldFilter<C[PkKey<C>], Keys, SameKind<C, C[PkKey<C>]> | Exclude<Keys, keyof C> | `${string}.${string}`> }
 
 /**
  * What a filter accepts for a relation: a key or an instance of the target (equality), `null` (no related row), or a

@@ -59,4 +59,15 @@ describe("expression checks", () => {
     // @ts-expect-error F refers to a field of the model
     Book.objects.filter({ pages: { gt: F("nope") } })
   })
+
+  it("refuses a bare F of another kind in a filter (numbers compare with numbers of any width)", () => {
+    Book.objects.filter({ pages: { gt: F("rating") } }, { price: { lt: F("pages") } }, { rating: F("pages") })
+    Book.objects.filter({ pages: { gt: F("rating").mul(2) } }, { pages: { in: [1, F("id")] } }, { pk: { lt: F("pages") } })
+    // @ts-expect-error a number field against a text field
+    Book.objects.filter({ pages: F("name") })
+    // @ts-expect-error a date against a number
+    Book.objects.filter({ pubdate: { gt: F("pages") } })
+    // @ts-expect-error text against a number, in a range
+    Book.objects.filter({ name: { range: [F("pages"), F("pages")] } })
+  })
 })
