@@ -9,6 +9,7 @@ import { QueryError, type FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
 import { sqlAlias } from "./names.js"
+import { postgres } from "./dialect.js"
 import { columnSql, type Compiled, exprSql, from, quote, resolveWhere, selectList, T0, wholeRow, whereSql, Writer } from "./compiler.js"
 import type * as Ast from "./query.js"
 
@@ -113,15 +114,15 @@ export const insert = (
   }
   const values = rows.map((row) => `(${row.map((v) => isDefault(v) ? "DEFAULT" : w.param(v)).join(", ")})`)
   let conflict = ""
-  if (onConflict?._tag === "Ignore") conflict = " ON CONFLICT DO NOTHING"
+  if (onConflict?._tag === "Ignore") conflict = postgres.onConflict(undefined)
   else if (onConflict?._tag === "Update") {
-    const set = onConflict.update.map((c) => `${quote(c.column)} = EXCLUDED.${quote(c.column)}`)
+    const set = onConflict.update.map((c) => postgres.fromConflicting(quote(c.column)))
     const version = model.meta.version
     if (version !== undefined && !onConflict.update.some((c) => c.key === version)) {
       const column = quote(model.meta.columns[version])
       set.push(`${column} = ${table}.${column} + 1`)
     }
-    conflict = ` ON CONFLICT (${onConflict.unique.map((c) => quote(c.column)).join(", ")}) DO UPDATE SET ${set.join(", ")}`
+    conflict = postgres.onConflict({ unique: onConflict.unique.map((c) => quote(c.column)), set })
   }
   return {
     sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${conflict}${returning}`,

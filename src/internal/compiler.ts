@@ -10,7 +10,7 @@ import type * as Model from "../Model.js"
 import * as Compile from "./expressions/compile.js"
 import * as Resolve from "./expressions/resolve.js"
 import { valueType } from "./columnTypes.js"
-import * as JsonSql from "./jsonSql.js"
+import { postgres } from "./dialect.js"
 import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 
@@ -31,7 +31,7 @@ export interface Compiled {
 }
 
 /** Quotes an identifier (doubling embedded quotes). @internal */
-export const quote = (identifier: string): string => `"${identifier.replace(/"/g, "\"\"")}"`
+export const quote = (identifier: string): string => postgres.quote(identifier)
 
 /** Renders a value as an SQL literal, for DDL only. @internal */
 export const literal = (value: unknown): string => {
@@ -49,7 +49,6 @@ export const literal = (value: unknown): string => {
   throw new Error(`Cannot render ${typeof value} as SQL`)
 }
 
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /** Accumulates parameters, or inlines them as literals (for DDL). @internal */
 export class Writer {
@@ -127,21 +126,6 @@ export class Joins {
 export const columnSql = (column: Ast.Column, alias: string | null) =>
   alias === null ? quote(column.column) : `${alias}.${quote(column.column)}`
 
-const transformSql = (lhs: string, column: Ast.Column, transform: Ast.Transform): string => {
-  // Parts of a timestamp are taken in UTC, whatever the session time zone.
-  const source = column.field.lookupKind === "datetime" ? `(${lhs} AT TIME ZONE 'UTC')` : lhs
-  switch (transform) {
-    case "date":
-      return `${source}::date`
-    case "weekDay":
-      return `(EXTRACT(DOW FROM ${source}) + 1)`
-    case "second":
-      return `FLOOR(EXTRACT(SECOND FROM ${source}))`
-    default:
-      return `EXTRACT(${transform.toUpperCase()} FROM ${source})`
-  }
-}
-
 /**
  * Compiles a subquery into a writer, its base table under `base`: the SELECT compiler, which imports this module, sets
  * it when it loads.
@@ -196,17 +180,18 @@ const partType = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>): string =>
 
 const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf: AliasOf): string => {
   let lhs = leaf.expr === undefined ? columnSql(leaf.column, aliasOf(leaf.column.path)) : exprSql(leaf.expr, w, aliasOf)
-  if (leaf.transform !== undefined) lhs = transformSql(lhs, leaf.column, leaf.transform)
+  if (leaf.transform !== undefined) lhs = postgres.datePart(lhs, leaf.transform, leaf.column.field.lookupKind === "datetime")
   if (leaf.json !== undefined) {
-    // JSON lookups are jsonSql's; one on the value as text continues below, as on a text column.
-    const json = JsonSql.leaf(lhs, leaf.json, leaf.lookup, (leaf.operands[0] as { readonly value: unknown }).value, w)
+    // JSON lookups are the dialect's; one on the value as text continues below, as on a text column.
+    const json = postgres.json.leaf(lhs, leaf.json, leaf.lookup, (leaf.operands[0] as { readonly value: unknown }).value, w)
     if ("sql" in json) return json.sql
     lhs = json.text
   }
   const ops = leaf.operands
   // Expressions name the query's fields, through the same relation paths as the rest of the scope.
   const rhs = (i = 0) => operandSql(ops[i]!, w, aliasOf)
-  const like = (op: "LIKE" | "ILIKE", pattern: (v: string) => string) => `${lhs} ${op} ${w.param(pattern(escapeLike((ops[0] as any).value)))}`
+  const like = (op: "LIKE" | "ILIKE", pattern: (v: string) => string) =>
+    postgres.like(lhs, w.param(pattern(postgres.escapeLike((ops[0] as any).value))), op === "ILIKE")
   switch (leaf.lookup) {
     case "exact":
       return ops.length === 0 ? `${lhs} IS NULL` : `${lhs} = ${rhs()}`
@@ -218,7 +203,7 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf:
       // A subquery's rows: `IN (SELECT ...)`.
       if (ops.length === 1 && ops[0]!._tag === "Expr" && ops[0]!.node._tag === "Subquery") return `${lhs} IN ${rhs(0)}`
       if (w.inline || ops.some((op) => op._tag === "Expr")) return `${lhs} IN (${ops.map((_, i) => rhs(i)).join(", ")})`
-      return `${lhs} = ANY(${w.param(arrayParam(leaf, ops))}::${partType(leaf)}[])`
+      return postgres.anyOf(lhs, w.param(arrayParam(leaf, ops)), partType(leaf))
     }
     case "range":
       return `${lhs} BETWEEN ${rhs(0)} AND ${rhs(1)}`
@@ -246,10 +231,10 @@ const leafSql = (leaf: Extract<Ast.Where, { _tag: "Leaf" }>, w: Writer, aliasOf:
       return like("ILIKE", (v) => `%${v}`)
     case "regex":
       w.savepoint = true
-      return `${lhs} ~ ${rhs()}`
+      return postgres.regex(lhs, rhs(), false)
     case "iregex":
       w.savepoint = true
-      return `${lhs} ~* ${rhs()}`
+      return postgres.regex(lhs, rhs(), true)
   }
   throw new Error(`Unknown lookup ${leaf.lookup}`)
 }

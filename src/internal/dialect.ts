@@ -6,6 +6,7 @@
  */
 import type * as Expr from "../Expr.js"
 import type * as Types from "./expressions/types.js"
+import * as JsonSql from "./jsonSql.js"
 
 /** The SQL spellings a compiler asks for. @internal */
 export interface Dialect {
@@ -37,6 +38,26 @@ export interface Dialect {
   readonly filter: (aggregate: string, condition: string) => string
   /** A window function over compiled arguments. */
   readonly windowFunction: (fn: string, args: ReadonlyArray<string>) => string
+  /** A part of a date or timestamp column for a lookup (`{ pubdate: { year: 2024 } }`), timestamps in UTC. */
+  readonly datePart: (sql: string, part: "year" | "month" | "day" | "weekDay" | "hour" | "minute" | "second" | "date", datetime: boolean) => string
+  /** A text pattern match (`contains`, `iStartsWith` ...): `pattern` is a bound parameter, its wildcards escaped. */
+  readonly like: (sql: string, pattern: string, caseInsensitive: boolean) => string
+  /** Escapes the wildcards of a pattern's literal part. */
+  readonly escapeLike: (text: string) => string
+  /** A POSIX regular expression match. */
+  readonly regex: (sql: string, pattern: string, caseInsensitive: boolean) => string
+  /** Membership in one array parameter of the SQL type `type`. */
+  readonly anyOf: (sql: string, array: string, type: string) => string
+  /** `DISTINCT ON (...)`, keeping the first row of each group. */
+  readonly distinctOn: (columns: ReadonlyArray<string>) => string
+  /** A row lock: `FOR UPDATE [OF ...] [NOWAIT | SKIP LOCKED]`. */
+  readonly lock: (of: ReadonlyArray<string>, nowait: boolean, skipLocked: boolean) => string
+  /** What an INSERT does with a row that breaks a unique constraint: skip it, or update the row it conflicts with. */
+  readonly onConflict: (update: { readonly unique: ReadonlyArray<string>; readonly set: ReadonlyArray<string> } | undefined) => string
+  /** An assignment of a column from the row that conflicted (`"x" = EXCLUDED."x"`). */
+  readonly fromConflicting: (column: string) => string
+  /** The JSON operators of JSON lookups (`jsonSql.ts`). */
+  readonly json: typeof JsonSql
   readonly nulls: (order: string, nulls: "first" | "last" | undefined) => string
 }
 
@@ -173,6 +194,31 @@ export const postgres: Dialect = {
     }
   },
   filter: (aggregate, condition) => `${aggregate} FILTER (WHERE ${condition})`,
+  datePart: (sql, part, datetime) => {
+    // Parts of a timestamp are taken in UTC, whatever the session time zone.
+    const source = datetime ? `(${sql} AT TIME ZONE 'UTC')` : sql
+    switch (part) {
+      case "date":
+        return `${source}::date`
+      case "weekDay":
+        return `(EXTRACT(DOW FROM ${source}) + 1)`
+      case "second":
+        return `FLOOR(EXTRACT(SECOND FROM ${source}))`
+      default:
+        return `EXTRACT(${part.toUpperCase()} FROM ${source})`
+    }
+  },
+  like: (sql, pattern, caseInsensitive) => `${sql} ${caseInsensitive ? "ILIKE" : "LIKE"} ${pattern}`,
+  escapeLike: (text) => text.replace(/[\\%_]/g, (c) => `\\${c}`),
+  regex: (sql, pattern, caseInsensitive) => `${sql} ${caseInsensitive ? "~*" : "~"} ${pattern}`,
+  anyOf: (sql, array, type) => `${sql} = ANY(${array}::${type}[])`,
+  distinctOn: (columns) => `DISTINCT ON (${columns.join(", ")}) `,
+  lock: (of, nowait, skipLocked) =>
+    ` FOR UPDATE${of.length > 0 ? ` OF ${of.join(", ")}` : ""}${nowait ? " NOWAIT" : skipLocked ? " SKIP LOCKED" : ""}`,
+  onConflict: (update) =>
+    update === undefined ? " ON CONFLICT DO NOTHING" : ` ON CONFLICT (${update.unique.join(", ")}) DO UPDATE SET ${update.set.join(", ")}`,
+  fromConflicting: (column) => `${column} = EXCLUDED.${column}`,
+  json: JsonSql,
   windowFunction: (fn, args) => `${fn.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}(${args.join(", ")})`,
   nulls: (order, nulls) => nulls === undefined ? order : `${order} NULLS ${nulls === "first" ? "FIRST" : "LAST"}`
 }

@@ -231,7 +231,7 @@ export const select = (
     } else if (Array.isArray(query.distinct) && query.distinct.length > 0) {
       const on = resolveAll(query.distinct, (key) => Ast.resolvePath(model, key))
       if (Result.isFailure(on)) return Result.fail(on.failure)
-      distinct = `DISTINCT ON (${on.success.map((c) => columnSql(c, joins.aliasOf(c.path))).join(", ")}) `
+      distinct = postgres.distinctOn(on.success.map((c) => columnSql(c, joins.aliasOf(c.path))))
       const ordering = distinctOnOrder(query, on.success, order)
       if (Result.isFailure(ordering)) return Result.fail(ordering.failure)
       order = ordering.success
@@ -274,7 +274,7 @@ export const select = (
       const pk = wholeRow(model).columns.find((c) => c.key === model.meta.pk)!
       viaJoin = ` INNER JOIN ${quote(via.table)} AS "v" ON "v".${quote(via.column)} = ${columnSql(pk, base)}`
       list += `, "v".${quote(via.sourceColumn)} AS "__via"`
-      conditions = [`"v".${quote(via.sourceColumn)} = ANY(${w.param(via.keys)}::${via.type}[])`, ...conditions]
+      conditions = [postgres.anyOf(`"v".${quote(via.sourceColumn)}`, w.param(via.keys), via.type), ...conditions]
     }
     let sql = `SELECT ${distinct}${list} FROM ${base === T0 ? from(model) : `${quote(model.meta.table)} AS ${base}`}${joins.sql}${viaJoin}`
     if (conditions.length > 0) sql += ` WHERE ${conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(" AND ")}`
@@ -283,12 +283,7 @@ export const select = (
     sql += orderSql
     if (query.limit !== undefined) sql += ` LIMIT ${w.param(query.limit)}`
     if (query.offset > 0) sql += ` OFFSET ${w.param(query.offset)}`
-    if (query.lock !== undefined) {
-      sql += " FOR UPDATE"
-      if (lockOf.length > 0) sql += ` OF ${lockOf.join(", ")}`
-      if (query.lock.nowait) sql += " NOWAIT"
-      else if (query.lock.skipLocked) sql += " SKIP LOCKED"
-    }
+    if (query.lock !== undefined) sql += postgres.lock(lockOf, query.lock.nowait === true, query.lock.skipLocked === true)
     return Result.succeed({ compiled: { sql, params: w.params, savepoint: w.savepoint }, columns, related })
   } catch (error) {
     // A subquery's own problem, found while its expression compiles.
