@@ -10,6 +10,7 @@ import type * as Model from "../Model.js"
 import { sqlType } from "./columnTypes.js"
 import { sqlAlias } from "./names.js"
 import { postgres } from "./dialect.js"
+import * as Select from "./select.js"
 import { columnSql, type Compiled, exprSql, from, quote, resolveWhere, selectList, T0, wholeRow, whereSql, Writer } from "./compiler.js"
 import type * as Ast from "./query.js"
 
@@ -18,11 +19,21 @@ const refuseSliced = (query: Ast.Query, action: string): Result.Result<void, Que
     ? Result.fail(new QueryError({ model: query.model.meta.name, reason: `cannot ${action} a sliced queryset` }))
     : Result.succeed(undefined)
 
-const mutationWhere = (query: Ast.Query, w: Writer) =>
-  Result.map(resolveWhere(query), (node) => {
+const mutationWhere = (query: Ast.Query, w: Writer): Result.Result<string, FieldError | QueryError> => {
+  if ((query.annotations ?? []).length > 0 || query.groupBy !== undefined) {
+    if (query.groupBy !== undefined) {
+      return Result.fail(new QueryError({ model: query.model.meta.name, reason: "cannot update the groups of values(...).annotate(...): update the model's rows" }))
+    }
+    // Filters on annotations choose the rows by key, through the annotated query (as Django does).
+    const pk = query.model.meta.pk
+    const keys = Select.select({ ...query, projection: { _tag: "ValuesList", fields: [pk], flat: true }, ordering: [] }, { writer: w, base: w.alias("u") })
+    return Result.map(keys, ({ compiled }) => ` WHERE ${T0}.${quote(query.model.meta.columns[pk]!)} IN (${compiled.sql})`)
+  }
+  return Result.map(resolveWhere(query), (node) => {
     const where = whereSql(node, w)
     return where === undefined ? "" : ` WHERE ${where}`
   })
+}
 
 /** An assignment of an UPDATE: a parameter or an expression. @internal */
 export type Assignment = { readonly column: Ast.Column; readonly value: Ast.Operand }

@@ -220,7 +220,11 @@ export const select = (
     const ordered = orderItems(query, options.forceOrder === true, annotations, grouped)
     if (Result.isFailure(ordered)) return Result.fail(ordered.failure)
     let order = ordered.success
-    const itemSql = (o: OrderItem) => o.expr === undefined ? columnSql(o.column, joins.aliasOf(o.column.path)) : Compile.exprSql(o.expr, w, scope)
+    // A selected annotation is ordered by its output column: computed once, and as DISTINCT wants it.
+    const itemSql = (o: OrderItem) =>
+      o.expr === undefined ? columnSql(o.column, joins.aliasOf(o.column.path))
+        : o.expr._tag === "Annotation" && computed.some((a) => a.name === (o.expr as { readonly name: string }).name) ? quote(sqlAlias(o.expr.name))
+        : Compile.exprSql(o.expr, w, scope)
     let distinct = ""
     if (query.distinct === true) {
       distinct = "DISTINCT "
