@@ -30,7 +30,7 @@ export interface DefaultOptions<C, D> extends Options<C> {
 
 /** An aggregate's expression type: its argument's description, result rule and conditions. @since 0.3.0 */
 export type Aggregate<K extends Expr.Kind, A, O, N extends Expr.NullRule, C> = Expr.Expr<
-  Expr.Call<readonly [readonly [K, ArgOf<A>]], O, N, C>,
+  Expr.Call<readonly [readonly [K, ArgOf<A>]], O, N, C, true>,
   RefsOfArg<A>
 >
 
@@ -65,7 +65,7 @@ const make = (
  * @since 0.1.0
  */
 export const Count: {
-  (): Expr.Expr<Expr.Call<readonly [], Expr.Fixed<number, "number">, "never">, never>
+  (): Expr.Expr<Expr.Call<readonly [], Expr.Fixed<number, "number">, "never", never, true>, never>
   <const A extends Arg, const O extends Options<unknown> & { readonly distinct?: boolean } = {}>(
     arg: A,
     options?: O

@@ -169,13 +169,22 @@ export interface Derived<Tag extends "Sum" | "Avg" | "Real" | "Array"> {
  * it is NULL; `C` filter conditions it holds (checked against the model too).
  * @since 0.3.0
  */
-export interface Call<Args extends ReadonlyArray<readonly [Kind, unknown]>, O, N extends NullRule, C = never> {
+export interface Call<Args extends ReadonlyArray<readonly [Kind, unknown]>, O, N extends NullRule, C = never, A extends boolean = false> {
   readonly _tag: "Call"
   readonly args: Args
   readonly out: O
   readonly nulls: N
   readonly conditions: C
+  /** Whether it is an aggregate (allowed in `annotate`, `alias` and `aggregate`, not in a filter's value or `update`). */
+  readonly aggregate: A
 }
+
+/** Whether a description holds an aggregate. @since 0.3.0 */
+export type HasAggregate<D> = D extends Call<infer Args, any, any, any, infer A> ? (A extends true ? true : true extends ArgsHaveAggregate<Args> ? true : false)
+  : D extends Arith<any, infer L, infer R> ? (true extends HasAggregate<L> | HasAggregate<R> ? true : false)
+  : false
+
+type ArgsHaveAggregate<Args> = { [I in keyof Args]: Args[I] extends readonly [any, infer D] ? HasAggregate<D> : false }[keyof Args & `${number}`]
 
 /** Kinds arithmetic and numeric functions take. @since 0.3.0 */
 export type Numeric = "number" | "bigint" | "decimal"

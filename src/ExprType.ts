@@ -180,8 +180,13 @@ export type TypeOf<F, D> = D extends Expr.Ref<infer P> ? RefOf<F, P>
   : D extends Expr.Outer<any> ? Typed<any, any>
   : D extends Expr.Lit<infer T, infer K> ? Typed<T, K>
   : D extends Expr.Arith<infer Op, infer L, infer R> ? ArithOf<Op, TypeOf<F, L>, TypeOf<F, R>>
-  : D extends Expr.Call<infer Args, infer O, infer N, infer C> ? CallOf<F, Args, O, N, C>
+  : D extends Expr.Call<infer Args, infer O, infer N, infer C, infer A> ? (
+      // An aggregate of an aggregate cannot be computed.
+      A extends true ? ([true] extends [ArgsAggregate<Args>] ? Invalid<"an aggregate inside an aggregate"> : CallOf<F, Args, O, N, C>) : CallOf<F, Args, O, N, C>
+    )
   : Invalid<"not an expression">
+
+type ArgsAggregate<Args> = { [I in keyof Args]: Args[I] extends readonly [any, infer D] ? Expr.HasAggregate<D> : false }[keyof Args & `${number}`]
 
 /** The description of an expression. @since 0.3.0 */
 export type DescriptionOf<E> = E extends Expr.Expr<infer D, any> ? D : never

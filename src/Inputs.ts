@@ -125,7 +125,8 @@ export type CreateMissing<T, D> = {
 /** `update`'s values checked: each expression must compute a value of its field's type, and each key be a field. @since 0.3.0 */
 export type CheckUpdate<F, U> = {
   readonly [K in keyof U]: K extends keyof UpdateInput<F> ? U[K] extends Expr.Any ? (
-      ExprType.TypeOf<F, ExprType.DescriptionOf<U[K]>> extends ExprType.Invalid<infer M> ? ExprType.ExprError<M>
+      Expr.HasAggregate<ExprType.DescriptionOf<U[K]>> extends true ? ExprType.ExprError<"an update cannot assign an aggregate: annotate, then read it with a Subquery">
+        : ExprType.TypeOf<F, ExprType.DescriptionOf<U[K]>> extends ExprType.Invalid<infer M> ? ExprType.ExprError<M>
         : 0 extends 1 & ExprType.ValueOf<F, U[K]> ? unknown
         : ExprType.ValueOf<F, U[K]> extends Field.Type<Relation.Columns<F>[K & keyof Relation.Columns<F>]> ? unknown
         : ExprType.ExprError<`the expression's value does not fit the field ${K & string}`>

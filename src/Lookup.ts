@@ -127,7 +127,7 @@ export type FieldFilter<F, Keys extends string = never, Same extends string = Ke
  */
 export type Operand<Keys extends string, Same extends string = Keys> = [Keys] extends [never] ? never
   : string extends Keys ? Expr<unknown, string>
-  : Expr<Ref<Same> | Arith<any, any, any> | Call<any, any, any, any> | Lit<any, any> | Outer<any>, Keys>
+  : Expr<Ref<Same> | Arith<any, any, any> | Call<any, any, any, any, false> | Lit<any, any> | Outer<any>, Keys>
 
 type KindGroup<K> = K extends "number" | "bigint" | "decimal" ? "numeric" : K extends "date" | "datetime" ? "temporal" : K
 type KindOfField<Fd> = Fd extends Field.Field<any, infer K, any, any> ? K : never

@@ -11,6 +11,16 @@ import { Book, Publisher } from "./fixtures/aggregation.js"
 type Row<Q> = Q extends QuerySet.QuerySet<any, any, infer R> ? R : never
 
 describe("expression checks", () => {
+  it("keeps aggregates where they can be computed", () => {
+    Book.objects.annotate({ n: Count("authors") }).filter({ n: { gt: 1 } })
+    // @ts-expect-error an update cannot assign an aggregate
+    Book.objects.update({ pages: Count("id") })
+    // @ts-expect-error an aggregate is not a filter value (annotate it, then filter by its name)
+    Book.objects.filter({ pages: Count("id") })
+    // @ts-expect-error an aggregate inside an aggregate
+    Book.objects.aggregate({ x: Sum(Count("id")) })
+  })
+
   it("joins numbers of several kinds as the run time does", () => {
     const q = Book.objects.annotate({
       a: Coalesce("price", Value(0)),
