@@ -29,10 +29,13 @@ export interface DefaultOptions<C, D> extends Options<C> {
 }
 
 /** An aggregate's expression type: its argument's description, result rule and conditions. @since 0.3.0 */
-export type Aggregate<K extends Expr.Kind, A, O, N extends Expr.NullRule, C> = Expr.Expr<
-  Expr.Call<readonly [readonly [K, ArgOf<A>]], O, N, C, true>,
+export type Aggregate<K extends Expr.Kind, A, O, N extends Expr.NullRule, C, D = never> = Expr.Expr<
+  // A `default` is checked as a second argument of the aggregate's kinds.
+  Expr.Call<readonly [readonly [K, ArgOf<A>], ...([D] extends [never] ? [] : [readonly [K, ArgOf<D>]])], O, N, C, true>,
   RefsOfArg<A>
 >
+
+type DefaultOf<O> = O extends { readonly default: infer D } ? D : never
 
 type NullsOf<O> = O extends { readonly default: any } ? "never" : "always"
 type FilterOf<O> = O extends { readonly filter: infer C } ? C : never
@@ -77,7 +80,7 @@ export const Count: {
 export const Sum = <const A extends Arg, const O extends DefaultOptions<unknown, Arg> & { readonly distinct?: boolean } = {}>(
   arg: A,
   options?: O
-): Aggregate<Summable, A, Expr.Derived<"Sum">, NullsOf<O>, FilterOf<O>> => make("sum", arg, options)
+): Aggregate<Summable, A, Expr.Derived<"Sum">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("sum", arg, options)
 
 /**
  * The average of numbers or durations: a float for numbers, exact (`BigDecimal`) for decimals and bigints; NULL
@@ -87,19 +90,19 @@ export const Sum = <const A extends Arg, const O extends DefaultOptions<unknown,
 export const Avg = <const A extends Arg, const O extends DefaultOptions<unknown, Arg> & { readonly distinct?: boolean } = {}>(
   arg: A,
   options?: O
-): Aggregate<Summable, A, Expr.Derived<"Avg">, NullsOf<O>, FilterOf<O>> => make("avg", arg, options)
+): Aggregate<Summable, A, Expr.Derived<"Avg">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("avg", arg, options)
 
 /** The smallest value (NULL over no rows, or `default`). @since 0.1.0 */
 export const Min = <const A extends Arg, const O extends DefaultOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<Ordered, A, Expr.Same<0>, NullsOf<O>, FilterOf<O>> => make("min", arg, options)
+): Aggregate<Ordered, A, Expr.Same<0>, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("min", arg, options)
 
 /** The largest value (NULL over no rows, or `default`). @since 0.1.0 */
 export const Max = <const A extends Arg, const O extends DefaultOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<Ordered, A, Expr.Same<0>, NullsOf<O>, FilterOf<O>> => make("max", arg, options)
+): Aggregate<Ordered, A, Expr.Same<0>, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("max", arg, options)
 
 /** Options of `StdDev` and `Variance`. @since 0.3.0 */
 export interface DeviationOptions<C, D> extends DefaultOptions<C, D> {
@@ -111,14 +114,14 @@ export interface DeviationOptions<C, D> extends DefaultOptions<C, D> {
 export const StdDev = <const A extends Arg, const O extends DeviationOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<Expr.Numeric, A, Expr.Derived<"Real">, NullsOf<O>, FilterOf<O>> =>
+): Aggregate<Expr.Numeric, A, Expr.Derived<"Real">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> =>
   make("stddev", arg, options, { sample: options?.sample === true })
 
 /** The variance: a float for numbers, exact for decimals and bigints. @since 0.3.0 */
 export const Variance = <const A extends Arg, const O extends DeviationOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<Expr.Numeric, A, Expr.Derived<"Real">, NullsOf<O>, FilterOf<O>> =>
+): Aggregate<Expr.Numeric, A, Expr.Derived<"Real">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> =>
   make("variance", arg, options, { sample: options?.sample === true })
 
 /** Options of `StringAgg` and `ArrayAgg`. @since 0.3.0 */
@@ -133,23 +136,23 @@ export const StringAgg = <const A extends Arg, const O extends CollectOptions<un
   arg: A,
   separator: string,
   options?: O
-): Aggregate<"string", A, Expr.Fixed<string, "string">, NullsOf<O>, FilterOf<O>> => make("stringAgg", arg, options, { separator })
+): Aggregate<"string", A, Expr.Fixed<string, "string">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("stringAgg", arg, options, { separator })
 
 /** The values as an array (NULL over no rows, or `default`); NULL values are kept out. @since 0.3.0 */
 export const ArrayAgg = <const A extends Arg, const O extends CollectOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<Exclude<Expr.Kind, "array" | "json">, A, Expr.Derived<"Array">, NullsOf<O>, FilterOf<O>> =>
+): Aggregate<Exclude<Expr.Kind, "array" | "json">, A, Expr.Derived<"Array">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> =>
   make("arrayAgg", arg, options)
 
 /** Whether every value is true (NULL over no rows, or `default`). @since 0.3.0 */
 export const BoolAnd = <const A extends Arg, const O extends DefaultOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<"boolean", A, Expr.Fixed<boolean, "boolean">, NullsOf<O>, FilterOf<O>> => make("boolAnd", arg, options)
+): Aggregate<"boolean", A, Expr.Fixed<boolean, "boolean">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("boolAnd", arg, options)
 
 /** Whether any value is true (NULL over no rows, or `default`). @since 0.3.0 */
 export const BoolOr = <const A extends Arg, const O extends DefaultOptions<unknown, Arg> = {}>(
   arg: A,
   options?: O
-): Aggregate<"boolean", A, Expr.Fixed<boolean, "boolean">, NullsOf<O>, FilterOf<O>> => make("boolOr", arg, options)
+): Aggregate<"boolean", A, Expr.Fixed<boolean, "boolean">, NullsOf<O>, FilterOf<O>, DefaultOf<O>> => make("boolOr", arg, options)

@@ -99,7 +99,7 @@ type ArgsOf<F, Args> = { readonly [I in keyof Args]: Args[I] extends readonly [a
 type ArgProblem<Args, Resolved> = {
   [I in keyof Resolved]: Resolved[I] extends Invalid<any> ? Resolved[I]
     : Resolved[I] extends Typed<any, infer K> ? Args[I & keyof Args] extends readonly [infer Accepted, any]
-        ? [K] extends [Accepted] ? never : Invalid<`argument ${I & string} is ${K & string}, a kind it does not take`>
+        ? IsAny<K> extends true ? never : [K] extends [Accepted] ? never : Invalid<`argument ${I & string} is ${K & string}, a kind it does not take`>
       : never
     : never
 }[keyof Resolved & `${number}`]

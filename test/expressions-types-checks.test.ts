@@ -5,7 +5,7 @@
 import type { BigDecimal } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 import type { QuerySet } from "../src/index.js"
-import { Coalesce, Count, F, Greatest, Lower, Mod, NullIf, Power, Q, Sqrt, Sum, Value } from "../src/index.js"
+import { Avg, Coalesce, Count, F, Greatest, Lower, Min, Mod, NullIf, Power, Q, Sqrt, Sum, Value } from "../src/index.js"
 import { Book, Publisher } from "./fixtures/aggregation.js"
 
 type Row<Q> = Q extends QuerySet.QuerySet<any, any, infer R> ? R : never
@@ -19,6 +19,9 @@ describe("expression checks", () => {
     Book.objects.filter({ pages: Count("id") })
     // @ts-expect-error an aggregate inside an aggregate
     Book.objects.aggregate({ x: Sum(Count("id")) })
+    Book.objects.aggregate({ a: Sum("pages", { default: 0 }), b: Min("pubdate", { default: Value("1970-01-01") }), c: Avg("rating", { default: Value(2.5) }) })
+    // @ts-expect-error a text default for a sum of numbers
+    Book.objects.aggregate({ x: Sum("pages", { default: Value("none") }) })
   })
 
   it("joins numbers of several kinds as the run time does", () => {
