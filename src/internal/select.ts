@@ -191,7 +191,7 @@ export const select = (
       related = found.success
     }
     const scope = exprScope(w, joins.aliasOf)
-    const plain = columns.filter((c) => !computed.some((a) => a.name === c.key && c.path.length === 0 && c.column === a.name))
+    const plain = computed.length === 0 ? columns : columns.filter((c) => !computed.some((a) => a.name === c.key && c.path.length === 0 && c.column === a.name))
     let list = isModel && related.length === 0 && computed.length === 0 && base === T0
       ? wholeRow(model).list
       : [
