@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import type * as Expr from "./Expr.js"
 import type * as Field from "./Field.js"
+import { expressionProblem, indexLabel } from "./internal/indexExpressions.js"
 import { identifierProblem, snakeCase } from "./internal/names.js"
 import * as Registry from "./internal/registry.js"
 import * as Relations from "./internal/relations.js"
@@ -42,22 +44,51 @@ export type OrderKey<F> = (keyof F & string) | `-${keyof F & string}`
  */
 export type IndexMethod = "btree" | "gin" | "gist" | "hash" | "brin"
 
-/** An index over one or more columns. @since 0.1.0 */
-export interface Index<F> {
-  /** Descending (`"-pages"`) only in a `btree` index. */
-  readonly fields: ReadonlyArray<OrderKey<F>>
-  readonly name?: string
+/** What every index takes, over columns or over expressions. @since 0.3.0 */
+export interface IndexOptions<F> {
   /** Unique; only a `btree` index can be. */
   readonly unique?: boolean
   /** The index method; `btree` when left out. @since 0.3.0 */
   readonly using?: IndexMethod
   /**
-   * The operator class of every column of the index, where the column type's default one will not do: for a GIN
-   * index of a JSON field, `"jsonb_path_ops"` (smaller and faster for `contains`, without the key lookups).
+   * The operator class of every column (or expression) of the index, where the type's default one will not do: for a
+   * GIN index of a JSON field, `"jsonb_path_ops"` (smaller and faster for `contains`, without the key lookups).
    * @since 0.3.0
    */
   readonly opclass?: string
+  /**
+   * A partial index: only the rows this filter matches are indexed (Django's `condition`), as in
+   * `where: { published: true }`. Its values are written into the DDL as escaped literals; it reads the model's own
+   * columns (no relations). A query uses the index when PostgreSQL can prove that its filter implies this one.
+   * @since 0.3.0
+   */
+  readonly where?: Filter<F>
 }
+
+/** An index over one or more columns. @since 0.1.0 */
+export interface FieldsIndex<F> extends IndexOptions<F> {
+  /** Descending (`"-pages"`) only in a `btree` index. */
+  readonly fields: ReadonlyArray<OrderKey<F>>
+  readonly name?: string
+  readonly expressions?: undefined
+}
+
+/**
+ * An index over expressions, as Django's `Index(Lower("title"), name=...)`: `{ name: "book_title_lower", expressions:
+ * [Lower("title")] }`. Each expression reads the model's own fields (`F`, `Value`, database functions and
+ * arithmetic; no relations, aggregates, windows or subqueries, and only functions PostgreSQL declares IMMUTABLE);
+ * it is checked when the model is defined. A query uses the index when it filters on the same expression
+ * (`alias({ t: Lower("title") }).filter({ t: "abc" })`). The name is required, as in Django.
+ * @since 0.3.0
+ */
+export interface ExpressionIndex<F> extends IndexOptions<F> {
+  readonly expressions: ReadonlyArray<Expr.Expr<unknown, (keyof F & string) | "pk">>
+  readonly name: string
+  readonly fields?: undefined
+}
+
+/** An index over columns (`fields`) or over expressions (`expressions`). @since 0.1.0 */
+export type Index<F> = FieldsIndex<F> | ExpressionIndex<F>
 
 const indexMethods: ReadonlyArray<string> = ["btree", "gin", "gist", "hash", "brin"]
 
@@ -181,16 +212,29 @@ const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<C
   options.constraints?.forEach((c) => identifier("constraint name", c.name, "give it a shorter name"))
   options.indexes?.forEach((index) => {
     if (index.name !== undefined) identifier("index name", index.name, "give it a shorter name")
-    const what = `the index on ${index.fields.join(", ")}`
+    const what = indexLabel(index)
+    const bad = (problem: string): never => {
+      throw new Error(`Model ${name}: ${what} ${problem}`)
+    }
     const using = index.using ?? "btree"
-    if (!indexMethods.includes(using)) throw new Error(`Model ${name}: ${what} uses "${using}"; the methods are ${indexMethods.join(", ")}`)
+    if (!indexMethods.includes(using)) bad(`uses "${using}"; the methods are ${indexMethods.join(", ")}`)
     // Written into DDL, which takes no parameters: a plain name only.
     if (index.opclass !== undefined && !/^[a-z_][a-z0-9_]*$/.test(index.opclass)) {
-      throw new Error(`Model ${name}: ${what} has the operator class "${index.opclass}"; an operator class is a lower-case name`)
+      bad(`has the operator class "${index.opclass}"; an operator class is a lower-case name`)
     }
-    if (using !== "btree" && index.unique === true) throw new Error(`Model ${name}: ${what} is unique, which only a btree index can be`)
-    if (using !== "btree" && index.fields.some((f) => f.startsWith("-"))) {
-      throw new Error(`Model ${name}: ${what} orders a field descending, which only a btree index can`)
+    if (using !== "btree" && index.unique === true) bad("is unique, which only a btree index can be")
+    if ((index.fields === undefined) === (index.expressions === undefined)) bad("takes either fields or expressions (exactly one of the two)")
+    if (index.expressions !== undefined) {
+      if (index.name === undefined) bad("needs a name (as in Django): { name, expressions }")
+      if (!Array.isArray(index.expressions) || index.expressions.length === 0) bad("has no expressions")
+      // The stand-in reads only the metadata: relations' targets may not be defined yet.
+      const model = { meta: { name, fields, relations, columns, pk: pks[0]! } } as unknown as Any
+      index.expressions.forEach((expr, i) => {
+        const problem = expressionProblem(model, expr)
+        if (problem !== undefined) bad(`cannot hold expression ${i + 1}: ${problem}`)
+      })
+    } else if (using !== "btree" && index.fields!.some((f) => f.startsWith("-"))) {
+      bad("orders a field descending, which only a btree index can")
     }
   })
   if (Object.values(fields).filter((f) => f.version).length > 1) {
@@ -201,7 +245,7 @@ const makeMeta = (name: string, declared: Fields, options: Options<any>): Meta<C
     if (!(bare in fields)) throw new Error(`Model ${name}: unknown field "${bare}" in options`)
   }
   options.ordering?.forEach(known)
-  options.indexes?.forEach((index) => index.fields.forEach(known))
+  options.indexes?.forEach((index) => index.fields?.forEach(known))
   options.constraints?.forEach((c) => c.kind === "unique" && c.fields.forEach(known))
   return {
     name,

@@ -6,7 +6,7 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Result, Schema } from "effect"
 import fc from "fast-check"
 import * as SqlClient from "effect/sql/SqlClient"
-import { Field, Model } from "../src/index.js"
+import { Extract, F, Field, Lower, Model, Upper } from "../src/index.js"
 import { detect, type DetectOptions } from "../src/internal/migrations/autodetect.js"
 import { forwardSql, inverse } from "../src/internal/migrations/operationSql.js"
 import { apply, type Operation } from "../src/internal/migrations/operations.js"
@@ -150,7 +150,9 @@ const modelsPair: Pair = {
 const safePair: Pair = {
   from: state(DbPub, model("DbSafe", { id: Field.AutoField(), note: Field.Text({ nullable: true }) }, { table: "adb_safe" })),
   to: state(DbPub, model("DbSafe", { id: Field.AutoField(), note: Field.Text({ dbIndex: true }), pub: fk(() => DbPub, { onDelete: "SET_NULL", nullable: true }) }, {
-    table: "adb_safe", indexes: [{ fields: ["note", "-id"] }], constraints: [{ kind: "check", check: { note: { gt: "" } }, name: "adb_safe_note" }]
+    table: "adb_safe",
+    indexes: [{ fields: ["note", "-id"] }, { name: "adb_safe_lower", expressions: [Lower("note")], where: { id: { gt: 0 } } }],
+    constraints: [{ kind: "check", check: { note: { gt: "" } }, name: "adb_safe_note" }]
   })),
   options: { safe: true },
   seed: [`INSERT INTO adb_safe (note) VALUES ('kept')`],
@@ -181,6 +183,28 @@ const methodsPair: Pair = {
   to: state(DbDoc([{ fields: ["data"], name: "adb_doc_data", using: "gin", opclass: "jsonb_path_ops" }, { fields: ["code"], using: "brin" }])),
   seed: [`INSERT INTO adb_doc (data, code) VALUES ('{"a": [1, 2]}', 'c')`],
   rows: { before: `SELECT data, code FROM adb_doc`, after: `SELECT data, code FROM adb_doc` }
+}
+
+/** Expression and partial indexes: changed, added, on a renamed column (renamed in place) and on a removed one. */
+const DbExpr = (fields: Model.Fields, indexes: Model.Options<any>["indexes"]) =>
+  model("DbExpr", { id: Field.AutoField(), pages: Field.Integer(), price: Field.Decimal({ maxDigits: 6, decimalPlaces: 2 }), day: Field.Date(), ...fields }, {
+    table: "adb_expr",
+    indexes
+  })
+const expressionsPair: Pair = {
+  from: state(DbExpr({ titel: Field.Char({ maxLength: 20 }), note: Field.Text({ nullable: true }) }, [
+    { name: "adb_expr_titel", expressions: [Lower("titel")] },
+    { name: "adb_expr_note", expressions: [Upper("note")] },
+    { name: "adb_expr_value", expressions: [F("price").mul(F("pages"))] }
+  ])),
+  to: state(DbExpr({ title: Field.Char({ maxLength: 20 }) }, [
+    { name: "adb_expr_titel", expressions: [Lower("title")] },
+    { name: "adb_expr_value", expressions: [F("price").mul(F("pages")), Extract("day", "year")], unique: true, where: { pages: { gt: 0 } } },
+    { fields: ["title"], name: "adb_expr_partial", where: { title: { startsWith: "it's" } } }
+  ])),
+  options: { renames: [{ _tag: "FieldRename", model: "DbExpr", from: "titel", to: "title" }] },
+  seed: [`INSERT INTO adb_expr (pages, price, day, titel, note) VALUES (3, 1.50, '2024-02-03', 'Abc', 'n')`],
+  rows: { before: `SELECT pages, titel FROM adb_expr`, after: `SELECT pages, title AS titel FROM adb_expr` }
 }
 
 // ---- random schemas: any two give operations that pass the self-check (state level) and migrate a database ----
@@ -275,9 +299,20 @@ for (const driver of Testing.drivers([])) {
         ])))
     it.effect("an index's method and operator class changed: the index removed and added, forwards and back", () =>
       Effect.map(roundTrip(methodsPair), (forward) => expect(tags(forward)).toEqual(["RemoveIndex", "RemoveIndex", "AddIndex", "AddIndex"])))
+    it.effect("expression and partial indexes: changed, added, on a renamed column (kept) and on a removed one, forwards and back", () =>
+      Effect.map(roundTrip(expressionsPair), (forward) =>
+        expect(tags(forward)).toEqual(["RemoveIndex", "RemoveIndex", "RenameField", "RemoveField", "AddIndex", "AddIndex"])))
     it.effect("random schemas: forwards and back, the catalog of the directly created schema", () =>
       Effect.forEach(fc.sample(fc.tuple(schemaArb, schemaArb, fc.nat()), { numRuns: 12, seed: 13 }), (t) => roundTrip(randomPair(t)), { discard: true }), 120_000)
     it.effect("safe mode: concurrent indexes, NOT VALID then VALIDATE, SET NOT NULL through a check", () =>
-      Effect.map(roundTrip(safePair), (forward) => expect(forward.some((op) => op._tag === "AddIndex" && op.concurrently === true)).toBe(true)))
+      Effect.map(roundTrip(safePair), (forward) => {
+        expect(forward.some((op) => op._tag === "AddIndex" && op.concurrently === true)).toBe(true)
+        // An expression index is built CONCURRENTLY as any other.
+        const lower = forward.find((op) => op._tag === "AddIndex" && op.index.name === "adb_safe_lower")!
+        expect(forwardSql(lower, safePair.from, safePair.to)).toEqual([
+          `DROP INDEX CONCURRENTLY IF EXISTS "adb_safe_lower"`,
+          `CREATE INDEX CONCURRENTLY "adb_safe_lower" ON "adb_safe" ((LOWER("note"))) WHERE "id" > 0`
+        ])
+      }))
   })
 }

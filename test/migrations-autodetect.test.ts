@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
-import { Field, type Model } from "../src/index.js"
+import { Coalesce, F, Field, Lower, type Model, Upper, Value } from "../src/index.js"
 import { parseRename, suggestName, summarize, verify } from "../src/internal/migrations/autodetect.js"
 import { forwardSql } from "../src/internal/migrations/operationSql.js"
 import { apply, describe as describeOp } from "../src/internal/migrations/operations.js"
@@ -199,6 +199,93 @@ describe("autodetector: index methods and operator classes", () => {
     expect(bad({ using: "rtree" })).toThrow(/uses "rtree"; the methods are btree, gin, gist, hash, brin/)
     expect(bad({ using: "gin", opclass: "jsonb_path_ops\") DROP TABLE x; --" })).toThrow(/operator class is a lower-case name/)
     expect(bad({ using: "gin", opclass: "JsonbPathOps" })).toThrow(/operator class/)
+  })
+})
+
+describe("autodetector: expression and partial indexes", () => {
+  const fields = { id: Field.AutoField(), title: Field.Char({ maxLength: 50 }), pages: Field.Integer(), note: Field.Text({ nullable: true }) }
+  const at = (indexes: Model.Options<any>["indexes"], extra: Record<string, unknown> = {}) =>
+    state(model("AdExpr", { ...fields, ...extra } as any, { table: "ad_expr", indexes }))
+  const lower = at([{ name: "ad_expr_lower", expressions: [Lower("title")] }])
+  const upper = at([{ name: "ad_expr_lower", expressions: [Upper("title")] }])
+  /** Runs the operations from `from`, giving the SQL of each. */
+  const sqlOf = (from: State.SchemaState, list: ReturnType<typeof ops>) => {
+    let before = from
+    return list.flatMap((op) => {
+      const after = apply(before, op)
+      const sql = forwardSql(op, before, after)
+      before = after
+      return sql
+    })
+  }
+
+  it("an expression index's state holds each expression's SQL; an index over fields has none, as before", () => {
+    expect(lower.models.AdExpr!.indexes).toEqual([{ name: "ad_expr_lower", columns: [], unique: false, expressions: [`LOWER("title")`] }])
+    const mixed = at([{ name: "ad_expr_mix", expressions: [F("pages").mul(2).add(F("id")), Coalesce("note", Value("it's")), F("title")], unique: true, where: { pages: { gt: 0 } } }])
+    expect(mixed.models.AdExpr!.indexes).toEqual([{
+      name: "ad_expr_mix",
+      columns: [],
+      unique: true,
+      expressions: [`(("pages" * 2) + "id")`, `COALESCE("note", 'it''s')`, `"title"`],
+      where: `"pages" > 0`
+    }])
+    expect(at([{ fields: ["title"] }]).models.AdExpr!.indexes).toEqual([{ name: "ad_expr_title_idx", columns: [{ column: "title", descending: false }], unique: false }])
+  })
+
+  it("an added, removed or changed expression is an index added or removed; the same one is no operation", () => {
+    expect(ops(lower, at([{ name: "ad_expr_lower", expressions: [Lower("title")] }]))).toEqual([])
+    expect(ops(at([]), lower)).toEqual([{ _tag: "AddIndex", model: "AdExpr", index: lower.models.AdExpr!.indexes[0] }])
+    expect(ops(lower, at([]))).toEqual([{ _tag: "RemoveIndex", model: "AdExpr", name: "ad_expr_lower" }])
+    expect(tags(ops(lower, upper))).toEqual(["RemoveIndex", "AddIndex"])
+    // A condition, a second expression, unique: each a change.
+    for (const to of [
+      at([{ name: "ad_expr_lower", expressions: [Lower("title")], where: { pages: { gt: 0 } } }]),
+      at([{ name: "ad_expr_lower", expressions: [Lower("title"), F("pages")] }]),
+      at([{ name: "ad_expr_lower", expressions: [Lower("title")], unique: true }])
+    ]) expect(tags(ops(lower, to))).toEqual(["RemoveIndex", "AddIndex"])
+  })
+
+  it("the DDL: each expression in parentheses, the condition after WHERE; safe mode builds it CONCURRENTLY", () => {
+    const to = at([
+      { name: "ad_expr_lower", expressions: [Lower("title")] },
+      { name: "ad_expr_pages", expressions: [F("pages").add(1)], unique: true, where: { note: { isNull: false } } },
+      { fields: ["title"], name: "ad_expr_partial", where: { title: { startsWith: "A'" } } }
+    ])
+    expect(sqlOf(at([]), ops(at([]), to))).toEqual([
+      `CREATE INDEX "ad_expr_lower" ON "ad_expr" ((LOWER("title")))`,
+      `CREATE UNIQUE INDEX "ad_expr_pages" ON "ad_expr" ((("pages" + 1))) WHERE "note" IS NOT NULL`,
+      `CREATE INDEX "ad_expr_partial" ON "ad_expr" ("title") WHERE "title" LIKE 'A''%'`
+    ])
+    expect(sqlOf(at([]), ops(at([]), lower, { safe: true }))).toEqual([
+      `DROP INDEX CONCURRENTLY IF EXISTS "ad_expr_lower"`,
+      `CREATE INDEX CONCURRENTLY "ad_expr_lower" ON "ad_expr" ((LOWER("title")))`
+    ])
+    expect(sqlOf(at([]), ops(at([]), at([{ name: "ad_expr_like", expressions: [Lower("title")], opclass: "text_pattern_ops" }])))).toEqual([
+      `CREATE INDEX "ad_expr_like" ON "ad_expr" ((LOWER("title")) "text_pattern_ops")`
+    ])
+  })
+
+  it("a renamed field is renamed in the expressions and the condition (as PostgreSQL does): no index rebuilt", () => {
+    const from = at([{ name: "ad_expr_lower", expressions: [Lower("title"), F("pages")], where: { title: { gt: "" } } }])
+    const { title: _, ...rest } = fields
+    const to = state(model("AdExpr", { ...rest, heading: Field.Char({ maxLength: 50 }) } as any, {
+      table: "ad_expr",
+      indexes: [{ name: "ad_expr_lower", expressions: [Lower("heading"), F("pages")], where: { heading: { gt: "" } } }]
+    }))
+    const result = ops(from, to, { renames: [{ _tag: "FieldRename", model: "AdExpr", from: "title", to: "heading" }] })
+    expect(result).toEqual([{ _tag: "RenameField", model: "AdExpr", from: "title", to: "heading", column: "heading" }])
+    expect(apply(from, result[0]!).models.AdExpr!.indexes).toEqual(to.models.AdExpr!.indexes)
+    // Only the quoted column is renamed, not the same word in a string.
+    expect(State.renameColumnIn(`CASE WHEN "title" = '"title"' THEN "title" END`, "title", "heading"))
+      .toBe(`CASE WHEN "heading" = '"title"' THEN "heading" END`)
+  })
+
+  it("a removed field its expression index reads: the index is removed first", () => {
+    const from = at([{ name: "ad_expr_note", expressions: [Upper("note")] }])
+    const { note: _, ...rest } = fields
+    const to = state(model("AdExpr", rest as any, { table: "ad_expr" }))
+    expect(tags(ops(from, to))).toEqual(["RemoveIndex", "RemoveField"])
+    expect(() => apply(from, { _tag: "RemoveField", model: "AdExpr", name: "note" })).toThrow(/is used by ad_expr_note: remove those first/)
   })
 })
 

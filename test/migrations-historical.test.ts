@@ -10,7 +10,7 @@
 import { expect, layer } from "@effect/vitest"
 import { BigDecimal, DateTime, Duration, Effect, Result, Schema } from "effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { F, Field, Model } from "../src/index.js"
+import { F, Field, Lower, Model } from "../src/index.js"
 import type * as QuerySet from "../src/QuerySet.js"
 import * as Executor from "../src/internal/executor.js"
 import { modelsAt, withoutChecks } from "../src/internal/migrations/historical.js"
@@ -59,7 +59,13 @@ class HmBook extends Model.Class<HmBook>("HmBook")({
 }, {
   table: "hm_book",
   ordering: ["name"],
-  indexes: [{ fields: ["-pubdate", "name"] }, { fields: ["name", "copies"], name: "hm_book_name_copies_u", unique: true }],
+  indexes: [
+    { fields: ["-pubdate", "name"] },
+    { fields: ["name", "copies"], name: "hm_book_name_copies_u", unique: true },
+    // Expression and partial indexes: historical models carry their SQL as the state holds it.
+    { name: "hm_book_lower_name", expressions: [Lower("name"), F("pages").add(1)], where: { inPrint: true } },
+    { fields: ["pages"], name: "hm_book_pages_partial", where: { pages: { gt: 0 } } }
+  ],
   constraints: [
     { kind: "unique", fields: ["name", "publisherId"], name: "hm_book_name_pub" },
     { kind: "check", check: { copies: { gte: 0n } }, name: "hm_book_copies_check" }
@@ -207,6 +213,11 @@ for (const driver of Testing.drivers(models)) {
         }
         expect(State.same(State.fromModels(Object.values(hist)), withoutChecks(current))).toBe(true)
         expect(State.same(withoutChecks(current), current)).toBe(false)
+        // Expression and partial indexes are kept (their SQL as the state holds it).
+        expect(State.modelState(hist.HmBook!).indexes.filter((i) => i.expressions !== undefined || i.where !== undefined)).toEqual([
+          { name: "hm_book_lower_name", columns: [], expressions: [`LOWER("name")`, `("pages" + 1)`], unique: false, where: `"in_print" = TRUE` },
+          { name: "hm_book_pages_partial", columns: [{ column: "pages", descending: false }], unique: false, where: `"pages" > 0` }
+        ])
         // Same names, other classes; the join model's keys lead to the historical models.
         for (const model of Object.values(hist)) expect(Registry.isHistorical(model)).toBe(true)
         expect(hist.HmBook).not.toBe(HmBook)

@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll } from "vitest"
-import { Field, Model, Tables } from "../src/index.js"
+import { Field, Lower, Model, Tables } from "../src/index.js"
 import { introspect } from "../src/internal/migrations/introspect.js"
 import * as State from "../src/internal/migrations/state.js"
 import { Migrator } from "../src/migrations/index.js"
@@ -34,7 +34,11 @@ class MkBook extends Model.Class<MkBook>("MkBook")({
   format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback"], default: "paperback" }),
   author: Field.ForeignKey(() => MkAuthor, { onDelete: "CASCADE" }),
   coauthors: Field.ManyToMany(() => MkAuthor, { relatedName: "cowritten" })
-}, { table: "mk_book", indexes: [{ fields: ["title", "-pages"] }, { fields: ["title"], using: "hash", name: "mk_book_title_hash" }], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
+}, { table: "mk_book", indexes: [
+  { fields: ["title", "-pages"] },
+  { fields: ["title"], using: "hash", name: "mk_book_title_hash" },
+  { name: "mk_book_title_lower", expressions: [Lower("title")], where: { format: "paperback" } }
+], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
 
 /** The same book with one change: `pages` nullable. */
 class MkBook2 extends Model.Class<MkBook2>("MkBook")({
@@ -45,7 +49,11 @@ class MkBook2 extends Model.Class<MkBook2>("MkBook")({
   format: Field.Char({ maxLength: 9, choices: ["hardcover", "paperback"], default: "paperback" }),
   author: Field.ForeignKey(() => MkAuthor, { onDelete: "CASCADE" }),
   coauthors: Field.ManyToMany(() => MkAuthor, { relatedName: "cowritten" })
-}, { table: "mk_book", indexes: [{ fields: ["title", "-pages"] }, { fields: ["title"], using: "hash", name: "mk_book_title_hash" }], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
+}, { table: "mk_book", indexes: [
+  { fields: ["title", "-pages"] },
+  { fields: ["title"], using: "hash", name: "mk_book_title_hash" },
+  { name: "mk_book_title_lower", expressions: [Lower("title")], where: { format: "paperback" } }
+], constraints: [{ kind: "unique", fields: ["title", "authorId"], name: "mk_book_title_author" }] }) {}
 
 const v1 = [MkAuthor, MkBook]
 const v2 = [MkAuthor, MkBook2]
@@ -92,6 +100,10 @@ for (const driver of Testing.drivers([])) {
         expect(readFileSync(join(dir, "0001_initial.ts"), "utf8")).toContain("Migration.CreateModel({")
         // An index method travels through the file, the migration and introspection.
         expect(readFileSync(join(dir, "0001_initial.ts"), "utf8")).toContain(`using: "hash"`)
+        // So does an expression index, as its SQL (without the empty columns of its short form).
+        const file = readFileSync(join(dir, "0001_initial.ts"), "utf8")
+        expect(file).toContain(`name: "mk_book_title_lower",\n            expressions: ["LOWER(\\"title\\")"],\n            unique: false,\n            where: "\\"format\\" = 'paperback'"\n`)
+        expect(file).not.toContain("columns: []")
         yield* Migrator.migrate(dir)
         const { state, warnings } = yield* introspect({ exclude: [] })
         expect(warnings).toEqual([])

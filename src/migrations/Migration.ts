@@ -15,7 +15,7 @@ import type { Db } from "../internal/service.js"
 export type FieldState = State.FieldState
 /** A model's table: its columns, indexes and constraints. @since 0.3.0 */
 export type ModelState = State.ModelState
-/** A multi-column index. @since 0.3.0 */
+/** A model index: over columns, or over expressions (as SQL). @since 0.3.0 */
 export type IndexState = State.IndexState
 /** A unique or check constraint. @since 0.3.0 */
 export type ConstraintState = State.ConstraintState
@@ -73,21 +73,30 @@ export type FieldInput =
   & Omit<FieldState, "nullable" | "primaryKey" | "unique" | "index">
   & { readonly nullable?: boolean; readonly primaryKey?: boolean; readonly unique?: boolean; readonly index?: boolean }
 
+/**
+ * An index as a migration file writes it: an index over expressions without its (empty) `columns`, as in
+ * `{ name: "book_title_lower", expressions: ["LOWER(\"title\")"], unique: false }`.
+ * @since 0.3.0
+ */
+export type IndexInput = Omit<IndexState, "columns"> & { readonly columns?: IndexState["columns"] }
+
 /** A model as a migration file writes it: fields in their short form, no indexes or constraints when it has none. @since 0.3.0 */
 export type ModelInput =
   & Omit<ModelState, "fields" | "indexes" | "constraints">
   & {
     readonly fields: { readonly [field: string]: FieldInput }
-    readonly indexes?: ReadonlyArray<IndexState>
+    readonly indexes?: ReadonlyArray<IndexInput>
     readonly constraints?: ReadonlyArray<ConstraintState>
   }
 
 const field = (input: FieldInput): FieldState => ({ nullable: false, primaryKey: false, unique: false, index: false, ...input })
 
+const index = (input: IndexInput): IndexState => ({ ...input, columns: input.columns ?? [] })
+
 const model = (input: ModelInput): ModelState => ({
   ...input,
   fields: Object.fromEntries(Object.entries(input.fields).map(([k, f]) => [k, field(f)])),
-  indexes: input.indexes ?? [],
+  indexes: (input.indexes ?? []).map(index),
   constraints: input.constraints ?? []
 })
 
@@ -119,7 +128,11 @@ export const AlterField = (props: Omit<Of<"AlterField">, "field"> & { readonly f
 /** Renames a field, and its column to `column`. @since 0.3.0 */
 export const RenameField = op("RenameField")
 /** Creates an index; `concurrently` builds it without blocking writes (outside a transaction). @since 0.3.0 */
-export const AddIndex = op("AddIndex")
+export const AddIndex = (props: Omit<Of<"AddIndex">, "index"> & { readonly index: IndexInput }): Operation => ({
+  _tag: "AddIndex",
+  ...props,
+  index: index(props.index)
+})
 /** Drops an index. @since 0.3.0 */
 export const RemoveIndex = op("RemoveIndex")
 /** Adds a unique or check constraint; `notValid` adds a check NOT VALID, then VALIDATE. @since 0.3.0 */

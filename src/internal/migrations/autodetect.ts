@@ -10,7 +10,9 @@ import * as Result from "effect/Result"
 import { snakeCase } from "../names.js"
 import { apply, describe, type Operation, StateError } from "./operations.js"
 import { forwardSql } from "./operationSql.js"
-import { canonical, type ConstraintState, type FieldState, type IndexState, type ModelState, byName, same, sameSchema, type SchemaState } from "./state.js"
+import {
+  byName, canonical, type ConstraintState, type FieldState, indexUses, type IndexState, type ModelState, same, sameSchema, type SchemaState
+} from "./state.js"
 
 /** A rename the user confirmed: a model (`Writer=Author`) or a field of a model (`Book.titel=title`). @internal */
 export type Rename =
@@ -230,8 +232,9 @@ const sameConstraint = (a: ConstraintState, b: ConstraintState) => same(a, b)
 
 /** Whether an index or constraint uses `column`. */
 const uses = (item: IndexState | ConstraintState, column: string) =>
-  "columns" in item && item.columns.some((c) => (typeof c === "string" ? c : c.column) === column) ||
-  "sql" in item && item.sql.includes(`"${column.replace(/"/g, "\"\"")}"`)
+  "kind" in item
+    ? item.kind === "unique" ? item.columns.includes(column) : item.sql.includes(`"${column.replace(/"/g, "\"\"")}"`)
+    : indexUses(item, column)
 
 /** References from `model` to the models of `among`, other than itself. */
 const refsTo = (model: ModelState, among: ReadonlySet<string>) =>

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url"
 import { MigrationError } from "../../Errors.js"
 import type { Migration } from "./migration.js"
 import type { Operation } from "./operations.js"
-import type { FieldState, ModelState } from "./state.js"
+import type { FieldState, IndexState, ModelState } from "./state.js"
 
 /** A migration file's name: four digits, an underscore, a name; `.ts`, `.mts`, `.js` or `.mjs` (not `.d.ts`). */
 const FILE = /^(\d{4})_([A-Za-z0-9_]+)\.(ts|mts|js|mjs)$/
@@ -97,13 +97,20 @@ const FLAGS = ["nullable", "primaryKey", "unique", "index"] as const
 const shortField = (field: FieldState): Record<string, unknown> =>
   Object.fromEntries(Object.entries(field).filter(([k, v]) => !((FLAGS as ReadonlyArray<string>).includes(k) && v === false)))
 
-/** A model in its short form: short fields, no empty index or constraint lists. */
+/** An index in its short form: an index over expressions without its empty `columns` (`Migration.IndexInput`). */
+const shortIndex = (index: IndexState): Record<string, unknown> => {
+  if (index.expressions === undefined || index.columns.length > 0) return index as unknown as Record<string, unknown>
+  const { columns: _, ...rest } = index
+  return rest
+}
+
+/** A model in its short form: short fields and indexes, no empty index or constraint lists. */
 const shortModel = (model: ModelState): Record<string, unknown> => {
   const { constraints, fields, indexes, ...rest } = model
   return {
     ...rest,
     fields: Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, shortField(f)])),
-    ...(indexes.length > 0 ? { indexes } : {}),
+    ...(indexes.length > 0 ? { indexes: indexes.map(shortIndex) } : {}),
     ...(constraints.length > 0 ? { constraints } : {})
   }
 }
@@ -116,6 +123,8 @@ const operationSource = (operation: Operation, indent: string): string => {
     ? { ...props, model: shortModel(operation.model) }
     : operation._tag === "AddField" || operation._tag === "AlterField"
     ? { ...props, field: shortField(operation.field) }
+    : operation._tag === "AddIndex"
+    ? { ...props, index: shortIndex(operation.index) }
     : props
   return `Migration.${_tag}(${source(short, indent)})`
 }

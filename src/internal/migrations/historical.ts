@@ -9,7 +9,7 @@
  * and self-references included), and each automatic join model rebuilt as the many-to-many field that makes it, so
  * the join model comes out the same. `State.modelState` of each equals the state's model, but for:
  * - check constraints: the state keeps their SQL, the models declare checks as filters, and SQL cannot be turned back
- *   into a filter. Historical models have none (the database, whose tables the migrations made, enforces them), so
+ *   into a filter. (Expression indexes and partial indexes' conditions are kept: their SQL is carried as it is.) Historical models have none (the database, whose tables the migrations made, enforces them), so
  *   `State.fromModels(Object.values(modelsAt(state)))` equals `withoutChecks(state)`.
  * - what the state does not hold: a default that is a function (`UUID({ autoGenerate })`, `() => ...`) is the
  *   database's (a column without a DEFAULT must then be given), validators, a JSON field's schema (values are any
@@ -27,6 +27,7 @@ import * as Field from "../../Field.js"
 import * as Model from "../../Model.js"
 import type * as Relation from "../../Relation.js"
 import { decimalFromDb } from "../codec.js"
+import * as IndexExpressions from "../indexExpressions.js"
 import { lowerFirst, snakeCase } from "../names.js"
 import * as Registry from "../registry.js"
 import type { HistoricalModels } from "./operations.js"
@@ -221,13 +222,18 @@ export const modelsAt = (state: SchemaState): HistoricalModels =>
       const column = (c: string) => keyOf[c] ?? `(no field has the column ${c})`
       const options: Model.Options<any> = {
         table: ms.table,
-        indexes: ms.indexes.map((index) => ({
-          name: index.name,
-          fields: index.columns.map((c) => `${c.descending ? "-" : ""}${column(c.column)}`),
-          ...(index.unique ? { unique: true } : {}),
-          ...(index.using === undefined ? {} : { using: index.using }),
-          ...(index.opclass === undefined ? {} : { opclass: index.opclass })
-        })),
+        indexes: ms.indexes.map((index): Model.Index<any> => {
+          const common = {
+            ...(index.unique ? { unique: true } : {}),
+            ...(index.using === undefined ? {} : { using: index.using }),
+            ...(index.opclass === undefined ? {} : { opclass: index.opclass }),
+            // The state holds SQL, which stand-ins give back as it is (see `indexExpressions.ts`).
+            ...(index.where === undefined ? {} : { where: IndexExpressions.conditionFromState(index.where) as never })
+          }
+          return index.expressions !== undefined
+            ? { name: index.name, expressions: index.expressions.map(IndexExpressions.fromState), ...common }
+            : { name: index.name, fields: index.columns.map((c) => `${c.descending ? "-" : ""}${column(c.column)}`), ...common }
+        }),
         constraints: ms.constraints.flatMap((c) => c.kind === "unique" ? [{ kind: "unique" as const, name: c.name, fields: c.columns.map(column) }] : [])
       }
       result[ms.name] = Model.Class<any>(ms.name)(fields, options) as unknown as Model.Any

@@ -23,8 +23,9 @@
  *
  * What the ORM cannot represent is read loosely and reported in `warnings`, never as a failure: an unknown column
  * type becomes a `Text` field, a table without a single-column primary key is skipped, a composite foreign key stays a
- * plain column, and expression or partial indexes, exclusion constraints and check constraints the filters cannot
- * express are left out of the model (checks are kept in the state with PostgreSQL's SQL).
+ * plain column, exclusion constraints and indexes the model cannot declare (INCLUDE, other methods, descending
+ * expressions) are left out, and check constraints the filters cannot express, like index expressions and conditions
+ * the ORM's functions and filters cannot write (`introspectIndexes.ts`), are kept in the state with PostgreSQL's SQL.
  * @internal
  */
 import * as Effect from "effect/Effect"
@@ -37,6 +38,7 @@ import { derivedName, lowerFirst, snakeCase } from "../names.js"
 import type { Db } from "../service.js"
 import * as History from "./history.js"
 import { checkFilter, choicesOf } from "./introspectChecks.js"
+import { readIndex } from "./introspectIndexes.js"
 import { checkBody, defaultLiteral, type TypeFacts, typeFacts } from "./introspectSql.js"
 import { columnNames } from "./names.js"
 import * as State from "./state.js"
@@ -106,6 +108,9 @@ const INDEXES = `SELECT i.indrelid::text AS rel, ic.relname::text AS name, i.ind
   (SELECT json_agg(CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END ORDER BY k.n)
     FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(oid, n) JOIN pg_catalog.pg_opclass oc ON oc.oid = k.oid)::text AS opclasses,
   pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
+  (SELECT json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, false) ORDER BY k)
+    FROM generate_series(1, i.indnkeyatts::int4) AS k)::text AS "keyDefs",
+  pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
   EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')) AS "backsConstraint"
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -157,6 +162,10 @@ interface IndexRow {
   /** The operator class of each column, null where it is the type's default (JSON). */
   readonly opclasses: string | null
   readonly def: string
+  /** Each key column's definition (a column's name, or an expression), as JSON. */
+  readonly keyDefs: string | null
+  /** A partial index's condition. */
+  readonly predicate: string | null
   readonly backsConstraint: boolean
 }
 
@@ -299,6 +308,7 @@ const build = (
 
   const models: Record<string, State.ModelState> = {}
   const pendingChecks = new Map<string, Array<ConstraintRow>>()
+  const pendingIndexes = new Map<string, Array<Parameters<typeof readIndex>[1]>>()
   for (const t of tables.values()) {
     const byNum = new Map(t.columns.map((c) => [c.num, c]))
     const fields: Record<string, Record<string, unknown>> = {}
@@ -356,6 +366,7 @@ const build = (
         warn(t.table, `the exclusion constraint ${c.name} (${c.def}) cannot be expressed; left out`)
       }
     }
+    const expressionIndexes: Array<Parameters<typeof readIndex>[1]> = []
     for (const index of t.indexes) {
       if (index.backsConstraint) continue
       const nums = numbers(index.columns)
@@ -363,14 +374,29 @@ const build = (
       const opclasses = index.opclasses === null ? [] : JSON.parse(index.opclasses) as Array<string | null>
       const opclass = opclasses[0] ?? undefined
       if (
-        index.partial || index.expressions || !indexMethods.includes(index.method) || index.allColumns !== index.keyColumns ||
-        nums.includes(0) || opclasses.some((o) => o !== (opclass ?? null)) || (opclass !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opclass))
+        !indexMethods.includes(index.method) || index.allColumns !== index.keyColumns ||
+        opclasses.some((o) => o !== (opclass ?? null)) || (opclass !== undefined && !/^[a-z_][a-z0-9_]*$/.test(opclass)) ||
+        (index.expressions && opts.some((o) => o !== 0))
       ) {
-        warn(t.table, `the index ${index.name} (${index.def}) cannot be expressed (expressions, a predicate, INCLUDE, a method other than ${indexMethods.join(", ")}, or operator classes that differ by column); left out`)
+        warn(t.table, `the index ${index.name} (${index.def}) cannot be expressed (INCLUDE, a method other than ${indexMethods.join(", ")}, operator classes that differ by column, or an expression in descending order); left out`)
         continue
       }
       const using = index.method === "btree" ? undefined : index.method as State.IndexState["using"]
       if (opts.some((o) => ((o & 1) << 1) !== (o & 2))) warn(t.table, `the index ${index.name} orders NULLs unlike PostgreSQL's default; read without it`)
+      if (index.partial || index.expressions) {
+        // Read once every field is known, as checks are (see `introspectIndexes.ts`).
+        expressionIndexes.push({
+          name: index.name,
+          def: index.def,
+          unique: index.unique,
+          keyDefs: index.keyDefs === null ? [] : JSON.parse(index.keyDefs) as Array<string>,
+          columns: nums.map((n, i) => n === 0 ? undefined : { column: byNum.get(n)!.name, descending: (opts[i]! & 1) === 1 }),
+          predicate: index.predicate,
+          using,
+          opclass
+        })
+        continue
+      }
       const cols = nums.map((n) => byNum.get(n)!)
       const field = cols.length === 1 ? fields[t.keys.get(cols[0]!.name)!]! : undefined
       if (
@@ -394,8 +420,9 @@ const build = (
       indexes: modelIndexes,
       constraints: modelConstraints
     }
-    // Checks are read once every field is known.
+    // Checks, expression indexes and partial indexes are read once every field is known.
     pendingChecks.set(t.oid, checks)
+    pendingIndexes.set(t.oid, expressionIndexes)
   }
 
   // Foreign keys: the key column of a relation to the target's primary key.
@@ -461,9 +488,16 @@ const build = (
     }
   }
 
-  // Checks, once the fields are known (a check that filters cannot express keeps PostgreSQL's SQL).
+  // Checks, once the fields are known (a check that filters cannot express keeps PostgreSQL's SQL); so are the
+  // expressions and conditions of indexes (in the catalog's order, by name).
   for (const t of tables.values()) {
-    const model = models[t.oid]! as State.ModelState & { constraints: Array<State.ConstraintState> }
+    const model = models[t.oid]! as State.ModelState & { constraints: Array<State.ConstraintState>; indexes: Array<State.IndexState> }
+    for (const row of pendingIndexes.get(t.oid) ?? []) {
+      const read = readIndex(model, row)
+      read.warnings.forEach((w) => warn(t.table, w))
+      model.indexes.push(read.index)
+    }
+    model.indexes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const c of pendingChecks.get(t.oid) ?? []) {
       const body = checkBody(c.def)
       const found = checkFilter(model, body)

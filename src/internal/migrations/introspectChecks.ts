@@ -259,6 +259,8 @@ export const runtimeFilter = (f: Filter): unknown => {
 export interface CodeNeeds {
   q?: boolean
   f?: boolean
+  /** Other names imported from the ORM (`Lower`, `Value`, ...). */
+  names?: Set<string>
   bigDecimal?: boolean
   dateTime?: boolean
   duration?: boolean
@@ -352,10 +354,11 @@ const fieldOf = (state: FieldState): Field.Any => {
 }
 
 /**
- * A stand-in model with the columns of a model state, for `checkSql`: not declared with `Model.Class`, so it is never
- * registered among the models in use.
+ * A stand-in model with the columns of a model state, for `checkSql` (and the SQL of expression indexes): not
+ * declared with `Model.Class`, so it is never registered among the models in use.
+ * @internal
  */
-const standIn = (model: ModelState): Model.Any => {
+export const standIn = (model: ModelState): Model.Any => {
   const fields: Record<string, Field.Any> = {}
   const columns: Record<string, string> = {}
   let pk = Object.keys(model.fields)[0] ?? "id"

@@ -32,6 +32,12 @@ export type Sql =
   | { readonly t: "list"; readonly l: Sql; readonly op: string; readonly items: ReadonlyArray<Sql> }
   | { readonly t: "array"; readonly items: ReadonlyArray<Sql> }
   | { readonly t: "between"; readonly x: Sql; readonly lo: Sql; readonly hi: Sql }
+  /** A function call (`lower(name)`), by its lower-case name. */
+  | { readonly t: "call"; readonly fn: string; readonly args: ReadonlyArray<Sql> }
+  /** `EXTRACT(part FROM x)`, the part in lower case. */
+  | { readonly t: "extract"; readonly part: string; readonly x: Sql }
+  /** `x AT TIME ZONE zone`. */
+  | { readonly t: "atZone"; readonly x: Sql; readonly zone: Sql }
 
 const OPS = ["::", "<>", "!=", "<=", ">=", "!~~*", "!~~", "~~*", "~~", "!~*", "!~", "~*", "=", "<", ">", "~", "+", "-", "*", "/", "(", ")", "[", "]", ","]
 
@@ -102,7 +108,9 @@ const tokenize = (text: string): Array<Token> => {
   return out
 }
 
-const KEYWORDS = new Set(["and", "or", "not", "is", "null", "true", "false", "in", "between", "like", "ilike", "any", "array", "unknown"])
+const KEYWORDS = new Set([
+  "and", "or", "not", "is", "null", "true", "false", "in", "between", "like", "ilike", "any", "array", "unknown", "case"
+])
 
 /**
  * The operands of a chain of ANDs (ORs) as PostgreSQL's parser groups them: a left operand that is itself an AND is
@@ -125,6 +133,10 @@ class Parser {
   }
   isWord(v: string): boolean {
     const t = this.peek()
+    return t !== undefined && t.t === "id" && !t.quoted && t.v.toLowerCase() === v
+  }
+  isWordAt(i: number, v: string): boolean {
+    const t = this.tokens[i]
     return t !== undefined && t.t === "id" && !t.quoted && t.v.toLowerCase() === v
   }
   expectOp(v: string): void {
@@ -240,11 +252,41 @@ class Parser {
   }
   postfix(): Sql {
     let x = this.primary()
-    while (this.isOp("::")) {
-      this.i++
-      x = { t: "cast", x, type: this.typeName() }
+    for (;;) {
+      if (this.isOp("::")) {
+        this.i++
+        x = { t: "cast", x, type: this.typeName() }
+      } else if (this.isWord("at") && this.isWordAt(this.i + 1, "time")) {
+        this.i++
+        this.expectWord("time")
+        this.expectWord("zone")
+        x = { t: "atZone", x, zone: this.primary() }
+      } else return x
     }
-    return x
+  }
+  /** The arguments of a function call, after its name; `EXTRACT(part FROM x)` has a syntax of its own. */
+  call(name: string): Sql {
+    this.expectOp("(")
+    const fn = name.toLowerCase()
+    if (fn === "extract") {
+      const part = this.peek()
+      if (part === undefined || part.t !== "id") throw new Error("expected a part")
+      this.i++
+      this.expectWord("from")
+      const x = this.or()
+      this.expectOp(")")
+      return { t: "extract", part: part.v.toLowerCase(), x }
+    }
+    const args: Array<Sql> = []
+    if (!this.isOp(")")) {
+      args.push(this.or())
+      while (this.isOp(",")) {
+        this.i++
+        args.push(this.or())
+      }
+    }
+    this.expectOp(")")
+    return { t: "call", fn, args }
   }
   typeName(): string {
     const words: Array<string> = []
@@ -296,7 +338,7 @@ class Parser {
         this.expectOp("]")
         return { t: "array", items }
       }
-      if (this.isOp("(")) throw new Error(`function ${t.v}`)
+      if (this.isOp("(") && !KEYWORDS.has(w)) return this.call(t.v)
       if (KEYWORDS.has(w)) throw new Error(`unexpected ${t.v}`)
     }
     if (t.t === "id") return { t: "col", name: t.v }

@@ -2,7 +2,8 @@
  * Model code from a schema state (`inspectdb`): a TypeScript module declaring one model class per table, with every
  * option needed for `State.fromModels` of its models to give the state back. Automatic join models become the
  * `ManyToMany` fields of their source models. What the model API cannot express is written as comments: the
- * warnings of `introspect` next to their table or column, and checks the filters cannot express.
+ * warnings of `introspect` next to their table or column, checks the filters cannot express, and indexes whose
+ * expressions or condition the ORM's functions and filters cannot write (`introspectIndexes.ts`).
  * @internal
  */
 import * as BigDecimal from "effect/BigDecimal"
@@ -14,7 +15,9 @@ import { literal } from "../compiler.js"
 import { derivedName, lowerFirst, snakeCase } from "../names.js"
 import type { Warning } from "./introspect.js"
 import { checkFilter, type CodeNeeds, filterCode, propertyKey } from "./introspectChecks.js"
+import { indexCode } from "./introspectIndexes.js"
 import { derivedIndexName } from "./names.js"
+import { createIndex } from "./sql.js"
 import type { FieldState, ModelState, SchemaState } from "./state.js"
 
 /** Options of `modelCode`. @internal */
@@ -343,21 +346,31 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
     const modelOptions: Array<string> = []
     if (model.table !== snakeCase(model.name)) modelOptions.push(`  table: ${JSON.stringify(model.table)}`)
     const fieldKey = (column: string) => JSON.stringify(keyOf.get(column) ?? column)
-    if (model.indexes.length > 0) {
-      const items = model.indexes.map((index) => {
-        const fields = index.columns.map((c) => (c.descending ? JSON.stringify(`-${keyOf.get(c.column) ?? c.column}`) : fieldKey(c.column)))
-        return `    ${
-          options([
-            ["fields", `[${fields.join(", ")}]`],
-            ["name", index.name === derivedIndexName(model.table, index.columns) ? undefined : JSON.stringify(index.name)],
-            ["unique", index.unique ? "true" : undefined],
-            ["using", index.using === undefined ? undefined : JSON.stringify(index.using)],
-            ["opclass", index.opclass === undefined ? undefined : JSON.stringify(index.opclass)]
-          ])
-        }`
-      })
-      modelOptions.push(`  indexes: [\n${items.join(",\n")}\n  ]`)
+    const indexItems: Array<string> = []
+    for (const index of model.indexes) {
+      let code: ReturnType<typeof indexCode> = { expressions: undefined, where: undefined }
+      if (index.expressions !== undefined || index.where !== undefined) {
+        code = indexCode(model, index, needs)
+        if (code === undefined) {
+          lines.push(comment(`index ${index.name} (the ORM's expressions and filters cannot write it): ${createIndex(model.table, index)}`))
+          continue
+        }
+      }
+      const fields = index.columns.map((c) => (c.descending ? JSON.stringify(`-${keyOf.get(c.column) ?? c.column}`) : fieldKey(c.column)))
+      const derived = index.expressions === undefined && index.name === derivedIndexName(model.table, index.columns)
+      indexItems.push(`    ${
+        options([
+          ["fields", index.expressions === undefined ? `[${fields.join(", ")}]` : undefined],
+          ["name", derived ? undefined : JSON.stringify(index.name)],
+          ["expressions", code.expressions],
+          ["unique", index.unique ? "true" : undefined],
+          ["using", index.using === undefined ? undefined : JSON.stringify(index.using)],
+          ["opclass", index.opclass === undefined ? undefined : JSON.stringify(index.opclass)],
+          ["where", code.where]
+        ])
+      }`)
     }
+    if (indexItems.length > 0) modelOptions.push(`  indexes: [\n${indexItems.join(",\n")}\n  ]`)
     const constraints: Array<string> = []
     for (const c of model.constraints) {
       if (c.kind === "unique") {
@@ -390,7 +403,7 @@ export const modelCode = (state: SchemaState, opts: Options = {}): string => {
     needs.dateTime ? `import * as DateTime from "effect/DateTime"` : undefined,
     needs.duration ? `import * as Duration from "effect/Duration"` : undefined,
     needs.schema ? `import * as Schema from "effect/Schema"` : undefined,
-    `import { ${[needs.f ? "F" : "", "Field", "Model", needs.q ? "Q" : ""].filter((x) => x !== "").join(", ")} } from ${from}`
+    `import { ${[needs.f ? "F" : "", "Field", "Model", needs.q ? "Q" : "", ...(needs.names ?? [])].filter((x) => x !== "").sort().join(", ")} } from ${from}`
   ].filter((x) => x !== undefined)
   const header = (opts.header ?? "Models read from the database by effect-orm inspectdb: review them before use.").replace(/\*\//g, "* /").split("\n").map((l) => ` * ${l}`.trimEnd())
   return [

@@ -7,7 +7,7 @@ import type * as Effect from "effect/Effect"
 import type * as Model from "../../Model.js"
 import type * as QuerySet from "../../QuerySet.js"
 import type { Db } from "../service.js"
-import { type ConstraintState, type FieldState, type IndexState, type ModelState, type SchemaState } from "./state.js"
+import { type ConstraintState, type FieldState, indexUses, type IndexState, type ModelState, renameColumnIn, type SchemaState } from "./state.js"
 import { derivedName } from "../names.js"
 import { derivedIndexName } from "./names.js"
 
@@ -100,7 +100,9 @@ const renameTable = (model: ModelState, table: string): ModelState => ({
   ...model,
   table,
   indexes: model.indexes.map((index) =>
-    index.name === derivedIndexName(model.table, index.columns) ? { ...index, name: derivedIndexName(table, index.columns) } : index
+    index.expressions === undefined && index.name === derivedIndexName(model.table, index.columns)
+      ? { ...index, name: derivedIndexName(table, index.columns) }
+      : index
   ),
   constraints: model.autoCreated !== true ? model.constraints : model.constraints.map((c) =>
     c.name === derivedName(`${model.table}_uniq`) ? { ...c, name: derivedName(`${table}_uniq`) } : c
@@ -151,7 +153,7 @@ export const apply = (state: SchemaState, operation: Operation): SchemaState => 
       const { [operation.name]: _, ...rest } = model.fields
       const column = field.column
       const used = [
-        ...model.indexes.filter((i) => i.columns.some((c) => c.column === column)).map((i) => i.name),
+        ...model.indexes.filter((i) => indexUses(i, column)).map((i) => i.name),
         ...model.constraints.filter((c) => c.kind === "unique" && c.columns.includes(column)).map((c) => c.name)
       ]
       if (used.length > 0) fail(`${model.name}.${operation.name} is used by ${used.join(", ")}: remove those first`)
@@ -181,10 +183,20 @@ export const apply = (state: SchemaState, operation: Operation): SchemaState => 
       return withModel(state, {
         ...model,
         fields,
-        indexes: model.indexes.map((index) => {
+        indexes: model.indexes.map((index): IndexState => {
           const columns = index.columns.map((c) => ({ ...c, column: column(c.column) }))
-          const name = index.name === derivedIndexName(model.table, index.columns) ? derivedIndexName(model.table, columns) : index.name
-          return { ...index, name, columns }
+          const name = index.expressions === undefined && index.name === derivedIndexName(model.table, index.columns)
+            ? derivedIndexName(model.table, columns)
+            : index.name
+          // PostgreSQL renames the column in the index's expressions and condition too.
+          const sql = (text: string) => renameColumnIn(text, field.column, operation.column)
+          return {
+            ...index,
+            name,
+            columns,
+            ...(index.expressions === undefined ? {} : { expressions: index.expressions.map(sql) }),
+            ...(index.where === undefined ? {} : { where: sql(index.where) })
+          }
         }),
         constraints: model.constraints.map((c) => c.kind === "unique" ? { ...c, columns: c.columns.map(column) } : c)
       })

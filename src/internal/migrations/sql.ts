@@ -54,14 +54,21 @@ export const dropLeftoverIndex = (name: string): string => `DROP INDEX CONCURREN
 export const columnIndex = (table: string, field: FieldState, options: IndexOptions = {}): string =>
   `CREATE INDEX ${concurrent(options)}${quote(columnNames(table, field.column).index)} ON ${quote(table)} (${quote(field.column)})`
 
-/** A model index, with its method (`USING gin`) and operator class (a name the model checked, quoted). @internal */
+/**
+ * A model index, with its method (`USING gin`), operator class (a name the model checked, quoted), expressions (each
+ * in parentheses: `((LOWER("title")))`) and a partial index's condition (`WHERE ...`).
+ * @internal
+ */
 export const createIndex = (table: string, index: IndexState, options: IndexOptions = {}): string => {
   const opclass = index.opclass === undefined ? "" : ` ${quote(index.opclass)}`
-  const parts = index.columns.map((c) => `${quote(c.column)}${opclass}${c.descending ? " DESC" : ""}`)
+  const parts = index.expressions !== undefined
+    ? index.expressions.map((e) => `(${e})${opclass}`)
+    : index.columns.map((c) => `${quote(c.column)}${opclass}${c.descending ? " DESC" : ""}`)
   // A migration file is code, but the method is spliced into DDL: only a known one.
   if (index.using !== undefined && !["gin", "gist", "hash", "brin"].includes(index.using)) throw new Error(`Unknown index method ${index.using}`)
   const using = index.using === undefined ? "" : ` USING ${index.using}`
-  return `CREATE ${index.unique ? "UNIQUE " : ""}INDEX ${concurrent(options)}${quote(index.name)} ON ${quote(table)}${using} (${parts.join(", ")})`
+  const where = index.where === undefined ? "" : ` WHERE ${index.where}`
+  return `CREATE ${index.unique ? "UNIQUE " : ""}INDEX ${concurrent(options)}${quote(index.name)} ON ${quote(table)}${using} (${parts.join(", ")})${where}`
 }
 
 /** A table constraint's definition. @internal */

@@ -3,11 +3,13 @@
  * autodetector and rendered to DDL. JSON-safe throughout, so migration files can hold it and checksums can hash it.
  * @internal
  */
+import type * as Expr from "../../Expr.js"
 import type * as Field from "../../Field.js"
 import type * as Model from "../../Model.js"
 import type * as Relation from "../../Relation.js"
 import { literal } from "../compiler.js"
-import { checkSql, withJoinModels } from "../ddl.js"
+import { checkSql, indexExpressionSql, indexWhereSql, withJoinModels } from "../ddl.js"
+import { indexLabel } from "../indexExpressions.js"
 import { derivedIndexName } from "./names.js"
 import * as Registry from "../registry.js"
 
@@ -43,7 +45,11 @@ export interface FieldState {
   readonly references?: ReferenceState | undefined
 }
 
-/** A multi-column index. @internal */
+/**
+ * A model index: over columns, or over expressions (`columns` then empty). The members added since 0.2 are left out
+ * when unused, so the states (and checksums) of older migrations stay the same.
+ * @internal
+ */
 export interface IndexState {
   readonly name: string
   readonly columns: ReadonlyArray<{ readonly column: string; readonly descending: boolean }>
@@ -52,6 +58,13 @@ export interface IndexState {
   readonly using?: "gin" | "gist" | "hash" | "brin" | undefined
   /** The operator class of every column, where it is not the type's default. */
   readonly opclass?: string | undefined
+  /**
+   * The SQL of each expression of an expression index, as the ORM compiles it (columns not qualified by a table,
+   * values as escaped literals: the same expression always gives the same text).
+   */
+  readonly expressions?: ReadonlyArray<string> | undefined
+  /** The condition of a partial index, as SQL. */
+  readonly where?: string | undefined
 }
 
 /** A table constraint: unique over columns, or a check as SQL. @internal */
@@ -112,17 +125,23 @@ export const modelState = (model: Model.Any): ModelState => {
   const fields: Record<string, FieldState> = {}
   for (const key of Object.keys(meta.fields)) fields[key] = fieldState(model, key)
   const indexes = meta.indexes.map((index): IndexState => {
+    const label = indexLabel(index)
+    const where = index.where === undefined ? undefined : indexWhereSql(model, label, index.where)
+    const common = {
+      unique: index.unique === true,
+      using: index.using === "btree" ? undefined : index.using,
+      opclass: index.opclass,
+      where
+    }
+    if (index.expressions !== undefined) {
+      const expressions = index.expressions.map((e: Expr.Any, i: number) => indexExpressionSql(model, `${label} (expression ${i + 1})`, e))
+      return compact({ name: index.name, columns: [], expressions, ...common })
+    }
     const columns = index.fields.map((f: string) => ({
       column: meta.columns[f.replace(/^-/, "")] as string,
       descending: f.startsWith("-")
     }))
-    return compact({
-      name: index.name ?? derivedIndexName(meta.table, columns),
-      columns,
-      unique: index.unique === true,
-      using: index.using === "btree" ? undefined : index.using,
-      opclass: index.opclass
-    })
+    return compact({ name: index.name ?? derivedIndexName(meta.table, columns), columns, ...common })
   })
   const constraints = meta.constraints.map((c): ConstraintState =>
     c.kind === "unique"
@@ -162,6 +181,50 @@ export const primaryKey = (model: ModelState): readonly [string, FieldState] => 
   const found = Object.entries(model.fields).find(([, f]) => f.primaryKey)
   if (found === undefined) throw new Error(`Model ${model.name} has no primary key`)
   return found
+}
+
+/**
+ * The identifiers an index's SQL names (its expressions' and condition's columns: the ORM writes nothing else in
+ * double quotes), each with where it stands, outside string literals.
+ */
+const quotedNames = (sql: string): Array<{ readonly name: string; readonly start: number; readonly end: number }> => {
+  const found: Array<{ name: string; start: number; end: number }> = []
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]
+    if (c !== "'" && c !== "\"") continue
+    const start = i
+    let text = ""
+    for (i++; i < sql.length; i++) {
+      if (sql[i] === c) {
+        if (sql[i + 1] === c) {
+          text += c
+          i++
+          continue
+        }
+        break
+      }
+      text += sql[i]
+    }
+    if (c === "\"") found.push({ name: text, start, end: i + 1 })
+  }
+  return found
+}
+
+/** Whether an index reads `column`: as one of its columns, in an expression or in its condition. @internal */
+export const indexUses = (index: IndexState, column: string): boolean =>
+  index.columns.some((c) => c.column === column) ||
+  [...(index.expressions ?? []), ...(index.where === undefined ? [] : [index.where])].some((sql) => quotedNames(sql).some((n) => n.name === column))
+
+/** SQL with the column `from` renamed `to` (PostgreSQL renames it in its indexes too). @internal */
+export const renameColumnIn = (sql: string, from: string, to: string): string => {
+  let result = ""
+  let at = 0
+  for (const n of quotedNames(sql)) {
+    if (n.name !== from) continue
+    result += sql.slice(at, n.start) + `"${to.replace(/"/g, "\"\"")}"`
+    at = n.end
+  }
+  return result + sql.slice(at)
 }
 
 /** Drops `undefined` members, so states compare and serialize the same however they were built. @internal */
