@@ -144,6 +144,10 @@ for (const driver of Testing.drivers(models)) {
         expect(byPublisher.map((r) => [r["publisher.name"], r.nAuthors])).toEqual([["Prentice Hall", 5], ["Apress", 3], ["Morgan Kaufmann", 1], ["Sams", 1]])
         const grouped = yield* Book.objects.values("rating").annotate({ n: Count("id") }).filter({ n: { gt: 1 } }).valuesList("rating", { flat: true })
         expect(grouped).toEqual([4])
+        // Groups of an annotation holding a value, and groups as tuples.
+        const hundreds = yield* Book.objects.annotate({ h: F("pages").div(100) }).values("h").annotate({ n: Count("id") }).orderBy("h")
+        expect(hundreds).toEqual([{ h: 3, n: 2 }, { h: 4, n: 1 }, { h: 5, n: 1 }, { h: 9, n: 1 }, { h: 11, n: 1 }])
+        expect(yield* Book.objects.valuesList("rating").annotate({ n: Count("id") }).orderBy("rating")).toEqual([[3, 1], [4, 3], [4.5, 1], [5, 1]])
         const avgAuthors = yield* Book.objects.annotate({ n: Count("authors") }).aggregate({ avg: Avg("n") })
         expect(round(avgAuthors.avg, 2)).toBe(1.67)
       })))

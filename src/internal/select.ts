@@ -257,9 +257,19 @@ export const select = (
         return a === undefined ? { _tag: "Column", column: c, type: Types.fieldType(c.field) } : a.node
       })
       const ordered = order.map((o): Ast.ResolvedExpr => o.expr ?? { _tag: "Column", column: o.column, type: Types.fieldType(o.column.field) })
+      // A selected item is grouped by its position in the select list: an expression compiled again would bind its
+      // values as new parameters, which PostgreSQL does not see as the same expression.
+      const position = (n: Ast.ResolvedExpr): number => {
+        if (n._tag === "Annotation") {
+          const i = computed.findIndex((a) => a.name === n.name)
+          return i === -1 ? -1 : plain.length + related.reduce((k, r) => k + r.columns.length, 0) + i + 1
+        }
+        if (n._tag === "Column") return plain.findIndex((c) => sameColumn(c, n.column)) + 1 || -1
+        return -1
+      }
       const parts = [...byName.success, ...selected, ...ordered]
         .filter((n) => !Resolve.containsAggregate(n))
-        .map((n) => Compile.exprSql(n, w, scope))
+        .map((n) => position(n) > 0 ? String(position(n)) : Compile.exprSql(n, w, scope))
       if (parts.length > 0) groupSql = ` GROUP BY ${[...new Set(parts)].join(", ")}`
     }
     let lockOf: ReadonlyArray<string> = []
