@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Arith, Call, Expr, Lit, Outer, Ref } from "./Expr.js"
+import type { Arith, Call, Expr, Lit, Outer, Ref, TypeId as ExprTypeId } from "./Expr.js"
 import type { Source } from "./Subqueries.js"
 import type * as Field from "./Field.js"
 import type { JsonFilter } from "./JsonLookup.js"
@@ -152,8 +152,6 @@ export type RelationFilter<R> = Relation.Target<R> extends infer T ?
     | T
     | (R extends Relation.ForeignKey<any, false, any, any> ? never : null)
     | RelatedFilter<T>
-    // The outer query's row, in a subquery: `{ publisher: OuterRef("pk") }`.
-    | Expr<Outer<any>, never>
   : never
 
 /**
@@ -165,7 +163,13 @@ export type RelatedFilter<T> =
   // `F(...)` inside names the query's own fields (as in Django), which this level does not know: checked when it runs.
   & Filter<Relation.FieldsOf<T>, string>
   // The symbol keeps instances of other models (structurally alike) from passing as filters.
-  & { readonly isNull?: boolean; readonly in?: ReadonlyArray<Relation.PkOf<T> | T>; readonly [Model.FieldsTypeId]?: never }
+  & {
+    readonly isNull?: boolean
+    readonly in?: ReadonlyArray<Relation.PkOf<T> | T>
+    readonly [Model.FieldsTypeId]?: never
+    // The outer query's row, in a subquery (`{ publisher: OuterRef("pk") }`), is one by its symbol.
+    readonly [ExprTypeId]?: { readonly _D: () => Outer<any>; readonly _R: () => never }
+  }
 
 /**
  * A filter over a model: its columns (a foreign key `publisher` also as `publisherId`), and its relations, forward and
@@ -210,8 +214,12 @@ export type Where<T> = 0 extends 1 & T ? Condition<any> : FilterOf<T>
 export type FilterOf<T> =
   & Filter<Relation.FieldsOf<T>>
   // One object type, not a union with Q, so that a misspelt field gets the compiler's "Did you mean ...?"; a Q over
-  // the same fields is one by its symbol.
-  & { readonly [Model.FieldsTypeId]?: never; readonly [QTypeId]?: Q<Relation.FieldsOf<T>>[typeof QTypeId] }
+  // the same fields is one by its symbol, and so is a boolean expression (`Exists(...)`).
+  & {
+    readonly [Model.FieldsTypeId]?: never
+    readonly [QTypeId]?: Q<Relation.FieldsOf<T>>[typeof QTypeId]
+    readonly [ExprTypeId]?: { readonly _D: () => Lit<boolean, "boolean">; readonly _R: () => never }
+  }
 
 const q = <F>(op: Q<F>[typeof QTypeId]["op"], children: ReadonlyArray<Condition<F>>): Q<F> => ({
   [QTypeId]: { _F: undefined as any, op, children }

@@ -52,7 +52,7 @@ type Columns<F> = Relation.Columns<F>
  * What `filter` takes: a filter of the model (printed under its name, `FilterOf<Book>`), or, once annotations are
  * added, of its fields and annotations.
  */
-type Where<F, Self> = ([Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F>) | Expr.Expr<Expr.Lit<boolean, "boolean">, never>
+type Where<F, Self> = [Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F> | Expr.Expr<Expr.Lit<boolean, "boolean">, never>
 
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
