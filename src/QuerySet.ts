@@ -54,6 +54,19 @@ type Columns<F> = Relation.Columns<F>
  */
 type Where<F, Self> = [Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F> | Expr.Expr<Expr.Lit<boolean, "boolean">, never>
 
+/** Options of `bulkCreate`. @since 0.3.0 */
+export interface BulkCreateOptions<F> {
+  /** Rows per INSERT (at most what PostgreSQL's 65,535 parameters allow). */
+  readonly batchSize?: number
+  /** Skip the rows that break a unique constraint. */
+  readonly ignoreConflicts?: boolean
+  /** Update the conflicting row's `updateFields` instead (PostgreSQL `ON CONFLICT (uniqueFields) DO UPDATE`). */
+  readonly updateConflicts?: {
+    readonly uniqueFields: ReadonlyArray<keyof Relation.Columns<F> & string>
+    readonly updateFields: ReadonlyArray<keyof Relation.Columns<F> & string>
+  }
+}
+
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
 
@@ -447,19 +460,19 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
    * Inserts many rows in as few statements as possible and returns them with their generated values. With
    * `ignoreConflicts`, rows that break a unique constraint are skipped (and not returned); with `updateConflicts`,
    * they update the existing row's `updateFields` instead (PostgreSQL `ON CONFLICT`). Every row is validated first;
-   * any bad value fails the whole call with a ValidationError naming `[index].field`, and nothing is written.
+   * any bad value fails the whole call with a ValidationError naming `[index].field`, and nothing is written. With
+   * `{ returning: false }` nothing is read back: the Effect gives the number of rows written (skipped conflicts not
+   * counted), and no instance is built.
    */
   bulkCreate(
     data: ReadonlyArray<CreateInput<F>>,
-    options: {
-      readonly batchSize?: number
-      readonly ignoreConflicts?: boolean
-      readonly updateConflicts?: {
-        readonly uniqueFields: ReadonlyArray<ColumnKey<F>>
-        readonly updateFields: ReadonlyArray<ColumnKey<F>>
-      }
-    } = {}
-  ): Effect.Effect<ReadonlyArray<Self>, WriteError, Db> {
+    options: BulkCreateOptions<F> & { readonly returning: false }
+  ): Effect.Effect<number, WriteError, Db>
+  bulkCreate(data: ReadonlyArray<CreateInput<F>>, options?: BulkCreateOptions<F> & { readonly returning?: true }): Effect.Effect<ReadonlyArray<Self>, WriteError, Db>
+  bulkCreate(
+    data: ReadonlyArray<CreateInput<F>>,
+    options: BulkCreateOptions<F> & { readonly returning?: boolean } = {}
+  ): Effect.Effect<ReadonlyArray<Self> | number, WriteError, Db> {
     return this.traced(
       "insert",
       "bulkCreate",

@@ -105,8 +105,8 @@ export type OnConflict =
   | { readonly _tag: "Update"; readonly unique: ReadonlyArray<Ast.Column>; readonly update: ReadonlyArray<Ast.Column> }
 
 /**
- * Compiles an INSERT of one or more rows returning every column of the rows it wrote. `rows` hold a value per
- * column, or `isDefault` values for columns left to their database default.
+ * Compiles an INSERT of one or more rows returning every column of the rows it wrote (nothing when `returnRows` is
+ * false). `rows` hold a value per column, or `isDefault` values for columns left to their database default.
  * @internal
  */
 export const insert = (
@@ -114,11 +114,12 @@ export const insert = (
   columns: ReadonlyArray<Ast.Column>,
   rows: ReadonlyArray<ReadonlyArray<unknown>>,
   isDefault: (value: unknown) => boolean,
-  onConflict?: OnConflict
+  onConflict?: OnConflict,
+  returnRows = true
 ): Compiled => {
   const w = new Writer()
   const table = quote(model.meta.table)
-  const returning = ` RETURNING ${selectList(wholeRow(model).columns, null)}`
+  const returning = returnRows ? ` RETURNING ${selectList(wholeRow(model).columns, null)}` : ""
   if (columns.length === 0) {
     // A row of defaults only; several such rows each need their own statement, which the caller issues.
     return { sql: `INSERT INTO ${table} DEFAULT VALUES${returning}`, params: [] }

@@ -53,9 +53,10 @@ export const bulkCreate = (
       readonly uniqueFields: ReadonlyArray<string>
       readonly updateFields: ReadonlyArray<string>
     }
+    readonly returning?: boolean
   }
-): Effect.Effect<ReadonlyArray<any>, WriteError, Db> =>
-  Effect.suspend((): Effect.Effect<ReadonlyArray<any>, WriteError, Db> => {
+): Effect.Effect<any, WriteError, Db> =>
+  Effect.suspend((): Effect.Effect<any, WriteError, Db> => {
     let onConflict: CompileWrites.OnConflict | undefined
     if (options.ignoreConflicts && options.updateConflicts) {
       return Effect.fail(new QueryError({ model: model.meta.name, reason: "ignoreConflicts and updateConflicts exclude each other" }))
@@ -71,7 +72,7 @@ export const bulkCreate = (
       }
       onConflict = { _tag: "Update", unique: unique.success, update: update.success }
     }
-    return insertRows(model, data, options.batchSize, onConflict)
+    return insertRows(model, data, options.batchSize, onConflict, options.returning !== false)
   })
 
 /** Validates the rows, then inserts them in as few statements as possible (in one transaction when several). */
@@ -79,9 +80,10 @@ const insertRows = (
   model: Model.Any,
   data: ReadonlyArray<Record<string, unknown>>,
   batchSize?: number,
-  onConflict?: CompileWrites.OnConflict
-): Effect.Effect<ReadonlyArray<any>, WriteError, Db> =>
-  Effect.suspend((): Effect.Effect<ReadonlyArray<any>, WriteError, Db> => {
+  onConflict?: CompileWrites.OnConflict,
+  returning = true
+): Effect.Effect<any, WriteError, Db> =>
+  Effect.suspend((): Effect.Effect<any, WriteError, Db> => {
     const issues: Array<ValidationIssue> = []
     const rows: Array<Map<string, unknown>> = []
     for (let i = 0; i < data.length; i++) {
@@ -91,7 +93,7 @@ const insertRows = (
     }
     const checked = Writes.checkIssues(model, issues)
     if (Result.isFailure(checked)) return Effect.fail(checked.failure)
-    if (rows.length === 0) return Effect.succeed([])
+    if (rows.length === 0) return Effect.succeed(returning ? [] : 0)
     // Columns every row leaves to the database are omitted; others get DEFAULT where a row has no value.
     const keys = Object.keys(model.meta.fields).filter((k) => rows.some((r) => r.get(k) !== Writes.DEFAULT))
     const columns = keys.map((k) => Result.getOrThrow(Ast.resolveField(model, k)))
@@ -100,12 +102,15 @@ const insertRows = (
     const statements: Array<Compiler.Compiled> = []
     for (let start = 0; start < rows.length; start += keys.length === 0 ? 1 : size) {
       const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
-      statements.push(CompileWrites.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict))
+      statements.push(CompileWrites.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict, returning))
     }
-    const run = Effect.flatMap(
-      Effect.forEach(statements, Executor.rows),
-      (results) => Hydrate.decoding(() => results.flat().map((raw) => hydrateRow(model, raw)))
-    )
+    // Without RETURNING nothing is read back: the count of rows written is the database's.
+    const run: Effect.Effect<any, WriteError, Db> = returning
+      ? Effect.flatMap(
+        Effect.forEach(statements, Executor.rows),
+        (results) => Hydrate.decoding(() => results.flat().map((raw) => hydrateRow(model, raw)))
+      )
+      : Effect.map(Effect.forEach(statements, Executor.affected), (counts) => counts.reduce((a, b) => a + b, 0))
     return statements.length > 1 ? Transaction.atomic(run) : run
   })
 
