@@ -189,9 +189,6 @@ type ArgsHaveAggregate<Args> = { [I in keyof Args]: Args[I] extends readonly [an
 /** Kinds arithmetic and numeric functions take. @since 0.3.0 */
 export type Numeric = "number" | "bigint" | "decimal"
 
-/** Any kind. @since 0.3.0 */
-export type AnyKind = Kind
-
 /** The description of a literal operand. @since 0.3.0 */
 export type LitOf<V> = V extends Expr<infer D, any> ? D
   : V extends number ? Lit<number, "number">
@@ -203,6 +200,16 @@ export type LitOf<V> = V extends Expr<infer D, any> ? D
   : V extends boolean ? Lit<boolean, "boolean">
   : V extends null ? Lit<null, never>
   : never
+
+/** The kind of a value, as far as its TypeScript type tells (`Kind`, any kind, when it cannot). @since 0.3.0 */
+export type KindOfValue<V> = [V] extends [number] ? "number"
+  : [V] extends [bigint] ? "bigint"
+  : [V] extends [BigDecimal.BigDecimal] ? "decimal"
+  : [V] extends [Duration.Duration] ? "duration"
+  : [V] extends [DateTime.Utc] ? "datetime"
+  : [V] extends [boolean] ? "boolean"
+  : [V] extends [string] ? "string"
+  : Kind
 
 /** The names of the fields an expression refers to (the first segment of each path). @since 0.3.0 */
 export type RefsOf<V> = V extends Expr<any, infer R> ? R : never
@@ -294,4 +301,4 @@ export const F = <const P extends string>(path: P): Expr<Ref<P>, Head<P>> => mak
 export const Value = <const V extends string | number | bigint | boolean | BigDecimal.BigDecimal | Duration.Duration | DateTime.Utc>(
   value: V
 ): Expr<LitOf<V extends string ? string : V extends number ? number : V extends boolean ? boolean : V>, never> =>
-  make({ _tag: "Value", value }) as any
+  make({ _tag: "Value", value })

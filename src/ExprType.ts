@@ -113,7 +113,6 @@ type First<Resolved> = Resolved extends readonly [infer A, ...Array<any>] ? A : 
 
 type AggregateKind<Tag, K> = Tag extends "Sum" ? K
   : Tag extends "Avg" ? (K extends "bigint" | "decimal" ? "decimal" : K)
-  : Tag extends "Real" ? (K extends "bigint" | "decimal" ? "decimal" : "number")
   : never
 
 /** The result of a call, before its NULL rule. */

@@ -33,7 +33,7 @@ type Points = "date" | "datetime" | "time"
 export const argNode = (arg: unknown): Expr.Node => typeof arg === "string" ? { _tag: "Ref", field: arg } : Expr.toNode(arg)
 
 /** A call of the dialect's function `fn`. */
-const call = (fn: string, args: ReadonlyArray<unknown>): Expr.Expr<any, any> =>
+const call = (fn: string, args: ReadonlyArray<unknown>): Expr.Expr<any, never> =>
   Expr.make({ _tag: "Call", fn, args: args.map(argNode) })
 
 // ---- comparison and conversion ----
@@ -135,7 +135,7 @@ export const Concat = <const A extends readonly [Arg, Arg, ...Array<Arg>]>(
 // ---- dates and times ----
 
 /** The current transaction's start time (SQL `CURRENT_TIMESTAMP`, as Django's `Now`). @since 0.3.0 */
-export const Now = (): Expr.Expr<Expr.Call<readonly [], Expr.Fixed<DateTime.Utc, "datetime">, "never">, never> => call("now", []) as any
+export const Now = (): Expr.Expr<Expr.Call<readonly [], Expr.Fixed<DateTime.Utc, "datetime">, "never">, never> => call("now", [])
 
 /** The parts `Extract` takes; date and time parts of a timestamp are taken in UTC. @since 0.3.0 */
 export type Part =
@@ -241,8 +241,6 @@ export const Case: {
 // ---- functions of your own ----
 
 type Params<P extends ReadonlyArray<unknown>> = { readonly [I in keyof P]: Arg }
-type KindOfValue<T> = T extends number ? "number" : T extends bigint ? "bigint" : T extends string ? "string"
-  : T extends boolean ? "boolean" : Expr.Kind
 
 /**
  * A function of your own: a template over its arguments (`{0}`, `{1}`, ...; each compiled and bound as the other
@@ -258,7 +256,7 @@ export const define = <P extends ReadonlyArray<unknown>, T>(
 <const A extends Params<P>>(
   ...args: A
 ): Expr.Expr<
-  Expr.Call<{ readonly [I in keyof A]: readonly [KindOfValue<P[I & keyof P]>, ArgOf<A[I]>] } & ReadonlyArray<readonly [Expr.Kind, unknown]>, Expr.Fixed<T, KindOfValue<T> & Expr.Kind>, "strict">,
+  Expr.Call<{ readonly [I in keyof A]: readonly [Expr.KindOfValue<P[I & keyof P]>, ArgOf<A[I]>] } & ReadonlyArray<readonly [Expr.Kind, unknown]>, Expr.Fixed<T, Expr.KindOfValue<T>>, "strict">,
   Refs<A>
 > => {
   const arity = (sql.match(/\{(\d+)\}/g) ?? []).reduce((n, m) => Math.max(n, Number(m.slice(1, -1)) + 1), 0)

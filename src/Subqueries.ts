@@ -32,20 +32,10 @@ type Scalar = string | number | bigint | boolean | BigDecimal.BigDecimal | DateT
 /** The value of a one-column row: the value itself (`valuesList(..., { flat: true })`), or a record's one value. @since 0.3.0 */
 export type ValueOfRow<Row> = Row extends Scalar ? Row : Row[keyof Row]
 
-/** The kind of a value, as far as its type tells. @since 0.3.0 */
-export type KindOfValue<V> = [V] extends [number] ? "number"
-  : [V] extends [bigint] ? "bigint"
-  : [V] extends [BigDecimal.BigDecimal] ? "decimal"
-  : [V] extends [Duration.Duration] ? "duration"
-  : [V] extends [DateTime.Utc] ? "datetime"
-  : [V] extends [boolean] ? "boolean"
-  : [V] extends [string] ? "string"
-  : Expr.Kind
-
 /** The value of a one-column QuerySet's first row, NULL when it has none (slice it: `.slice(0, 1)`). @since 0.3.0 */
 export const Subquery = <Row>(
   queryset: Source<Row>
-): Expr.Expr<Expr.Lit<ValueOfRow<Row> | null, KindOfValue<Exclude<ValueOfRow<Row>, null>>>, never> =>
+): Expr.Expr<Expr.Lit<ValueOfRow<Row> | null, Expr.KindOfValue<Exclude<ValueOfRow<Row>, null>>>, never> =>
   Expr.make({ _tag: "Subquery", query: queryset.query, exists: false })
 
 /** Whether a QuerySet has rows (SQL `EXISTS`): an annotation, or a condition of `filter`. @since 0.3.0 */

@@ -87,6 +87,7 @@ for (const driver of Testing.drivers(models)) {
         expect(yield* reason(Book.objects.annotate({ x: Window(Sum("pages"), { frame: { unit: "rows", start: "currentRow", end: { preceding: 1 } } }) }))).toMatch(/empty/)
         expect(yield* reason(Book.objects.annotate({ x: Window(Lag("pages", true as any)) }))).toMatch(/offset/)
         expect(yield* reason(Book.objects.filter({ pages: { gt: Window(RowNumber()) as any } }))).toMatch(/FieldError/)
+        expect(yield* reason(Book.objects.aggregate({ x: Sum(Window(RowNumber()) as any) as any }))).toMatch(/FieldError: .*contains a window/)
         expect(yield* Book.objects.count()).toBe(6)
       })))
   })

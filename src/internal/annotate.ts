@@ -95,11 +95,9 @@ export const resolve = (query: Ast.Query): Result.Result<Annotated, FieldError> 
 /** Whether any relation of a path reaches many rows. */
 const isMany = (path: Ast.Path) => path.some((r) => r.many)
 
-/** The relation paths an aggregate reads (its argument, ordering and filter). */
+/** The relation paths an aggregate reads (its argument, default, ordering and filter). */
 const aggregatePaths = (node: Extract<Ast.ResolvedExpr, { _tag: "Aggregate" }>): Map<string, Ast.Path> => {
-  const paths = new Map<string, Ast.Path>()
-  if (node.arg !== undefined) Resolve.pathsOf(node.arg, paths)
-  node.ordering.forEach((o) => Resolve.pathsOf(o.node, paths))
+  const paths = Resolve.pathsOfAggregate(node)
   if (node.filter !== undefined) Compiler.scopePaths(node.filter, paths)
   return paths
 }

@@ -8,7 +8,6 @@ import * as Result from "effect/Result"
 import { FieldError } from "../Errors.js"
 import * as Annotate from "./annotate.js"
 import {
-  type AliasOf,
   columnSql,
   type Compiled,
   exprScope,
@@ -31,8 +30,6 @@ import * as Types from "./expressions/types.js"
 import { sqlAlias } from "./names.js"
 import * as Ast from "./query.js"
 
-/** The columns of a related model hydrated by `selectRelated`, keyed `"<path>.<field>"`. @internal */
-export type { RelatedColumns } from "./compiler.js"
 import type { RelatedColumns } from "./compiler.js"
 
 /** The joined relations of `selectRelated`: each path and its prefixes, parents first. */
@@ -446,18 +443,8 @@ const rebase = (node: Ast.ResolvedExpr, model: string): Ast.ResolvedExpr => {
         return { ...n, column: { ...n.column, column: sqlAlias(n.column.key) } }
       case "Annotation":
         return { _tag: "Column", column: { ...Ast.annotationColumn(n.name, n.node), column: sqlAlias(n.name) }, type: { ...n.type, field: undefined } }
-      case "Binary":
-        return { ...n, left: map(n.left), right: map(n.right) }
-      case "Call":
-        return { ...n, args: n.args.map(map) }
-      case "Cast":
-        return { ...n, arg: map(n.arg) }
-      case "Case":
-        return { ...n, whens: n.whens.map((x) => ({ ...x, then: map(x.then) })), otherwise: n.otherwise === undefined ? undefined : map(n.otherwise) }
-      case "Aggregate":
-        return { ...n, arg: n.arg === undefined ? undefined : map(n.arg), default: n.default === undefined ? undefined : map(n.default), ordering: n.ordering.map((o) => ({ ...o, node: map(o.node) })) }
       default:
-        return n
+        return Resolve.mapParts(n, map)
     }
   }
   return map(node)
@@ -465,16 +452,9 @@ const rebase = (node: Ast.ResolvedExpr, model: string): Ast.ResolvedExpr => {
 
 /** The own fields and annotations an expression reads. */
 const ownNames = (node: Ast.ResolvedExpr, found: Set<string>): Set<string> => {
-  const visit = (n: Ast.ResolvedExpr): void => {
-    if (n._tag === "Column" && n.column.path.length === 0) found.add(n.column.key)
-    else if (n._tag === "Annotation") found.add(n.name)
-    else if (n._tag === "Binary") { visit(n.left); visit(n.right) }
-    else if (n._tag === "Call") n.args.forEach(visit)
-    else if (n._tag === "Cast") visit(n.arg)
-    else if (n._tag === "Case") { n.whens.forEach((x) => visit(x.then)); if (n.otherwise) visit(n.otherwise) }
-    else if (n._tag === "Aggregate") { if (n.arg) visit(n.arg); if (n.default) visit(n.default); n.ordering.forEach((o) => visit(o.node)) }
-  }
-  visit(node)
+  if (node._tag === "Column" && node.column.path.length === 0) found.add(node.column.key)
+  else if (node._tag === "Annotation") found.add(node.name)
+  else Resolve.parts(node).forEach((p) => ownNames(p, found))
   return found
 }
 
@@ -549,4 +529,3 @@ export const aggregate = (query: Ast.Query, aggregates: Readonly<Record<string, 
   }
 }
 
-export type { AliasOf }

@@ -118,43 +118,60 @@ const children = (node: Resolved): ReadonlyArray<Resolved> => {
 export const containsAggregate = (node: Resolved): boolean => {
   if (node._tag === "Aggregate" || (node._tag === "Call" && node.template?.aggregate === true)) return true
   // A window aggregate does not group the rows; an aggregate in its partition or order (a rank by count) does.
-  const parts = node._tag === "Window" && node.fn._tag === "Aggregate" ? children(node).slice(1) : children(node)
-  return parts.some(containsAggregate)
+  return (node._tag === "Window" && node.fn._tag === "Aggregate" ? children(node).slice(1) : children(node)).some(containsAggregate)
 }
 
 /** Whether an expression holds a window (directly or through an annotation). @internal */
 export const containsWindow = (node: Resolved): boolean => node._tag === "Window" || children(node).some(containsWindow)
 
+/**
+ * Every sub-expression of a node: its `children`, and an aggregate's argument, default and ordering (which are
+ * computed over the rows it aggregates).
+ * @internal
+ */
+export const parts = (node: Resolved): ReadonlyArray<Resolved> =>
+  node._tag === "Aggregate"
+    ? [...(node.arg === undefined ? [] : [node.arg]), ...(node.default === undefined ? [] : [node.default]), ...node.ordering.map((o) => o.node)]
+    : children(node)
+
+/** A node with each of its `parts` replaced by what `f` makes of it. @internal */
+export const mapParts = (node: Resolved, f: (part: Resolved) => Resolved): Resolved => {
+  switch (node._tag) {
+    case "Annotation":
+      return { ...node, node: f(node.node) }
+    case "Binary":
+      return { ...node, left: f(node.left), right: f(node.right) }
+    case "Call":
+      return { ...node, args: node.args.map(f) }
+    case "Cast":
+      return { ...node, arg: f(node.arg) }
+    case "Case":
+      return { ...node, whens: node.whens.map((w) => ({ ...w, then: f(w.then) })), otherwise: node.otherwise === undefined ? undefined : f(node.otherwise) }
+    case "Window":
+      return { ...node, fn: f(node.fn), partitionBy: node.partitionBy.map(f), orderBy: node.orderBy.map((o) => ({ ...o, node: f(o.node) })) }
+    case "Aggregate":
+      return {
+        ...node,
+        arg: node.arg === undefined ? undefined : f(node.arg),
+        default: node.default === undefined ? undefined : f(node.default),
+        ordering: node.ordering.map((o) => ({ ...o, node: f(o.node) }))
+      }
+    default:
+      return node
+  }
+}
+
 /** The relation paths the columns of an expression are reached through, outside its aggregates. @internal */
 export const pathsOf = (node: Resolved, found: Map<string, Path> = new Map()): Map<string, Path> => {
   const visit = (n: Resolved): void => {
-    switch (n._tag) {
-      case "Column":
-        if (n.column.path.length > 0) found.set(n.column.path.map((r) => r.name).join("."), n.column.path)
-        return
-      case "Annotation":
-        return visit(n.node)
-      case "Binary":
-        visit(n.left)
-        return visit(n.right)
-      case "Call":
-        return n.args.forEach(visit)
-      case "Cast":
-        return visit(n.arg)
-      case "Case":
-        n.whens.forEach((w) => visit(w.then))
-        if (n.otherwise !== undefined) visit(n.otherwise)
-        return
-      case "Window":
-        n.partitionBy.forEach(visit)
-        n.orderBy.forEach((o) => visit(o.node))
-        if (n.fn._tag === "Aggregate") pathsOfAggregate(n.fn).forEach((p, k) => found.set(k, p))
-        else visit(n.fn)
-        return
-      default:
-        // An aggregate's own columns are those of the rows it aggregates, not of the row it is computed for.
-        return
+    if (n._tag === "Column") {
+      if (n.column.path.length > 0) found.set(n.column.path.map((r) => r.name).join("."), n.column.path)
+      return
     }
+    // A window aggregate reads the statement's own rows; another aggregate's columns are those of the rows it
+    // aggregates, not of the row it is computed for (its `children` are none).
+    if (n._tag === "Window" && n.fn._tag === "Aggregate") pathsOfAggregate(n.fn).forEach((p, k) => found.set(k, p))
+    children(n).forEach(visit)
   }
   visit(node)
   return found
@@ -327,6 +344,7 @@ class Resolver {
     if (check === undefined) this.fail(`unknown aggregate ${String(node.fn)}`)
     const arg = node.arg === undefined ? undefined : this.node(node.arg)
     if (arg !== undefined && containsAggregate(arg)) this.fail(`cannot compute ${node.fn}(${describe(arg)}): it contains an aggregate`)
+    if (arg !== undefined && containsWindow(arg)) this.fail(`cannot compute ${node.fn}(${describe(arg)}): it contains a window (filter on the window annotation, then aggregate)`)
     const type = arg === undefined ? { kind: "number" as const } : this.typed(check([arg.type]), () => `${node.fn}(${describe(arg)})`)
     const filter = node.filter === undefined ? undefined : this.unwrap(this.ctx.condition(node.filter))
     const otherwise = node.default === undefined ? undefined : this.node(node.default)
@@ -349,11 +367,10 @@ class Resolver {
   }
 }
 
-/** The relation paths an aggregate's argument and ordering read. @internal */
+/** The relation paths an aggregate's argument, default and ordering read. @internal */
 export const pathsOfAggregate = (node: Extract<Resolved, { _tag: "Aggregate" }>): Map<string, Path> => {
   const paths = new Map<string, Path>()
-  if (node.arg !== undefined) pathsOf(node.arg, paths)
-  node.ordering.forEach((o) => pathsOf(o.node, paths))
+  parts(node).forEach((p) => pathsOf(p, paths))
   return paths
 }
 
