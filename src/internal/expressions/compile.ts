@@ -129,8 +129,11 @@ const windowSql = (node: Extract<Resolved, { _tag: "Window" }>, w: Params, scope
   if (node.fn._tag === "Aggregate") fn = aggregateSql(node.fn, w, { ...scope, aggregate: undefined })
   else {
     const call = node.fn as Extract<Resolved, { _tag: "Call" }>
-    const args = call.args.map((a, i) => i > 0 && (call.fn === "window:lag" || call.fn === "window:lead" ? i === 1 : true) && a._tag === "Value" ? `${w.param(a.value)}::int4` : sql(a))
-    fn = d.windowFunction(call.fn.slice("window:".length), args)
+    const name = call.fn.slice("window:".length)
+    // A bucket count, an offset or a position is an integer parameter (PostgreSQL would not infer its type).
+    const position = name === "ntile" ? 0 : name === "lag" || name === "lead" || name === "nthValue" ? 1 : -1
+    const args = call.args.map((a, i) => i === position && a._tag === "Value" ? `${w.param(a.value)}::int4` : sql(a))
+    fn = d.windowFunction(name, args)
   }
   const parts: Array<string> = []
   if (node.partitionBy.length > 0) parts.push(`PARTITION BY ${node.partitionBy.map(sql).join(", ")}`)
