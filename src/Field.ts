@@ -160,6 +160,11 @@ interface Spec<T> {
   readonly lookupKind: LookupKind
   readonly base: Schema.Codec<T, any>
   readonly isValue: (u: unknown) => boolean
+  /**
+   * A quick test that implies the base schema accepts `u` (never the converse): values it passes skip the Schema
+   * decoder, the rest are checked (and their problem worded) by the schema.
+   */
+  readonly accepts?: (u: unknown) => boolean
   readonly fromDb?: (raw: unknown) => unknown
   readonly toDb?: (value: unknown) => unknown
   readonly generated?: boolean
@@ -190,6 +195,20 @@ const nonNull = (validate: (u: unknown) => string | undefined) => (u: unknown): 
   return problem === undefined && u === null ? "null is written as SQL NULL, which a field without `nullable: true` refuses" : problem
 }
 
+/**
+ * The check of writes: the quick test of the spec where it has one and the developer added no validators (a value of
+ * a bulk insert is checked in nanoseconds instead of a Schema decode), else, and for every value it does not pass, the
+ * schema's, which words the problem.
+ */
+const validation = (spec: Spec<any>, schema: Schema.Top, nullable: boolean, validated: boolean) => {
+  const full = nullable ? validator(schema) : nonNull(validator(schema))
+  const accepts = validated ? undefined : spec.accepts
+  if (accepts === undefined) return full
+  return nullable
+    ? (u: unknown) => u === null || accepts(u) ? undefined : full(u)
+    : (u: unknown) => accepts(u) ? undefined : full(u)
+}
+
 const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
   let schema: Schema.Codec<any, any> = spec.base
   const validators = options.validators ?? []
@@ -201,7 +220,7 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
     kind: spec.kind,
     lookupKind: spec.lookupKind,
     schema,
-    validate: nullable ? validator(schema) : nonNull(validator(schema)),
+    validate: validation(spec, schema, nullable, validators.length > 0),
     isValue: spec.isValue,
     fromDb: spec.fromDb ?? identity,
     toDb: spec.toDb ?? identity,
@@ -223,6 +242,8 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
 }
 
 const isString = Codec.isText
+const isNumber = (u: unknown): u is number => typeof u === "number"
+const isBoolean = (u: unknown): u is boolean => typeof u === "boolean"
 const INT4_MIN = -2147483648
 const INT4_MAX = 2147483647
 const isIntegerIn = (min: number, max: number) => (u: unknown) =>
@@ -240,6 +261,7 @@ export const AutoField = (options: { readonly dbColumn?: string } = {}): Field<n
     lookupKind: "number",
     base: Schema.Int.check(Schema.isBetween({ minimum: INT4_MIN, maximum: INT4_MAX })),
     isValue: isIntegerIn(INT4_MIN, INT4_MAX),
+    accepts: isIntegerIn(INT4_MIN, INT4_MAX),
     generated: true
   }, options) as any
 
@@ -250,6 +272,7 @@ export const BigAutoField = (options: { readonly dbColumn?: string } = {}): Fiel
     lookupKind: "bigint",
     base: Schema.BigIntFromString,
     isValue: Codec.isInt8,
+    accepts: Codec.isInt8,
     fromDb: Codec.bigintFromDb,
     toDb: String,
     generated: true
@@ -263,7 +286,9 @@ export interface TextOptions<C extends string = string> extends CommonOptions<C>
 const textSpec = (kind: "Char" | "Text", choices: ReadonlyArray<string> | undefined, maxLength?: number): Spec<any> => {
   let base: Schema.Codec<any, any> = choices ? Schema.Literals(choices) : Codec.Text
   if (maxLength !== undefined) base = base.check(Codec.maxCharacters(maxLength))
-  return { kind, lookupKind: "string", base, isValue: isString, maxLength, choices }
+  // UTF-16 units are at least as many as characters: text within `maxLength` units is within the limit.
+  const accepts = choices ? undefined : maxLength === undefined ? isString : (u: unknown) => isString(u) && u.length <= maxLength
+  return { kind, lookupKind: "string", base, isValue: isString, accepts, maxLength, choices }
 }
 
 /** Bounded text, `varchar(maxLength)`; `choices` narrows the type to a literal union. @since 0.1.0 */
@@ -289,6 +314,7 @@ const integerField = (kind: "Integer" | "SmallInteger", min: number, max: number
     lookupKind: "number",
     base: options?.choices ? Schema.Literals(options.choices) : Schema.Int.check(Schema.isBetween({ minimum: min, maximum: max })),
     isValue: isIntegerIn(min, max),
+    accepts: options?.choices ? undefined : isIntegerIn(min, max),
     choices: options?.choices
   }, options)
 
@@ -314,6 +340,7 @@ export const Version = (options: { readonly dbColumn?: string } = {}): Field<num
     lookupKind: "number",
     base: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: INT4_MAX })),
     isValue: isIntegerIn(0, INT4_MAX),
+    accepts: isIntegerIn(0, INT4_MAX),
     version: true
   }, { ...options, default: 0 }) as any
 
@@ -330,13 +357,21 @@ export const BigInteger = <const O extends CommonOptions<bigint> = {}>(options?:
     lookupKind: "bigint",
     base: Schema.BigIntFromString.check(Schema.isBetweenBigInt({ minimum: Codec.INT8_MIN, maximum: Codec.INT8_MAX })),
     isValue: Codec.isInt8,
+    accepts: Codec.isInt8,
     fromDb: Codec.bigintFromDb,
     toDb: String
   }, options) as any
 
 /** Double-precision float. @since 0.1.0 */
 export const Float = <const O extends CommonOptions<number> = {}>(options?: O): Make<number, "number", O> =>
-  make({ kind: "Float", lookupKind: "number", base: Schema.Number, isValue: (u) => typeof u === "number", toDb: Codec.floatToDb }, options) as any
+  make({
+    kind: "Float",
+    lookupKind: "number",
+    base: Schema.Number,
+    isValue: isNumber,
+    accepts: isNumber,
+    toDb: Codec.floatToDb
+  }, options) as any
 
 /** Options of a decimal field. @since 0.1.0 */
 export interface DecimalOptions extends CommonOptions<BigDecimal.BigDecimal> {
@@ -355,6 +390,7 @@ export const Decimal = <const O extends DecimalOptions>(options: O): Make<BigDec
     lookupKind: "decimal",
     base: Codec.DecimalString.check(Codec.decimalDigits(options.maxDigits, options.decimalPlaces)),
     isValue: Codec.isStorableDecimal,
+    accepts: Codec.fitsDecimal(options.maxDigits, options.decimalPlaces),
     fromDb: Codec.decimalFromDb,
     toDb: Codec.decimalToDb,
     maxDigits: options.maxDigits,
@@ -363,11 +399,18 @@ export const Decimal = <const O extends DecimalOptions>(options: O): Make<BigDec
 
 /** Boolean. @since 0.1.0 */
 export const Boolean = <const O extends CommonOptions<boolean> = {}>(options?: O): Make<boolean, "boolean", O> =>
-  make({ kind: "Boolean", lookupKind: "boolean", base: Schema.Boolean, isValue: (u) => typeof u === "boolean" }, options) as any
+  make({ kind: "Boolean", lookupKind: "boolean", base: Schema.Boolean, isValue: isBoolean, accepts: isBoolean }, options) as any
 
 /** A calendar date as an ISO `YYYY-MM-DD` string, checked by the schema. @since 0.1.0 */
 export const Date = <const O extends CommonOptions<string> = {}>(options?: O): Make<string, "date", O> =>
-  make({ kind: "Date", lookupKind: "date", base: Codec.IsoDate, isValue: Codec.isIsoDate, fromDb: Codec.dateFromDb }, options) as any
+  make({
+    kind: "Date",
+    lookupKind: "date",
+    base: Codec.IsoDate,
+    isValue: Codec.isIsoDate,
+    accepts: Codec.isIsoDate,
+    fromDb: Codec.dateFromDb
+  }, options) as any
 
 /**
  * A point in time, timezone-aware, as effect `DateTime.Utc` (millisecond precision; an ISO-8601 string in JSON,
@@ -382,13 +425,21 @@ export const DateTime = <const O extends CommonOptions<import("effect/DateTime")
     lookupKind: "datetime",
     base: Schema.DateTimeUtcFromString.check(Codec.storableDateTime),
     isValue: Codec.isStorableDateTime,
+    accepts: Codec.isStorableDateTime,
     fromDb: Codec.dateTimeFromDb,
     toDb: Codec.dateTimeToDb
   }, options) as any
 
 /** A time of day as `HH:MM:SS[.ffffff]`. @since 0.1.0 */
 export const Time = <const O extends CommonOptions<string> = {}>(options?: O): Make<string, "time", O> =>
-  make({ kind: "Time", lookupKind: "time", base: Codec.IsoTime, isValue: Codec.isIsoTime, fromDb: Codec.timeFromDb }, options) as any
+  make({
+    kind: "Time",
+    lookupKind: "time",
+    base: Codec.IsoTime,
+    isValue: Codec.isIsoTime,
+    accepts: Codec.isIsoTime,
+    fromDb: Codec.timeFromDb
+  }, options) as any
 
 /**
  * A length of time as effect `Duration` (microsecond precision in the database; an ISO-8601 duration in JSON,
@@ -403,6 +454,7 @@ export const Duration_ = <const O extends CommonOptions<Duration.Duration> = {}>
     lookupKind: "duration",
     base: Schema.DurationFromIsoString.check(Codec.finiteDuration),
     isValue: Codec.isStorableDuration,
+    accepts: Codec.isStorableDuration,
     fromDb: Codec.durationFromDb,
     toDb: Codec.durationToDb
   }, options) as any
@@ -421,7 +473,7 @@ export const UUID = <const O extends UUIDOptions = {}>(
   options?: O
 ): Field<Nullable<O, string>, "uuid", UUIDOptional<O>, IsPk<O>> =>
   make(
-    { kind: "UUID", lookupKind: "uuid", base: Codec.UuidString, isValue: Codec.isUuid },
+    { kind: "UUID", lookupKind: "uuid", base: Codec.UuidString, isValue: Codec.isUuid, accepts: Codec.isUuid },
     options?.autoGenerate ? { default: () => globalThis.crypto.randomUUID(), ...options } : options
   ) as any
 

@@ -67,6 +67,16 @@ export interface BulkCreateOptions<F> {
   }
 }
 
+/** Options of `stream`. @since 0.3.0 */
+export interface StreamOptions {
+  /**
+   * Rows per fetch of the SQL cursor a stream reads inside a transaction, and per round of `prefetchRelated`
+   * queries (1,000 by default). Outside a transaction the server driver reads the result in one round trip, with
+   * backpressure, whatever the size.
+   */
+  readonly chunkSize?: number
+}
+
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
 
@@ -582,13 +592,14 @@ export class QuerySet<in out F extends Fields, in out Self, out Row = Self>
   }
 
   /**
-   * Streams the rows through a cursor, with backpressure, in a span (`effect-orm.select`, operation `stream`) for the
-   * stream's life. `prefetchRelated` relations are loaded per chunk of 500 rows. Inside a transaction the cursor is
-   * an SQL cursor on its connection, so the stream's consumer may query the database (in the same transaction)
-   * between rows.
+   * Streams the rows with backpressure, in a span (`effect-orm.select`, operation `stream`) for the stream's life.
+   * Inside a transaction it reads an SQL cursor on the transaction's connection, `chunkSize` rows per fetch, so the
+   * stream's consumer may query the database (in the same transaction) between fetches; outside one it is the
+   * driver's stream. `prefetchRelated` relations are loaded per `chunkSize` rows. A `chunkSize` that is not a
+   * positive integer is a `QueryError`.
    */
-  stream(): Stream.Stream<Row, ReadError, Db> {
-    return Operation.tracedStream("select", this.modelName, "stream", Reads.stream<Row>(this.query, this.plans))
+  stream(options?: StreamOptions): Stream.Stream<Row, ReadError, Db> {
+    return Operation.tracedStream("select", this.modelName, "stream", Reads.stream<Row>(this.query, this.plans, options?.chunkSize))
   }
 
   /** The SQL text and parameters this QuerySet runs. */

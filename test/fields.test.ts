@@ -205,6 +205,17 @@ const roundTrip = <K extends ValueKey>(key: K, values: ReadonlyArray<ValueOf<K>>
       expect(norm(flat[0]), `${label}: valuesList`).toEqual(norm(value))
     }
     expect(yield* RtValue.objects.filter({ [key]: { isNull: false } } as Lookup.Filter<VF>).count()).toBe(values.length)
+    // The same values in one bulkCreate (one text array per column, cast by PostgreSQL): the same values back, in
+    // the returned instances and in the rows; the other columns' arrays hold only NULLs.
+    const rows = values.map((value, i) => ({ label: `${key}-bulk-${i}`, [key]: value }) as QuerySet.CreateInput<VF>)
+    const { queries, result: bulk } = yield* Testing.captureQueries(RtValue.objects.bulkCreate(rows))
+    expect(queries.map((q) => q.sql.includes("unnest("))).toEqual(values.length > 1 ? [true] : [false])
+    for (const [i, value] of values.entries()) {
+      expect(bulk[i]!.label).toBe(`${key}-bulk-${i}`)
+      expect(norm(bulk[i]![key]), `${key}-bulk-${i}: bulkCreate`).toEqual(norm(value))
+      expect(norm((yield* RtValue.objects.get({ id: bulk[i]!.id }))[key]), `${key}-bulk-${i}: get`).toEqual(norm(value))
+    }
+    yield* RtValue.objects.filter({ label: { startsWith: `${key}-bulk-` } }).delete()
     return ids
   })
 

@@ -76,6 +76,8 @@ for (const driver of Testing.drivers([ObAuthor, ObBook])) {
         }))
         const streamSpan = orm(spans).find((s) => s.attributes.get("effect-orm.operation") === "stream")!
         expect(streamSpan.attributes.get("effect-orm.statements")).toBe(2)
+        // Two rows, read by one fetch of the (transaction's) cursor: fewer rows than asked for end it.
+        expect(streamSpan.attributes.get("effect-orm.fetches")).toBe(1)
         expect(streamSpan.status._tag).toBe("Ended")
         const getOrCreate = orm(spans).find((s) => s.attributes.get("effect-orm.operation") === "getOrCreate")!
         expect(getOrCreate.name).toBe("effect-orm.insert")
@@ -84,6 +86,23 @@ for (const driver of Testing.drivers([ObAuthor, ObBook])) {
         expect(nested.map((s) => [s.attributes.get("effect-orm.operation"), s.attributes.get("effect-orm.statements")]))
           .toEqual([["get", 1]])
         expect(getOrCreate.attributes.get("effect-orm.statements")).toBe(2)
+      })))
+
+    it.effect("a stream in a transaction fetches chunkSize rows at a time, and stops after a short fetch", () =>
+      Testing.isolated(Effect.gen(function*() {
+        const author = yield* ObAuthor.objects.create({ name: "Fe" })
+        yield* ObBook.objects.bulkCreate(Array.from({ length: 7 }, (_, i) => ({ title: `T${i}`, author })))
+        const fetchesOf = (chunkSize: number) =>
+          Effect.map(withSpans(Stream.runCollect(ObBook.objects.orderBy("title").stream({ chunkSize }))), ({ result, spans }) => {
+            expect(result.map((b) => b.title)).toEqual(["T0", "T1", "T2", "T3", "T4", "T5", "T6"])
+            return orm(spans).find((s) => s.attributes.get("effect-orm.operation") === "stream")!.attributes.get("effect-orm.fetches")
+          })
+        // 3 + 3 + 1; 7 then an empty fetch to learn the end; 7 of 1,000 by default.
+        expect(yield* fetchesOf(3)).toBe(3)
+        expect(yield* fetchesOf(7)).toBe(2)
+        expect(yield* fetchesOf(1)).toBe(8)
+        expect(yield* Effect.map(withSpans(Stream.runCollect(ObBook.objects.stream())), ({ spans }) =>
+          orm(spans).find((s) => s.attributes.get("effect-orm.operation") === "stream")!.attributes.get("effect-orm.fetches"))).toBe(1)
       })))
 
     it.effect("QueryLog.logStatements logs each statement at debug level with its SQL and duration", () =>

@@ -20,7 +20,7 @@ const seed = Effect.gen(function*() {
 
 for (const driver of Testing.drivers([...models])) {
   layer(driver.layer)(driver.name, (it) => {
-    it.effect("streams rows with prefetched relations, one query per relation and chunk of 500", () =>
+    it.effect("streams rows with prefetched relations, one query per relation and chunk of 1,000 (or chunkSize)", () =>
       Testing.isolated(Effect.gen(function*() {
         yield* seed
         const { queries, result: rows } = yield* Testing.captureQueries(
@@ -30,16 +30,30 @@ for (const driver of Testing.drivers([...models])) {
         expect(rows.every((p) => p.books.length === 1 && p.books[0]!.publisherId === p.id)).toBe(true)
         expect(rows[0]!.books[0]!.authors.map((a) => a.name)).toEqual(["Ann", "Bob"])
         expect(rows[1]!.books[0]!.authors).toEqual([])
-        // Books and authors once for each of 3 chunks of 500 rows (in the test's transaction the rows come from
+        // Books and authors once for each of 2 chunks of 1,000 rows (in the test's transaction the rows come from
         // DECLARE / FETCH, so that these queries can run on the same connection between fetches).
         const prefetches = queries.filter((q) => q.sql.startsWith("SELECT") && !q.sql.includes("FROM \"publisher\""))
-        expect(prefetches.length).toBe(3 * 2)
+        expect(prefetches.length).toBe(2 * 2)
         // The stream's own query is logged once (the DECLARE and FETCH statements that read it are not logged), and
         // nothing else ran: the publishers' query, then books and authors per chunk.
         expect(queries.filter((q) => q.sql.includes("FROM \"publisher\"")).length).toBe(1)
         expect(queries[0]!.sql).toContain("FROM \"publisher\"")
-        expect(queries.length).toBe(1 + 3 * 2)
+        expect(queries.length).toBe(1 + 2 * 2)
+        // chunkSize sets the rounds: 3 of 500 rows.
+        const chunked = yield* Testing.captureQueries(Stream.runCollect(Publisher.objects.prefetchRelated("books.authors").stream({ chunkSize: 500 })))
+        expect(chunked.result.map((p) => p.name)).toEqual(rows.map((p) => p.name))
+        expect(chunked.queries.length).toBe(1 + 3 * 2)
       })))
+
+    it.effect("a bad chunkSize is a QueryError before any SQL", () =>
+      Effect.gen(function*() {
+        for (const chunkSize of [0, -1, 1.5, Number.NaN, Infinity, "10" as unknown as number]) {
+          const { queries, result } = yield* Testing.captureQueries(Effect.flip(Stream.runCollect(Publisher.objects.stream({ chunkSize }))))
+          expect(result._tag).toBe("QueryError")
+          expect(result.message).toContain("chunkSize must be a positive integer")
+          expect(queries).toEqual([])
+        }
+      }))
 
     it.effect("streams with prefetching outside a transaction, in a read-only one of its own", () =>
       Effect.gen(function*() {

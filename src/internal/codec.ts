@@ -21,6 +21,9 @@ export const INT8_MAX = 2n ** 63n - 1n
 /** @internal */
 export const isInt8 = (u: unknown): u is bigint => typeof u === "bigint" && u >= INT8_MIN && u <= INT8_MAX
 
+// Text without NUL or any surrogate is storable: one quick scan decides most strings.
+const maybeUnstorable = /[\u0000\ud800-\udfff]/
+
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
@@ -30,7 +33,9 @@ const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
  * @internal
  */
 export const textProblem = (s: string): string | undefined =>
-  s.includes("\u0000")
+  !maybeUnstorable.test(s)
+    ? undefined
+    : s.includes("\u0000")
     ? "Text cannot contain the NUL character"
     : loneSurrogate.test(s)
     ? "Text must be well-formed Unicode (it contains a lone surrogate)"
@@ -182,6 +187,13 @@ export const decimalShape = (value: BigDecimal.BigDecimal): { readonly whole: nu
   return n.scale >= 0
     ? { whole: Math.max(digits - n.scale, 0), decimals: n.scale }
     : { whole: digits - n.scale, decimals: 0 }
+}
+
+/** Whether `u` is a decimal with at most `maxDigits` digits, `decimalPlaces` of them after the point. @internal */
+export const fitsDecimal = (maxDigits: number, decimalPlaces: number) => (u: unknown): boolean => {
+  if (!BigDecimal.isBigDecimal(u)) return false
+  const { decimals, whole } = decimalShape(u)
+  return decimals <= decimalPlaces && whole <= maxDigits - decimalPlaces
 }
 
 /** Check: at most `maxDigits` digits, of which at most `decimalPlaces` after the point. @internal */

@@ -7,7 +7,7 @@
 import * as Result from "effect/Result"
 import { QueryError, type FieldError } from "../Errors.js"
 import type * as Model from "../Model.js"
-import { sqlType } from "./columnTypes.js"
+import { sqlType, valueType } from "./columnTypes.js"
 import { sqlAlias } from "./names.js"
 import { postgres } from "./dialect.js"
 import * as Select from "./select.js"
@@ -104,6 +104,59 @@ export type OnConflict =
   | { readonly _tag: "Ignore" }
   | { readonly _tag: "Update"; readonly unique: ReadonlyArray<Ast.Column>; readonly update: ReadonlyArray<Ast.Column> }
 
+const conflictSql = (model: Model.Any, table: string, onConflict: OnConflict | undefined): string => {
+  if (onConflict?._tag === "Ignore") return postgres.onConflict(undefined)
+  if (onConflict?._tag !== "Update") return ""
+  const set = onConflict.update.map((c) => postgres.fromConflicting(quote(c.column)))
+  const version = model.meta.version
+  if (version !== undefined && !onConflict.update.some((c) => c.key === version)) {
+    const column = quote(model.meta.columns[version])
+    set.push(`${column} = ${table}.${column} + 1`)
+  }
+  return postgres.onConflict({ unique: onConflict.unique.map((c) => quote(c.column)), set })
+}
+
+/** A value as an element of a text array: PostgreSQL casts the array to the column's type. */
+const elementText = (value: unknown): string | null =>
+  value === null ? null : typeof value === "string" ? value : String(value)
+
+/**
+ * Compiles an INSERT of many rows as one array per column (`INSERT ... SELECT * FROM unnest($1::integer[], ...)`): two
+ * parameters for any number of rows instead of one per value, and one statement text for every row count, so the
+ * driver prepares it once. Each array travels as text and is cast to its column's type (without length or precision,
+ * which a cast would apply by truncating; the column's own type checks them on assignment, as in a VALUES list).
+ * Rows hold a value for every column (no DEFAULT: the caller uses `insert` for those).
+ * @internal
+ */
+export const insertArrays = (
+  model: Model.Any,
+  columns: ReadonlyArray<Ast.Column>,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  onConflict?: OnConflict,
+  returnRows = true
+): Compiled => {
+  const w = new Writer()
+  const table = quote(model.meta.table)
+  const arrays = columns.map((column, i) => {
+    let anyValue = false
+    const array = rows.map((row) => {
+      const text = elementText(row[i])
+      if (text !== null) anyValue = true
+      return text
+    })
+    // The driver cannot type an array of NULLs only: the literal `{NULL,...}` is read by the cast instead.
+    const param = anyValue ? array : `{${array.map(() => "NULL").join(",")}}`
+    return `${w.param(param)}::${valueType(column.field)}[]`
+  })
+  const returning = returnRows ? ` RETURNING ${selectList(wholeRow(model).columns, null)}` : ""
+  return {
+    sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) SELECT * FROM unnest(${arrays.join(", ")}) AS "r"${
+      conflictSql(model, table, onConflict)
+    }${returning}`,
+    params: w.params
+  }
+}
+
 /**
  * Compiles an INSERT of one or more rows returning every column of the rows it wrote (nothing when `returnRows` is
  * false). `rows` hold a value per column, or `isDefault` values for columns left to their database default.
@@ -125,19 +178,10 @@ export const insert = (
     return { sql: `INSERT INTO ${table} DEFAULT VALUES${returning}`, params: [] }
   }
   const values = rows.map((row) => `(${row.map((v) => isDefault(v) ? "DEFAULT" : w.param(v)).join(", ")})`)
-  let conflict = ""
-  if (onConflict?._tag === "Ignore") conflict = postgres.onConflict(undefined)
-  else if (onConflict?._tag === "Update") {
-    const set = onConflict.update.map((c) => postgres.fromConflicting(quote(c.column)))
-    const version = model.meta.version
-    if (version !== undefined && !onConflict.update.some((c) => c.key === version)) {
-      const column = quote(model.meta.columns[version])
-      set.push(`${column} = ${table}.${column} + 1`)
-    }
-    conflict = postgres.onConflict({ unique: onConflict.unique.map((c) => quote(c.column)), set })
-  }
   return {
-    sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${conflict}${returning}`,
+    sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) VALUES ${values.join(", ")}${
+      conflictSql(model, table, onConflict)
+    }${returning}`,
     params: w.params,
     savepoint: w.savepoint,
     unprepared: rows.length > 1

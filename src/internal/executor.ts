@@ -103,13 +103,13 @@ export const ddl = (statement: string): Effect.Effect<void, IntegrityError | Sql
 let cursors = 0
 
 /**
- * Streams a read's rows. Inside a transaction it reads through an SQL cursor (`DECLARE` / `FETCH`), so that other
+ * Streams a read's rows. Inside a transaction it reads through an SQL cursor (`DECLARE` / `FETCH size`), so that other
  * statements (prefetch queries, or queries of the stream's consumer) can run on the transaction's connection between
  * fetches; a driver's stream keeps the connection for itself until it ends. Outside a transaction it is the driver's
  * stream, on a connection of its own.
  * @internal
  */
-export const stream = (compiled: Compiled, size = 128): Stream.Stream<any, SqlError.SqlError, Db> =>
+export const stream = (compiled: Compiled, size: number): Stream.Stream<any, SqlError.SqlError, Db> =>
   Stream.unwrap(execute(compiled, (sql, context) => {
     const text = SchemaEpoch.text(compiled.sql)
     if (Context.getOrUndefined(context, sql.transactionService) === undefined) return Effect.succeed(sql.unsafe<any>(text, compiled.params as Array<unknown>).stream)
@@ -120,9 +120,17 @@ export const stream = (compiled: Compiled, size = 128): Stream.Stream<any, SqlEr
         // After a failed statement the transaction is aborted and the cursor gone with it.
         () => Effect.ignore(sql.unsafe(`CLOSE ${name}`).unprepared)
       )
+      // FETCH takes no parameters: `size` is an integer checked by the caller.
       const fetch = sql.unsafe<any>(`FETCH ${size} FROM ${name}`).unprepared
-      return Stream.fromPull(Effect.succeed(
-        Effect.flatMap(fetch, (rows) => rows.length === 0 ? Cause.done() : Effect.succeed(rows as NonEmptyReadonlyArray<any>))
-      ))
+      // A fetch of fewer rows than asked for read the last ones: no round trip to learn that the cursor is done.
+      let exhausted = false
+      return Stream.fromPull(Effect.succeed(Effect.withFiber((fiber) => {
+        if (exhausted) return Cause.done()
+        Operation.countFetch(fiber.getRef(Operation.CurrentOperation))
+        return Effect.flatMap(fetch, (rows) => {
+          if (rows.length < size) exhausted = true
+          return rows.length === 0 ? Cause.done() : Effect.succeed(rows as NonEmptyReadonlyArray<any>)
+        })
+      })))
     })))
   }))

@@ -75,6 +75,45 @@ export const bulkCreate = (
     return insertRows(model, data, options.batchSize, onConflict, options.returning !== false)
   })
 
+/**
+ * The INSERTs of checked rows (values in `insertFields` order). Columns every row leaves to the database are omitted.
+ * Several rows go as one array per column when no row leaves a kept column to its default (any number of rows in
+ * one statement); else as a VALUES list with DEFAULT where a row has no value, in batches within PostgreSQL's 65,535
+ * parameters.
+ */
+const insertStatements = (
+  model: Model.Any,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  batchSize: number | undefined,
+  onConflict: CompileWrites.OnConflict | undefined,
+  returning: boolean
+): Array<Compiler.Compiled> => {
+  const { keys } = Writes.insertFields(model)
+  const kept: Array<number> = []
+  let defaults = false
+  for (let k = 0; k < keys.length; k++) {
+    let given = 0
+    for (const row of rows) if (row[k] !== Writes.DEFAULT) given++
+    if (given > 0) kept.push(k)
+    if (given > 0 && given < rows.length) defaults = true
+  }
+  const columns = kept.map((k) => Result.getOrThrow(Ast.resolveField(model, keys[k]!)))
+  const values = rows.map((row) => kept.map((k) => row[k]))
+  const statements: Array<Compiler.Compiled> = []
+  if (rows.length > 1 && kept.length > 0 && !defaults) {
+    const size = Math.max(1, batchSize ?? rows.length)
+    for (let start = 0; start < values.length; start += size) {
+      statements.push(CompileWrites.insertArrays(model, columns, values.slice(start, start + size), onConflict, returning))
+    }
+    return statements
+  }
+  const size = kept.length === 0 ? 1 : Math.max(1, Math.min(batchSize ?? Infinity, Math.floor(65535 / kept.length)))
+  for (let start = 0; start < values.length; start += size) {
+    statements.push(CompileWrites.insert(model, columns, values.slice(start, start + size), (v) => v === Writes.DEFAULT, onConflict, returning))
+  }
+  return statements
+}
+
 /** Validates the rows, then inserts them in as few statements as possible (in one transaction when several). */
 const insertRows = (
   model: Model.Any,
@@ -85,25 +124,16 @@ const insertRows = (
 ): Effect.Effect<any, WriteError, Db> =>
   Effect.suspend((): Effect.Effect<any, WriteError, Db> => {
     const issues: Array<ValidationIssue> = []
-    const rows: Array<Map<string, unknown>> = []
+    const rows: Array<Array<unknown>> = new Array(data.length)
     for (let i = 0; i < data.length; i++) {
       const row = Writes.insertRow(model, data[i]!, issues, data.length === 1 ? "" : `[${i}].`)
       if (Result.isFailure(row)) return Effect.fail(row.failure)
-      rows.push(row.success)
+      rows[i] = row.success
     }
     const checked = Writes.checkIssues(model, issues)
     if (Result.isFailure(checked)) return Effect.fail(checked.failure)
     if (rows.length === 0) return Effect.succeed(returning ? [] : 0)
-    // Columns every row leaves to the database are omitted; others get DEFAULT where a row has no value.
-    const keys = Object.keys(model.meta.fields).filter((k) => rows.some((r) => r.get(k) !== Writes.DEFAULT))
-    const columns = keys.map((k) => Result.getOrThrow(Ast.resolveField(model, k)))
-    // PostgreSQL takes at most 65,535 parameters per statement.
-    const size = Math.max(1, Math.min(batchSize ?? Infinity, Math.floor(65535 / Math.max(keys.length, 1))))
-    const statements: Array<Compiler.Compiled> = []
-    for (let start = 0; start < rows.length; start += keys.length === 0 ? 1 : size) {
-      const batch = rows.slice(start, keys.length === 0 ? start + 1 : start + size)
-      statements.push(CompileWrites.insert(model, columns, batch.map((r) => keys.map((k) => r.get(k))), (v) => v === Writes.DEFAULT, onConflict, returning))
-    }
+    const statements = insertStatements(model, rows, batchSize, onConflict, returning)
     // Without RETURNING nothing is read back: the count of rows written is the database's.
     const run: Effect.Effect<any, WriteError, Db> = returning
       ? Effect.flatMap(

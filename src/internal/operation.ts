@@ -1,6 +1,7 @@
 /**
  * A span per ORM operation (`effect-orm.select`, `.insert`, `.update`, `.delete`), with the model, the operation (the
- * QuerySet method) and the number of statements it ran as attributes; the SQL client's statement spans nest inside.
+ * QuerySet method) and the number of statements it ran as attributes (and a stream's cursor fetches); the SQL
+ * client's statement spans nest inside.
  * @internal
  */
 import * as Context from "effect/Context"
@@ -11,6 +12,8 @@ import * as Tracer from "effect/Tracer"
 /** What an operation's statements are counted in; nested operations count in their parents too. */
 interface Counter {
   statements: number
+  /** The SQL cursor fetches of a stream (its span's `effect-orm.fetches`). */
+  fetches: number
   readonly parent: Counter | undefined
 }
 
@@ -22,6 +25,11 @@ export const CurrentOperation = Context.Reference<Counter | undefined>("effect-o
 /** Counts one statement in the current operation and the operations around it. @internal */
 export const countStatement = (counter: Counter | undefined): void => {
   for (let c = counter; c !== undefined; c = c.parent) c.statements++
+}
+
+/** Counts one cursor fetch in the current operation (a stream's). @internal */
+export const countFetch = (counter: Counter | undefined): void => {
+  if (counter !== undefined) counter.fetches++
 }
 
 /** The kinds of operation, which name their spans. @internal */
@@ -42,7 +50,7 @@ export const traced = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.withFiber((fiber) => {
-    const counter: Counter = { statements: 0, parent: fiber.getRef(CurrentOperation) }
+    const counter: Counter = { statements: 0, fetches: 0, parent: fiber.getRef(CurrentOperation) }
     const counted = effect.pipe(
       Effect.onExit(() => Effect.annotateCurrentSpan("effect-orm.statements", counter.statements)),
       Effect.provideService(CurrentOperation, counter)
@@ -62,11 +70,16 @@ export const tracedStream = <A, E, R>(
   stream: Stream.Stream<A, E, R>
 ): Stream.Stream<A, E, R> =>
   Stream.unwrap(Effect.gen(function*() {
-    const counter: Counter = { statements: 0, parent: yield* CurrentOperation }
+    const counter: Counter = { statements: 0, fetches: 0, parent: yield* CurrentOperation }
     const span = yield* Effect.makeSpanScoped(names[kind], {
       attributes: { "effect-orm.model": model, "effect-orm.operation": operation }
     })
     // Added after the span, so it runs before the span ends with the scope.
-    yield* Effect.addFinalizer(() => Effect.sync(() => span.attribute("effect-orm.statements", counter.statements)))
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        span.attribute("effect-orm.statements", counter.statements)
+        span.attribute("effect-orm.fetches", counter.fetches)
+      })
+    )
     return stream.pipe(Stream.provideService(CurrentOperation, counter), Stream.provideService(Tracer.ParentSpan, span))
   }))

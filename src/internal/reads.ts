@@ -201,33 +201,37 @@ export const inBulk = <Row>(
       new Map(rows.map((row: any) => [row[fieldName], row] as const)) as ReadonlyMap<unknown, Row>)
   })
 
-/** Rows per prefetch round while streaming. */
-const STREAM_PREFETCH_CHUNK = 500
+/** Rows per cursor fetch and per prefetch round of a stream, unless the caller says otherwise. @internal */
+export const STREAM_CHUNK_SIZE = 1000
 
 /**
- * `stream`: the rows through a cursor, with backpressure; `prefetchRelated` relations are loaded per chunk of 500
- * rows. Inside a transaction the cursor is an SQL cursor on its connection, so that the prefetch queries, and those of
- * the stream's consumer, run between fetches.
+ * `stream`: the rows with backpressure. Inside a transaction it reads an SQL cursor `chunkSize` rows per fetch, so that
+ * the prefetch queries, and those of the stream's consumer, run between fetches; `prefetchRelated` relations are
+ * loaded per `chunkSize` rows.
  * @internal
  */
-export const stream = <Row>(query: Ast.Query, plans: Plans): Stream.Stream<Row, ReadError, Db> =>
+export const stream = <Row>(query: Ast.Query, plans: Plans, chunkSize = STREAM_CHUNK_SIZE): Stream.Stream<Row, ReadError, Db> =>
   Stream.unwrap(Effect.suspend((): Effect.Effect<Stream.Stream<Row, ReadError, Db>, ReadError, Db> => {
     if (query.invalid) return Effect.fail(query.invalid)
+    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
+      return Effect.fail(new QueryError({ model: query.model.meta.name, reason: `stream's chunkSize must be a positive integer, got ${String(chunkSize)}` }))
+    }
     if (query.empty) return Effect.succeed(Stream.empty)
     const compiled = plan(plans, query, false)
     if (Result.isFailure(compiled)) return Effect.fail(compiled.failure)
     const { hydrate, statement } = compiled.success
     const { model, prefetch } = query
+    const rows = Stream.mapArrayEffect(
+      Executor.stream(statement, chunkSize),
+      (raw) => Hydrate.decoding(() => Arr.map(raw, hydrate) as Arr.NonEmptyArray<Row>)
+    )
     // Prefetching per chunk of rows keeps memory bounded: one query per relation and chunk, between fetches.
-    const rows: Stream.Stream<Row, ReadError, Db> = prefetch.length === 0
-      ? Stream.mapArrayEffect(Executor.stream(statement), (raw) => Hydrate.decoding(() => Arr.map(raw, hydrate) as Arr.NonEmptyArray<Row>))
-      : Executor.stream(statement, STREAM_PREFETCH_CHUNK).pipe(
-        Stream.mapArrayEffect((raw) => Hydrate.decoding(() => Arr.map(raw, hydrate) as Arr.NonEmptyArray<Row>)),
-        Stream.grouped(STREAM_PREFETCH_CHUNK),
-        Stream.mapEffect((chunk) => Prefetcher.prefetch(model, chunk, prefetch, runQuery)),
-        Stream.flattenIterable
-      )
-    return query.lock === undefined ? Effect.succeed(rows) : Effect.as(requireTransaction(query), rows)
+    const loaded: Stream.Stream<Row, ReadError, Db> = prefetch.length === 0 ? rows : rows.pipe(
+      Stream.grouped(chunkSize),
+      Stream.mapEffect((chunk) => Prefetcher.prefetch(model, chunk, prefetch, runQuery)),
+      Stream.flattenIterable
+    )
+    return query.lock === undefined ? Effect.succeed(loaded) : Effect.as(requireTransaction(query), loaded)
   }))
 
 /** The statement a query runs, compiled without running it. */

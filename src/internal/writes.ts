@@ -69,9 +69,24 @@ const unknownKey = (model: Model.Any, data: Record<string, unknown>): FieldError
   return undefined
 }
 
+/** A model's fields in declaration order, the order of an INSERT's columns. */
+const fieldsOf = new WeakMap<Model.Any, { readonly keys: ReadonlyArray<string>; readonly fields: ReadonlyArray<Field.Any> }>()
+
+/** The keys of a model's fields, in the order of the values `insertRow` gives. @internal */
+export const insertFields = (model: Model.Any): { readonly keys: ReadonlyArray<string>; readonly fields: ReadonlyArray<Field.Any> } => {
+  let entry = fieldsOf.get(model)
+  if (entry === undefined) {
+    const keys = Object.keys(model.meta.fields)
+    entry = { keys, fields: keys.map((k) => model.meta.fields[k] as Field.Any) }
+    fieldsOf.set(model, entry)
+  }
+  return entry
+}
+
 /**
- * The column values of a new row: given values, else defaults, else NULL for nullable fields; generated columns
- * without a value are left to the database (`DEFAULT`). Issues are named `prefix + field`.
+ * The column values of a new row, one per field of `insertFields`: given values, else defaults, else NULL for
+ * nullable fields; generated columns without a value are left to the database (`DEFAULT`). Issues are named
+ * `prefix + field`.
  * @internal
  */
 export const insertRow = (
@@ -79,31 +94,31 @@ export const insertRow = (
   data: Record<string, unknown>,
   issues: Array<ValidationIssue>,
   prefix = ""
-): Result.Result<Map<string, unknown>, FieldError> => {
+): Result.Result<Array<unknown>, FieldError> => {
   const normalized = relationKeys(model, data)
   if (Result.isFailure(normalized)) return Result.fail(normalized.failure)
   data = normalized.success
   const bad = unknownKey(model, data)
   if (bad) return Result.fail(bad)
-  const meta = model.meta
-  const row = new Map<string, unknown>()
-  for (const key of Object.keys(meta.fields)) {
-    const field: Field.Any = meta.fields[key]
-    let value = data[key]
+  const { fields, keys } = insertFields(model)
+  const row = new Array<unknown>(keys.length)
+  for (let i = 0; i < keys.length; i++) {
+    const field = fields[i]!
+    let value = data[keys[i]!]
     if (value === undefined) {
       if (field.hasDefault) value = typeof field.default === "function" ? field.default() : field.default
       else if (field.nullable) value = null
       else if (field.generated) {
-        row.set(key, DEFAULT)
+        row[i] = DEFAULT
         continue
       } else {
-        issues.push({ field: prefix + key, message: "is required" })
+        issues.push({ field: prefix + keys[i], message: "is required" })
         continue
       }
     }
-    const encoded = encode(field, value)
-    if (Result.isFailure(encoded)) issues.push({ field: prefix + key, message: encoded.failure })
-    else row.set(key, encoded.success)
+    const problem = field.validate(value)
+    if (problem !== undefined) issues.push({ field: prefix + keys[i], message: problem })
+    else row[i] = value === null ? null : field.toDb(value)
   }
   return Result.succeed(row)
 }
