@@ -175,7 +175,7 @@ interface Spec<T> {
   readonly version?: boolean
 }
 
-const identity = (u: unknown) => u
+const identity = Codec.identity
 
 /** The check of a value against a schema's type side, with the problem as text. @internal */
 export const validator = (schema: Schema.Top): (u: unknown) => string | undefined => {

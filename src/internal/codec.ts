@@ -14,6 +14,9 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
 
+/** The conversion of a value the driver returns as the field holds it (text, integers, floats, booleans). @internal */
+export const identity = <A>(u: A): A => u
+
 /** @internal */
 export const INT8_MIN = -(2n ** 63n)
 /** @internal */

@@ -105,7 +105,8 @@ const utc = (sql: string, type: Types.Type) => type.kind === "datetime" ? `(${sq
 
 /** PostgreSQL. @internal */
 export const postgres: Dialect = {
-  quote: (identifier) => `"${identifier.replace(/"/g, "\"\"")}"`,
+  // Identifiers come from model metadata and rarely hold a quote: the scan is cheaper than the replace.
+  quote: (identifier) => identifier.includes("\"") ? `"${identifier.replace(/"/g, "\"\"")}"` : `"${identifier}"`,
   castType: (target) => castTypes[target],
   cast: (sql, type) => `CAST(${sql} AS ${type})`,
   convert: (sql, from, to) => {

@@ -36,7 +36,7 @@ export type MakeQuerySet = (query: Ast.Query) => QuerySet<any, any, any>
 
 /** A model instance from a row of every column (what writes return). @internal */
 export const hydrateRow = (model: Model.Any, raw: Record<string, unknown>): any =>
-  Hydrate.instance(model, Hydrate.decodeRecord(model, Compiler.wholeRow(model).columns, raw))
+  Hydrate.decodeInstance(model, Compiler.wholeRow(model).columns, raw)
 
 /** `create`: inserts a row (defaults applied, every value validated) and returns the instance with generated values. @internal */
 export const create = (model: Model.Any, data: Record<string, unknown>): Effect.Effect<any, WriteError, Db> =>

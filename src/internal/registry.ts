@@ -60,11 +60,23 @@ export const isHistorical = (model: Model.Any): boolean => sets.has(model.meta)
 
 const setOf = (model: Model.Any): Map<object, Model.Any> => sets.get(model.meta) ?? known
 
+let changes = 0
+
+/**
+ * A number that changes whenever a model is recorded: what was looked up among the models (a name that is no
+ * relation) holds while it stays the same.
+ * @internal
+ */
+export const version = (): number => changes
+
 /** Records a model class as it is declared. @internal */
 export const define = (model: Model.Any): void => {
   if (defining !== undefined) sets.set(model.meta, defining)
   const set = setOf(model)
-  if (!set.has(model.meta)) set.set(model.meta, model)
+  if (!set.has(model.meta)) {
+    set.set(model.meta, model)
+    changes++
+  }
 }
 
 /** Records a model class (the user's subclass) and, when they can be reached already, the models it relates to. @internal */
@@ -72,6 +84,7 @@ export const register = (model: Model.Any): void => {
   const set = setOf(model)
   if (set.get(model.meta) === model) return
   set.set(model.meta, model)
+  changes++
   for (const [name, rel] of Object.entries(model.meta.relations)) {
     try {
       register(rel.target())

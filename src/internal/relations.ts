@@ -184,7 +184,9 @@ const reverse = (
 export const relatedName = (source: Model.Any, rel: Relation.ForeignKey<any> | Relation.ManyToMany<any>): string =>
   rel.relatedName ?? (rel.kind === "OneToOne" ? lowerFirst(source.meta.name) : `${lowerFirst(source.meta.name)}Set`)
 
-const cache = new WeakMap<Model.Any, Map<string, Resolved | null>>()
+const cache = new WeakMap<Model.Any, Map<string, Resolved>>()
+/** Names found to be no relation of a model (field names, mostly), with the registry's version then. */
+const misses = new WeakMap<Model.Any, Map<string, number>>()
 
 /** The relation `name` of `model` (declared, or the reverse of a known model's relation), or undefined. @internal */
 export const resolve = (model: Model.Any, name: string): Resolved | undefined => {
@@ -194,7 +196,8 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
     cache.set(model, byName)
   }
   const cached = byName.get(name)
-  if (cached !== undefined) return cached ?? undefined
+  if (cached !== undefined) return cached
+  if (misses.get(model)?.get(name) === Registry.version()) return undefined
   Registry.register(model)
   let found: Resolved | undefined
   if (Object.prototype.hasOwnProperty.call(model.meta.relations, name)) {
@@ -211,8 +214,13 @@ export const resolve = (model: Model.Any, name: string): Resolved | undefined =>
       }
     }
   }
-  // Unknown names are not cached: the model defining them may register later.
+  // An unknown name is known to be unknown only until another model is recorded: that one may define it.
   if (found !== undefined) byName.set(name, found)
+  else {
+    let missed = misses.get(model)
+    if (missed === undefined) misses.set(model, missed = new Map())
+    missed.set(name, Registry.version())
+  }
   return found
 }
 

@@ -32,8 +32,26 @@ import * as Ast from "./query.js"
 
 import type { RelatedColumns } from "./compiler.js"
 
-/** The joined relations of `selectRelated`: each path and its prefixes, parents first. */
+const relatedCache = new WeakMap<object, Map<string, ReadonlyArray<RelatedColumns>>>()
+
+/**
+ * The joined relations of `selectRelated`: each path and its prefixes, parents first. They depend on the model and the
+ * paths only, so they are kept per model (the same arrays let the SELECT's hydrator be built from them each time).
+ */
 const relatedColumns = (query: Ast.Query): Result.Result<ReadonlyArray<RelatedColumns>, FieldError> => {
+  const key = query.selectRelated.join(",")
+  let byModel = relatedCache.get(query.model)
+  const cached = byModel?.get(key)
+  if (cached !== undefined) return Result.succeed(cached)
+  const found = findRelatedColumns(query)
+  if (Result.isSuccess(found)) {
+    if (byModel === undefined) relatedCache.set(query.model, byModel = new Map())
+    byModel.set(key, found.success)
+  }
+  return found
+}
+
+const findRelatedColumns = (query: Ast.Query): Result.Result<ReadonlyArray<RelatedColumns>, FieldError> => {
   const byName = new Map<string, RelatedColumns>()
   for (const dotted of query.selectRelated) {
     const parts = dotted.split(".")
@@ -140,7 +158,11 @@ const projection = (
     computed.push({ name, node })
     return Ast.annotationColumn(name, annotations.get(name)!)
   }
-  if (isModel) return Result.succeed({ columns: [...wholeRow(model).columns, ...annotated.selected.map(annotation)], computed, isModel })
+  // Without annotations the columns are the model's whole row, the same array each time (its reads are built once).
+  if (isModel) {
+    const columns = annotated.selected.length === 0 ? wholeRow(model).columns : [...wholeRow(model).columns, ...annotated.selected.map(annotation)]
+    return Result.succeed({ columns, computed, isModel })
+  }
   const fields = (query.projection as { readonly fields: ReadonlyArray<string> }).fields
   // `values(...)` before `annotate` makes the rows groups, which carry the annotations too.
   const names = query.groupBy === fields ? [...fields, ...annotated.selected.filter((n) => !fields.includes(n))] : fields
