@@ -49,14 +49,17 @@ export const update = (
   assignments: ReadonlyArray<Assignment>,
   options: { readonly returning?: boolean } = {}
 ): Result.Result<Compiled, FieldError | QueryError> =>
-  Result.gen(function*() {
-    yield* refuseSliced(query, "update")
-    const w = new Writer()
-    const set = setList(assignments, w)
-    const where = yield* mutationWhere(query, w)
-    const returning = options.returning ? ` RETURNING ${wholeRow(query.model).list}` : ""
-    return { sql: `UPDATE ${from(query.model)} SET ${set}${where}${returning}`, params: w.params, savepoint: w.savepoint }
-  })
+{
+  // Written without generators: every update runs through here.
+  const sliced = refuseSliced(query, "update")
+  if (Result.isFailure(sliced)) return Result.fail(sliced.failure)
+  const w = new Writer()
+  const set = setList(assignments, w)
+  const where = mutationWhere(query, w)
+  if (Result.isFailure(where)) return Result.fail(where.failure)
+  const returning = options.returning ? ` RETURNING ${wholeRow(query.model).list}` : ""
+  return Result.succeed({ sql: `UPDATE ${from(query.model)} SET ${set}${where.success}${returning}`, params: w.params, savepoint: w.savepoint })
+}
 
 /**
  * Compiles one UPDATE of many rows, each with its own values, joined from a VALUES list by primary key (and by
@@ -92,12 +95,14 @@ export const updateMany = (
 
 /** Compiles `DELETE ... WHERE`. @internal */
 export const delete_ = (query: Ast.Query): Result.Result<Compiled, FieldError | QueryError> =>
-  Result.gen(function*() {
-    yield* refuseSliced(query, "delete")
-    const w = new Writer()
-    const where = yield* mutationWhere(query, w)
-    return { sql: `DELETE FROM ${from(query.model)}${where}`, params: w.params, savepoint: w.savepoint }
-  })
+{
+  const sliced = refuseSliced(query, "delete")
+  if (Result.isFailure(sliced)) return Result.fail(sliced.failure)
+  const w = new Writer()
+  const where = mutationWhere(query, w)
+  if (Result.isFailure(where)) return Result.fail(where.failure)
+  return Result.succeed({ sql: `DELETE FROM ${from(query.model)}${where.success}`, params: w.params, savepoint: w.savepoint })
+}
 
 /** What an INSERT does when a row conflicts with a unique constraint. @internal */
 export type OnConflict =
