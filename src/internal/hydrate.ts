@@ -34,8 +34,8 @@ const decodeInto = <T extends Record<string, unknown>>(
   raw: Record<string, unknown>
 ): T => columns.decode(target, raw, columns.conversions, columns.fail) as T
 
-/** Decodes the columns one by one: where functions cannot be compiled from text. */
-const loopDecoder = (columns: ReadonlyArray<Read>): Decode => (target, raw, conversions, fail) => {
+/** Decodes the columns one by one: where functions cannot be compiled from text. @internal */
+export const loopDecoder = (columns: ReadonlyArray<Read>): Decode => (target, raw, conversions, fail) => {
   let i = 0
   try {
     for (; i < columns.length; i++) {
@@ -65,8 +65,9 @@ const canCompile = (() => {
 const compiled = new Map<string, Decode>()
 const MAX_COMPILED = 2000
 
-const compileDecoder = (columns: ReadonlyArray<Read>): Decode => {
-  if (!canCompile) return loopDecoder(columns)
+/** The decoder of a set of columns: compiled once per names (see `canCompile`), else the loop. @internal */
+export const compileDecoder = (columns: ReadonlyArray<Read>, compile = canCompile): Decode => {
+  if (!compile) return loopDecoder(columns)
   const plain = columns.map((c) => c.field.fromDb === Codec.identity)
   const key = columns.map((c, i) => `${c.alias}\u0000${c.key}\u0000${plain[i] ? 1 : 0}`).join("\u0001")
   let decode = compiled.get(key)
@@ -83,8 +84,8 @@ const compileDecoder = (columns: ReadonlyArray<Read>): Decode => {
   return decode
 }
 
-/** Decodes a raw row's columns into `target`: the conversions are the fields' `fromDb`, `fail` names a column that threw. */
-type Decode = (
+/** Decodes a raw row's columns into `target`: the conversions are the fields' `fromDb`, `fail` names a column that threw. @internal */
+export type Decode = (
   target: Record<string, unknown>,
   raw: Record<string, unknown>,
   conversions: ReadonlyArray<(raw: unknown) => unknown>,
@@ -113,8 +114,8 @@ export const decoding = <A>(f: () => A): Effect.Effect<A, DecodeError> => {
   }
 }
 
-/** A column to read: its field, the name the value takes (`key`) and the name the row carries it under (`alias`). */
-interface Read {
+/** A column to read: its field, the name the value takes (`key`) and the name the row carries it under (`alias`). @internal */
+export interface Read {
   readonly field: Ast.Column["field"]
   readonly key: string
   readonly alias: string
