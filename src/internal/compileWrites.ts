@@ -121,6 +121,15 @@ const conflictSql = (model: Model.Any, table: string, onConflict: OnConflict | u
   return postgres.onConflict({ unique: onConflict.unique.map((c) => quote(c.column)), set })
 }
 
+const returningLists = new WeakMap<Model.Any, string>()
+
+/** Every column of a model, unqualified, as an INSERT returns them (kept per model). */
+const returningList = (model: Model.Any): string => {
+  let list = returningLists.get(model)
+  if (list === undefined) returningLists.set(model, list = selectList(wholeRow(model).columns, null))
+  return list
+}
+
 /** A value as an element of a text array: PostgreSQL casts the array to the column's type. */
 const elementText = (value: unknown): string | null =>
   value === null ? null : typeof value === "string" ? value : String(value)
@@ -153,7 +162,7 @@ export const insertArrays = (
     const param = anyValue ? array : `{${array.map(() => "NULL").join(",")}}`
     return `${w.param(param)}::${valueType(column.field)}[]`
   })
-  const returning = returnRows ? ` RETURNING ${selectList(wholeRow(model).columns, null)}` : ""
+  const returning = returnRows ? ` RETURNING ${returningList(model)}` : ""
   return {
     sql: `INSERT INTO ${table} (${columns.map((c) => quote(c.column)).join(", ")}) SELECT * FROM unnest(${arrays.join(", ")}) AS "r"${
       conflictSql(model, table, onConflict)
@@ -177,7 +186,7 @@ export const insert = (
 ): Compiled => {
   const w = new Writer()
   const table = quote(model.meta.table)
-  const returning = returnRows ? ` RETURNING ${selectList(wholeRow(model).columns, null)}` : ""
+  const returning = returnRows ? ` RETURNING ${returningList(model)}` : ""
   if (columns.length === 0) {
     // A row of defaults only; several such rows each need their own statement, which the caller issues.
     return { sql: `INSERT INTO ${table} DEFAULT VALUES${returning}`, params: [] }

@@ -12,14 +12,6 @@ import * as Codec from "./codec.js"
 import { sqlAlias } from "./names.js"
 import type * as Ast from "./query.js"
 
-/**
- * A model instance holding `props`, built without the Schema class's constructor: values read from the database are
- * already checked by their column types, and a model's constructor would parse every row again.
- * @internal
- */
-export const instance = (model: { readonly prototype: object }, props: Record<string, unknown>): any =>
-  Object.assign(Object.create(model.prototype), props)
-
 /** A function from a raw row to what the queryset yields. @internal */
 export type Hydrator = (raw: Record<string, unknown>) => any
 
@@ -155,11 +147,12 @@ const readsOf = (columns: ReadonlyArray<Ast.Column>, model: Model.Any): Reads =>
   return cached
 }
 
-/** Decodes a whole row of `model` (its `wholeRow` columns) into a record keyed by field name. @internal */
-export const decodeRecord = (model: Model.Any, columns: ReadonlyArray<Ast.Column>, raw: Record<string, unknown>): Record<string, unknown> =>
-  decodeInto({}, readsOf(columns, model), raw)
-
-/** Decodes a whole row of `model` (its `wholeRow` columns) into an instance of it, built in place. @internal */
+/**
+ * Decodes a whole row of `model` (its `wholeRow` columns) into an instance of it, built in place, without the Schema
+ * class's constructor: values read from the database are already checked by their column types, and a model's
+ * constructor would parse every row again.
+ * @internal
+ */
 export const decodeInstance = (model: Model.Any, columns: ReadonlyArray<Ast.Column>, raw: Record<string, unknown>): any =>
   decodeInto(Object.create(model.prototype as object), readsOf(columns, model), raw)
 
@@ -195,9 +188,9 @@ const makeRelatedBuilder = (related: ReadonlyArray<RelatedColumns>) => {
         built.set(plan.name, null)
         continue
       }
-      const values: Record<string, unknown> = decodeInto({}, plan.columns, raw)
-      for (const child of plan.children) values[child.attribute] = built.get(child.name)
-      built.set(plan.name, instance(plan.target, values))
+      const related: Record<string, unknown> = decodeInto(Object.create(plan.target.prototype as object), plan.columns, raw)
+      for (const child of plan.children) related[child.attribute] = built.get(child.name)
+      built.set(plan.name, related)
     }
     for (const plan of plans) if (plan.top) props[plan.attribute] = built.get(plan.name)
   }

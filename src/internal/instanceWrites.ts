@@ -75,6 +75,18 @@ export const bulkCreate = (
     return insertRows(model, data, options.batchSize, onConflict, options.returning !== false)
   })
 
+const insertColumnSets = new WeakMap<Model.Any, Map<string, ReadonlyArray<Ast.Column>>>()
+
+/** The columns of the fields `kept` (indexes into `keys`), kept per model and set. */
+const insertColumns = (model: Model.Any, keys: ReadonlyArray<string>, kept: ReadonlyArray<number>): ReadonlyArray<Ast.Column> => {
+  let byKept = insertColumnSets.get(model)
+  if (byKept === undefined) insertColumnSets.set(model, byKept = new Map())
+  const id = kept.join(",")
+  let columns = byKept.get(id)
+  if (columns === undefined) byKept.set(id, columns = kept.map((k) => Result.getOrThrow(Ast.resolveField(model, keys[k]!))))
+  return columns
+}
+
 /**
  * The INSERTs of checked rows (values in `insertFields` order). Columns every row leaves to the database are omitted.
  * Several rows go as one array per column when no row leaves a kept column to its default (any number of rows in
@@ -97,8 +109,8 @@ const insertStatements = (
     if (given > 0) kept.push(k)
     if (given > 0 && given < rows.length) defaults = true
   }
-  const columns = kept.map((k) => Result.getOrThrow(Ast.resolveField(model, keys[k]!)))
-  const values = rows.map((row) => kept.map((k) => row[k]))
+  const columns = insertColumns(model, keys, kept)
+  const values = kept.length === keys.length ? rows : rows.map((row) => kept.map((k) => row[k]))
   const statements: Array<Compiler.Compiled> = []
   if (rows.length > 1 && kept.length > 0 && !defaults) {
     const size = Math.max(1, batchSize ?? rows.length)
