@@ -1,7 +1,7 @@
 /**
  * What the writes take: `create`'s input (every column; a foreign key by key or by instance) and `update`'s. `create`
  * checks the object written as a whole, so that a missing foreign key is named by its key (`publisherId`) together
- * with the other missing fields, in one error.
+ * with the other missing fields, in one error. And the options of `bulkCreate` and `stream`.
  *
  * @since 0.3.0
  */
@@ -135,3 +135,28 @@ export type CheckUpdate<F, U> = {
     : ExprType.ExprError<`${K & string} is not a field of the model`>
 }
 
+/** Options of `bulkCreate`. @since 0.3.0 */
+export interface BulkCreateOptions<F> {
+  /**
+   * Rows per INSERT; all in one by default (as one array per column). Rows that leave a column to its default go as
+   * a VALUES list, split to stay within PostgreSQL's 65,535 parameters.
+   */
+  readonly batchSize?: number
+  /** Skip the rows that break a unique constraint. */
+  readonly ignoreConflicts?: boolean
+  /** Update the conflicting row's `updateFields` instead (PostgreSQL `ON CONFLICT (uniqueFields) DO UPDATE`). */
+  readonly updateConflicts?: {
+    readonly uniqueFields: ReadonlyArray<keyof Relation.Columns<F> & string>
+    readonly updateFields: ReadonlyArray<keyof Relation.Columns<F> & string>
+  }
+}
+
+/** Options of `stream`. @since 0.3.0 */
+export interface StreamOptions {
+  /**
+   * Rows per fetch of the SQL cursor a stream reads inside a transaction, and per round of `prefetchRelated`
+   * queries (1,000 by default). Outside a transaction the server driver reads the result in one round trip, with
+   * backpressure, whatever the size.
+   */
+  readonly chunkSize?: number
+}

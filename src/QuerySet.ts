@@ -40,7 +40,7 @@ import * as SetOps from "./internal/setOps.js"
 import type { Db } from "./internal/service.js"
 import { type Condition, type Filter, Q, type Where as WhereOf } from "./Lookup.js"
 import type * as Inputs from "./Inputs.js"
-import type { CreateCheck, CreateInput, CreateMissing, UpdateInput } from "./Inputs.js"
+import type { BulkCreateOptions, CreateCheck, CreateInput, CreateMissing, StreamOptions, UpdateInput } from "./Inputs.js"
 import type * as Model from "./Model.js"
 import type * as Path from "./Path.js"
 import type * as Relation from "./Relation.js"
@@ -54,28 +54,8 @@ type Columns<F> = Relation.Columns<F>
  */
 type Where<F, Self> = [Relation.FieldsOf<Self>] extends [F] ? WhereOf<Self> : Condition<F> | Expr.Expr<Expr.Lit<boolean, "boolean">, never>
 
-/** Options of `bulkCreate`. @since 0.3.0 */
-export interface BulkCreateOptions<F> {
-  /** Rows per INSERT (at most what PostgreSQL's 65,535 parameters allow). */
-  readonly batchSize?: number
-  /** Skip the rows that break a unique constraint. */
-  readonly ignoreConflicts?: boolean
-  /** Update the conflicting row's `updateFields` instead (PostgreSQL `ON CONFLICT (uniqueFields) DO UPDATE`). */
-  readonly updateConflicts?: {
-    readonly uniqueFields: ReadonlyArray<keyof Relation.Columns<F> & string>
-    readonly updateFields: ReadonlyArray<keyof Relation.Columns<F> & string>
-  }
-}
-
-/** Options of `stream`. @since 0.3.0 */
-export interface StreamOptions {
-  /**
-   * Rows per fetch of the SQL cursor a stream reads inside a transaction, and per round of `prefetchRelated`
-   * queries (1,000 by default). Outside a transaction the server driver reads the result in one round trip, with
-   * backpressure, whatever the size.
-   */
-  readonly chunkSize?: number
-}
+/** Options of `bulkCreate` and `stream` (declared in `Inputs`). @since 0.3.0 */
+export type { BulkCreateOptions, StreamOptions } from "./Inputs.js"
 
 /** Errors of reading a queryset. @since 0.1.0 */
 export type ReadError = FieldError | QueryError | DecodeError | DataError | SqlError.SqlError
