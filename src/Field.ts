@@ -175,7 +175,6 @@ interface Spec<T> {
   readonly version?: boolean
 }
 
-const identity = Codec.identity
 
 /** The check of a value against a schema's type side, with the problem as text. @internal */
 export const validator = (schema: Schema.Top): (u: unknown) => string | undefined => {
@@ -222,8 +221,8 @@ const make = <T>(spec: Spec<T>, options: CommonOptions<T> = {}): Any => {
     schema,
     validate: validation(spec, schema, nullable, validators.length > 0),
     isValue: spec.isValue,
-    fromDb: spec.fromDb ?? identity,
-    toDb: spec.toDb ?? identity,
+    fromDb: spec.fromDb ?? Codec.identity,
+    toDb: spec.toDb ?? Codec.identity,
     nullable,
     primaryKey: options.primaryKey === true || spec.generated === true,
     unique: options.unique === true,

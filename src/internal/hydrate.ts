@@ -26,8 +26,8 @@ const decodeInto = <T extends Record<string, unknown>>(
   raw: Record<string, unknown>
 ): T => columns.decode(target, raw, columns.conversions, columns.fail) as T
 
-/** Decodes the columns one by one: where functions cannot be compiled from text. @internal */
-export const loopDecoder = (columns: ReadonlyArray<Read>): Decode => (target, raw, conversions, fail) => {
+/** Decodes the columns one by one: where functions cannot be compiled from text. */
+const loopDecoder = (columns: ReadonlyArray<Read>): Decode => (target, raw, conversions, fail) => {
   let i = 0
   try {
     for (; i < columns.length; i++) {

@@ -116,9 +116,9 @@ export const insertRow = (
         continue
       }
     }
-    const problem = field.validate(value)
-    if (problem !== undefined) issues.push({ field: prefix + keys[i], message: problem })
-    else row[i] = value === null ? null : field.toDb(value)
+    const encoded = encode(field, value)
+    if (Result.isFailure(encoded)) issues.push({ field: prefix + keys[i], message: encoded.failure })
+    else row[i] = encoded.success
   }
   return Result.succeed(row)
 }

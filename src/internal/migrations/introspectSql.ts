@@ -147,6 +147,19 @@ class Parser {
     if (!this.isWord(v)) throw new Error(`expected ${v}`)
     this.i++
   }
+  /** Items read by `item`, separated by commas, up to and including `close` (none when it follows at once). */
+  items(close: string, item: () => Sql, allowEmpty = true): Array<Sql> {
+    const items: Array<Sql> = []
+    if (!allowEmpty || !this.isOp(close)) {
+      items.push(item())
+      while (this.isOp(",")) {
+        this.i++
+        items.push(item())
+      }
+    }
+    this.expectOp(close)
+    return items
+  }
   or(): Sql {
     const items = [this.and()]
     while (this.isWord("or")) {
@@ -210,13 +223,7 @@ class Parser {
     if (this.isWord("in")) {
       this.i++
       this.expectOp("(")
-      const items = [this.additive()]
-      while (this.isOp(",")) {
-        this.i++
-        items.push(this.additive())
-      }
-      this.expectOp(")")
-      return { t: "list", l, op: "=", items }
+      return { t: "list", l, op: "=", items: this.items(")", () => this.additive(), false) }
     }
     if (this.isWord("between")) {
       this.i++
@@ -277,16 +284,7 @@ class Parser {
       this.expectOp(")")
       return { t: "extract", part: part.v.toLowerCase(), x }
     }
-    const args: Array<Sql> = []
-    if (!this.isOp(")")) {
-      args.push(this.or())
-      while (this.isOp(",")) {
-        this.i++
-        args.push(this.or())
-      }
-    }
-    this.expectOp(")")
-    return { t: "call", fn, args }
+    return { t: "call", fn, args: this.items(")", () => this.or()) }
   }
   typeName(): string {
     const words: Array<string> = []
@@ -327,16 +325,7 @@ class Parser {
       if (w === "null") return { t: "lit", v: null, text: "null" }
       if (w === "array") {
         this.expectOp("[")
-        const items: Array<Sql> = []
-        if (!this.isOp("]")) {
-          items.push(this.or())
-          while (this.isOp(",")) {
-            this.i++
-            items.push(this.or())
-          }
-        }
-        this.expectOp("]")
-        return { t: "array", items }
+        return { t: "array", items: this.items("]", () => this.or()) }
       }
       if (this.isOp("(") && !KEYWORDS.has(w)) return this.call(t.v)
       if (KEYWORDS.has(w)) throw new Error(`unexpected ${t.v}`)
